@@ -1,1 +1,47 @@
+//! The code generation pipeline for the Adsterra Advertiser API client.
+//!
+//! It owns every step between the hand-written spec (`spec/adsterra-advertiser.yaml`) and the
+//! files derived from it:
+//!
+//! 1. [`load`] reads the YAML document into a JSON value (key order kept, so every rendition is
+//!    stable and diffable);
+//! 2. [`lint`] checks the project's rules and reports each violation with its JSON pointer;
+//! 3. [`lower`] expands every `.{format}` operation into one operation per wire format, each with a
+//!    single media type, because progenitor can type only one;
+//! 4. [`generate`] runs progenitor on the lowered document and renders formatted Rust source;
+//! 5. [`inventory`] lists the lowered operations for humans (summary, snapshot table).
+//!
+//! It must not write files or print: the xtask decides where things go. It must not know about
+//! the runtime client (policies, retries): that is `client-ext`'s business.
 
+pub mod derived;
+pub mod generate;
+pub mod inventory;
+pub mod lint;
+pub mod load;
+pub mod lower;
+mod pointer;
+mod walk;
+
+pub use generate::{GenerateError, generate};
+pub use lint::{Violation, lint};
+pub use load::{LoadError, load, load_str};
+pub use lower::{LowerError, lower};
+
+/// The evidence marks the spec uses (`x-adsterra-evidence`), weakest last.
+pub const EVIDENCE_VALUES: [&str; 3] = ["confirmed", "likely", "inferred"];
+
+/// The vendor extension that records how sure we are of an operation or a field.
+pub const EVIDENCE_KEY: &str = "x-adsterra-evidence";
+
+/// The wire formats every `.{format}` endpoint is served in, in the order the lowering emits them.
+pub const FORMATS: [adsterra_formats::Format; 3] = [
+    adsterra_formats::Format::Json,
+    adsterra_formats::Format::Csv,
+    adsterra_formats::Format::Xml,
+];
+
+/// The HTTP methods an OpenAPI path item may hold, in the order OpenAPI lists them.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];

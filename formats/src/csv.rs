@@ -1,0 +1,781 @@
+//! CSV: rows of objects, `;`-separated, one header row.
+//!
+//! See the crate documentation for the mapping rules. Decoding reads one
+//! record at a time from the `csv` reader and builds a small tree per row, so
+//! [`rows`] can stream a report of any length without holding it.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::io::Read;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Visitor};
+use serde_json::Value;
+
+use crate::Format;
+use crate::de::{DeError, Dialect, NodeDe, Path, Segment, field_path};
+use crate::error::{Error, Location, Operation, json_kind};
+use crate::tree::Node;
+
+const DELIMITER: u8 = b';';
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Encodes a JSON value as an Adsterra CSV body.
+///
+/// A list envelope (`{"items": [...], ...}`) or an array gives one row per
+/// element; any other object gives one row. Fails on a top-level scalar or
+/// null, and on a row that is not an object.
+pub fn to_string(value: &Value) -> Result<String, Error> {
+    let (rows, list_name): (&[Value], Option<&str>) = match value {
+        Value::Object(map) => match map.get("items") {
+            Some(Value::Array(items)) => (items, Some("items")),
+            _ => (std::slice::from_ref(value), None),
+        },
+        Value::Array(items) => (items, Some("")),
+        other => {
+            return Err(encode_error(
+                Location::default(),
+                format!(
+                    "a CSV body holds rows of objects, but the value is {}",
+                    json_kind(other)
+                ),
+            ));
+        }
+    };
+
+    // Header: every key of every row, in the order keys are first seen.
+    let mut header: Vec<&str> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut objects = Vec::with_capacity(rows.len());
+    for (index, row) in rows.iter().enumerate() {
+        let Value::Object(map) = row else {
+            let field = list_name.map(|name| format!("{name}[{index}]"));
+            return Err(encode_error(
+                Location {
+                    row: Some(index as u64 + 1),
+                    field,
+                    ..Location::default()
+                },
+                format!("each row must be an object, found {}", json_kind(row)),
+            ));
+        };
+        for key in map.keys() {
+            if seen.insert(key.as_str()) {
+                header.push(key.as_str());
+            }
+        }
+        objects.push(map);
+    }
+    // Rows without a single column cannot be written (a CSV line always has
+    // at least one cell); the body is then empty, which reads back as no rows.
+    if header.is_empty() {
+        return Ok(String::new());
+    }
+
+    let mut writer = ::csv::WriterBuilder::new()
+        .delimiter(DELIMITER)
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let write_failed = |err: ::csv::Error| {
+        encode_error(Location::default(), format!("the CSV writer failed: {err}"))
+    };
+    writer.write_record(&header).map_err(write_failed)?;
+    let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(header.len());
+    for map in objects {
+        cells.clear();
+        for key in &header {
+            cells.push(match map.get(*key) {
+                None | Some(Value::Null) => Cow::Borrowed(""),
+                Some(Value::Bool(b)) => Cow::Borrowed(if *b { "true" } else { "false" }),
+                Some(Value::Number(n)) => Cow::Owned(n.to_string()),
+                Some(Value::String(s)) => Cow::Borrowed(s.as_str()),
+                Some(nested @ (Value::Array(_) | Value::Object(_))) => {
+                    Cow::Owned(nested.to_string())
+                }
+            });
+        }
+        writer
+            .write_record(cells.iter().map(|c| c.as_bytes()))
+            .map_err(write_failed)?;
+    }
+    let bytes = writer.into_inner().map_err(|err| {
+        encode_error(
+            Location::default(),
+            format!("the CSV writer failed: {}", err.error()),
+        )
+    })?;
+    String::from_utf8(bytes).map_err(|err| {
+        encode_error(
+            Location::default(),
+            format!("the CSV writer produced invalid UTF-8: {err}"),
+        )
+    })
+}
+
+fn encode_error(location: Location, message: impl Into<String>) -> Error {
+    Error::new(Format::Csv, Operation::Encode, location, message)
+}
+
+/// Decodes a whole CSV body.
+///
+/// `T` picks the shape: a `Vec` (or any sequence) gets the rows; a struct
+/// with an `items` field is a list envelope (`items` gets the rows and an
+/// `itemCount` field, if any, the row count); any other struct or map needs
+/// exactly one row.
+pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    let body = body.strip_prefix(BOM).unwrap_or(body);
+    let mut rows = RowReader::new(body);
+    let result = T::deserialize(DocumentDe { rows: &mut rows });
+    result.map_err(finish)
+}
+
+/// Reads a CSV body one row at a time, each row as a `T`.
+///
+/// The reader is buffered internally and only the current row is held, so a
+/// report of any size streams in constant memory. A row that fails to decode
+/// yields an `Err` and reading goes on with the next row; an I/O failure or a
+/// broken header row ends the iteration after its `Err`.
+pub fn rows<T: DeserializeOwned, R: Read>(reader: R) -> Rows<T, R> {
+    Rows {
+        rows: RowReader::new(reader),
+        done: false,
+        target: PhantomData,
+    }
+}
+
+/// Iterator returned by [`rows`].
+pub struct Rows<T, R> {
+    rows: RowReader<R>,
+    done: bool,
+    target: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned, R: Read> Iterator for Rows<T, R> {
+    type Item = Result<T, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.rows.next_record() {
+            Ok(true) => {
+                let root = Path::Root;
+                let path = Path::Index(&root, self.rows.rows_read as usize - 1);
+                let row = RowDe {
+                    rows: &mut self.rows,
+                    path,
+                };
+                Some(T::deserialize(row).map_err(finish))
+            }
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Err(err) => {
+                self.done = self.rows.fatal;
+                Some(Err(err))
+            }
+        }
+    }
+}
+
+impl<T, R> std::fmt::Debug for Rows<T, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rows")
+            .field("rows_read", &self.rows.rows_read)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Turns a deserializer error that escaped to the top into the public error.
+fn finish(err: DeError) -> Error {
+    if let Some(ready) = err.ready {
+        return *ready;
+    }
+    let field = (!err.segments().is_empty()).then(|| field_path(err.segments()));
+    Error::new(
+        Format::Csv,
+        Operation::Decode,
+        Location {
+            field,
+            ..Location::default()
+        },
+        err.message,
+    )
+}
+
+/// The record reader shared by whole-body and streaming decoding.
+struct RowReader<R> {
+    csv: ::csv::Reader<R>,
+    /// The header row, once read.
+    headers: Option<::csv::StringRecord>,
+    /// The current record.
+    record: ::csv::StringRecord,
+    /// Data rows read so far, including ones that failed to parse, so that
+    /// row numbers in errors match the body.
+    rows_read: u64,
+    /// Set when reading cannot go on (I/O failure, unreadable header).
+    fatal: bool,
+    /// Header-to-field-name matching for the last struct asked for; every
+    /// row of a body asks for the same struct, so it is computed once.
+    keys: Option<(&'static [&'static str], Vec<String>)>,
+}
+
+impl<R: Read> RowReader<R> {
+    fn new(reader: R) -> Self {
+        let csv = ::csv::ReaderBuilder::new()
+            .delimiter(DELIMITER)
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(reader);
+        RowReader {
+            csv,
+            headers: None,
+            record: ::csv::StringRecord::new(),
+            rows_read: 0,
+            fatal: false,
+            keys: None,
+        }
+    }
+
+    /// Reads the next data row into `self.record`; `false` at the end.
+    fn next_record(&mut self) -> Result<bool, Error> {
+        if self.fatal {
+            return Ok(false);
+        }
+        if self.headers.is_none() {
+            match self.csv.headers() {
+                Ok(headers) => self.headers = Some(headers.clone()),
+                Err(err) => {
+                    self.fatal = true;
+                    return Err(self.csv_error(&err, None));
+                }
+            }
+        }
+        match self.csv.read_record(&mut self.record) {
+            Ok(more) => {
+                self.rows_read += u64::from(more);
+                Ok(more)
+            }
+            Err(err) => {
+                self.rows_read += 1;
+                Err(self.csv_error(&err, Some(self.rows_read)))
+            }
+        }
+    }
+
+    fn header_names(&self) -> Vec<&str> {
+        self.headers
+            .as_ref()
+            .map(|h| h.iter().collect())
+            .unwrap_or_default()
+    }
+
+    fn csv_error(&mut self, err: &::csv::Error, row: Option<u64>) -> Error {
+        let line = err.position().map(|p| p.line());
+        let mut location = Location {
+            line,
+            row,
+            ..Location::default()
+        };
+        let message = match err.kind() {
+            ::csv::ErrorKind::Utf8 { err: utf8, .. } => {
+                let names = self.header_names();
+                if let (Some(_), Some(name)) = (row, names.get(utf8.field())) {
+                    location.column = Some((*name).to_owned());
+                }
+                format!(
+                    "field {} is not valid UTF-8 (after {} valid bytes)",
+                    utf8.field() + 1,
+                    utf8.valid_up_to()
+                )
+            }
+            ::csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => format!("expected {expected_len} fields as in the header row, found {len}"),
+            ::csv::ErrorKind::Io(io) => {
+                self.fatal = true;
+                format!("could not read the body: {io}")
+            }
+            _ => {
+                self.fatal = true;
+                err.to_string()
+            }
+        };
+        Error::new(Format::Csv, Operation::Decode, location, message)
+    }
+
+    /// The current row as a tree. With `fields` (a struct target), each
+    /// header is renamed to the field it matches ignoring case and
+    /// surrounding spaces; otherwise header names are kept as written.
+    fn row_node(&mut self, fields: Option<&'static [&'static str]>) -> Node {
+        let keys: Vec<String> = match fields {
+            Some(fields) => self.struct_keys(fields),
+            None => self.header_names().into_iter().map(str::to_owned).collect(),
+        };
+        Node::Map(
+            keys.into_iter()
+                .zip(self.record.iter())
+                .map(|(key, cell)| (key, Node::Text(cell.to_owned())))
+                .collect(),
+        )
+    }
+
+    fn struct_keys(&mut self, fields: &'static [&'static str]) -> Vec<String> {
+        if let Some((cached, keys)) = &self.keys
+            && std::ptr::eq(*cached, fields)
+        {
+            return keys.clone();
+        }
+        let keys: Vec<String> = self
+            .header_names()
+            .into_iter()
+            .map(|header| {
+                let wanted = header.trim().to_lowercase();
+                fields
+                    .iter()
+                    .find(|field| field.to_lowercase() == wanted)
+                    .map_or_else(|| header.trim().to_owned(), |field| (*field).to_owned())
+            })
+            .collect();
+        self.keys = Some((fields, keys.clone()));
+        keys
+    }
+
+    fn row_cells(&self) -> Node {
+        Node::List(
+            self.record
+                .iter()
+                .map(|cell| Node::Text(cell.to_owned()))
+                .collect(),
+        )
+    }
+
+    /// Locates a typed-decoding error inside the current row: line, row,
+    /// the column as the header spells it, and the field path.
+    fn row_error(&self, err: DeError, row_path: &Path<'_>) -> Error {
+        if let Some(ready) = err.ready {
+            return *ready;
+        }
+        let prefix = row_path_len(row_path);
+        let column = match err.segments().get(prefix) {
+            Some(Segment::Key(key)) => self
+                .header_names()
+                .into_iter()
+                .find(|h| *h == key || h.trim().to_lowercase() == key.to_lowercase())
+                .map(str::to_owned),
+            _ => None,
+        };
+        let segments = err.segments();
+        let field = (!segments.is_empty()).then(|| field_path(segments));
+        Error::new(
+            Format::Csv,
+            Operation::Decode,
+            Location {
+                line: self.record.position().map(|p| p.line()),
+                row: Some(self.rows_read),
+                column,
+                field,
+                ..Location::default()
+            },
+            err.message,
+        )
+    }
+}
+
+fn row_path_len(path: &Path<'_>) -> usize {
+    match path {
+        Path::Root => 0,
+        Path::Key(parent, _) | Path::Index(parent, _) => 1 + row_path_len(parent),
+    }
+}
+
+/// Deserializes the current row of a [`RowReader`].
+struct RowDe<'r, 'p, R> {
+    rows: &'r mut RowReader<R>,
+    path: Path<'p>,
+}
+
+impl<R: Read> RowDe<'_, '_, R> {
+    fn locate(&self, err: DeError) -> DeError {
+        DeError::ready(self.rows.row_error(err, &self.path))
+    }
+}
+
+impl<'de, R: Read> de::Deserializer<'de> for RowDe<'_, '_, R> {
+    type Error = DeError;
+
+    /// Without a struct to match against, a row is a map of header to text.
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        let node = self.rows.row_node(None);
+        de::Deserializer::deserialize_any(NodeDe::new(&node, self.path, Dialect::Csv), visitor)
+            .map_err(|err| self.locate(err))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        let node = self.rows.row_node(Some(fields));
+        de::Deserializer::deserialize_struct(
+            NodeDe::new(&node, self.path, Dialect::Csv),
+            name,
+            fields,
+            visitor,
+        )
+        .map_err(|err| self.locate(err))
+    }
+
+    /// A row read as a sequence or tuple is its cells in column order.
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        let node = self.rows.row_cells();
+        de::Deserializer::deserialize_seq(NodeDe::new(&node, self.path, Dialect::Csv), visitor)
+            .map_err(|err| self.locate(err))
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct map enum identifier
+    }
+}
+
+/// Deserializes a whole body, choosing the shape the target asks for.
+struct DocumentDe<'r, R> {
+    rows: &'r mut RowReader<R>,
+}
+
+impl<R: Read> DocumentDe<'_, R> {
+    /// Reads a target that is one row; the body must hold exactly one.
+    fn single_row<'de, V: Visitor<'de>>(
+        self,
+        fields: Option<(&'static str, &'static [&'static str])>,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        if !self.rows.next_record().map_err(DeError::ready)? {
+            return Err(DeError::ready(Error::decode(
+                Format::Csv,
+                "expected exactly one row, found 0",
+            )));
+        }
+        let row = RowDe {
+            rows: &mut *self.rows,
+            path: Path::Root,
+        };
+        let value = match fields {
+            Some((name, fields)) => {
+                de::Deserializer::deserialize_struct(row, name, fields, visitor)?
+            }
+            None => de::Deserializer::deserialize_any(row, visitor)?,
+        };
+        let mut extra = 0u64;
+        while self.rows.next_record().map_err(DeError::ready)? {
+            extra += 1;
+        }
+        if extra > 0 {
+            return Err(DeError::ready(Error::decode(
+                Format::Csv,
+                format!("expected exactly one row, found {}", extra + 1),
+            )));
+        }
+        Ok(value)
+    }
+}
+
+impl<'de, R: Read> de::Deserializer<'de> for DocumentDe<'_, R> {
+    type Error = DeError;
+
+    /// Untyped, a body is its list of rows.
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_seq(RowsSeq {
+            rows: self.rows,
+            list: None,
+            index: 0,
+        })
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        if fields.contains(&"items") {
+            visitor.visit_map(EnvelopeAcc {
+                rows: self.rows,
+                step: EnvelopeStep::Items,
+                with_count: fields.contains(&"itemCount"),
+            })
+        } else {
+            self.single_row(Some((name, fields)), visitor)
+        }
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.single_row(None, visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct enum identifier
+    }
+}
+
+/// The rows of a body as a sequence, each row deserialized in place.
+struct RowsSeq<'r, R> {
+    rows: &'r mut RowReader<R>,
+    /// `Some("items")` inside an envelope, so paths read `items[3]`.
+    list: Option<&'static str>,
+    index: usize,
+}
+
+impl<'de, R: Read> de::SeqAccess<'de> for RowsSeq<'_, R> {
+    type Error = DeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DeError> {
+        if !self.rows.next_record().map_err(DeError::ready)? {
+            return Ok(None);
+        }
+        let root = Path::Root;
+        let parent = match self.list {
+            Some(name) => Path::Key(&root, name),
+            None => Path::Root,
+        };
+        let path = Path::Index(&parent, self.index);
+        self.index += 1;
+        seed.deserialize(RowDe {
+            rows: &mut *self.rows,
+            path,
+        })
+        .map(Some)
+    }
+}
+
+/// Gives the rows to whatever wants them: a `Vec`, an `Option<Vec>`, a newtype.
+struct RowsDe<'r, R> {
+    rows: &'r mut RowReader<R>,
+}
+
+impl<'de, R: Read> de::Deserializer<'de> for RowsDe<'_, R> {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_seq(RowsSeq {
+            rows: self.rows,
+            list: Some("items"),
+            index: 0,
+        })
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EnvelopeStep {
+    Items,
+    ItemCount,
+    Done,
+}
+
+/// The list envelope `{items, itemCount}` read from rows: `items` first, so
+/// that the count is known when `itemCount` is asked for.
+struct EnvelopeAcc<'r, R> {
+    rows: &'r mut RowReader<R>,
+    step: EnvelopeStep,
+    with_count: bool,
+}
+
+impl<'de, R: Read> de::MapAccess<'de> for EnvelopeAcc<'_, R> {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
+        let key = match self.step {
+            EnvelopeStep::Items => "items",
+            EnvelopeStep::ItemCount if self.with_count => "itemCount",
+            _ => return Ok(None),
+        };
+        seed.deserialize(de::value::BorrowedStrDeserializer::<DeError>::new(key))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
+        match self.step {
+            EnvelopeStep::Items => {
+                self.step = EnvelopeStep::ItemCount;
+                seed.deserialize(RowsDe {
+                    rows: &mut *self.rows,
+                })
+            }
+            _ => {
+                self.step = EnvelopeStep::Done;
+                // The count goes through the text tree so that any integer
+                // type, optional or not, can take it.
+                let count = Node::Text(self.rows.rows_read.to_string());
+                let root = Path::Root;
+                let path = Path::Key(&root, "itemCount");
+                seed.deserialize(NodeDe::new(&count, path, Dialect::Json))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn header_is_the_union_of_keys_in_first_seen_order() {
+        let body = to_string(&json!([{"a": 1, "b": 2}, {"c": 3, "a": 4}, {}])).unwrap();
+        assert_eq!(body, "a;b;c\n1;2;\n4;;3\n;;\n");
+    }
+
+    #[test]
+    fn scalars_and_non_object_rows_are_refused_with_their_place() {
+        let err = to_string(&json!(5)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot encode CSV: a CSV body holds rows of objects, but the value is a number"
+        );
+        let err = to_string(&json!({"items": [{"a": 1}, {"a": 2}, "x"]})).unwrap_err();
+        assert_eq!(err.location.row, Some(3));
+        assert_eq!(err.location.field.as_deref(), Some("items[2]"));
+        assert!(err.to_string().contains("found a string"), "{err}");
+        let err = to_string(&json!([null])).unwrap_err();
+        assert_eq!(err.location.field.as_deref(), Some("[0]"));
+    }
+
+    #[test]
+    fn rows_without_columns_encode_as_an_empty_body() {
+        assert_eq!(
+            to_string(&json!({"items": [], "itemCount": 0})).unwrap(),
+            ""
+        );
+        assert_eq!(to_string(&json!([])).unwrap(), "");
+    }
+
+    #[test]
+    fn envelope_gets_rows_and_count_in_any_field_order() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Envelope {
+            #[serde(rename = "itemCount")]
+            item_count: Option<i64>,
+            items: Vec<Row>,
+        }
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Row {
+            a: u8,
+        }
+        let env: Envelope = from_slice(b"a\n1\n2\n").unwrap();
+        assert_eq!(
+            env,
+            Envelope {
+                item_count: Some(2),
+                items: vec![Row { a: 1 }, Row { a: 2 }]
+            }
+        );
+    }
+
+    #[test]
+    fn single_struct_needs_exactly_one_row() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct One {
+            a: u8,
+        }
+        let err = from_slice::<One>(b"a\n1\n2\n3\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot decode CSV: expected exactly one row, found 3"
+        );
+        let err = from_slice::<One>(b"a\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot decode CSV: expected exactly one row, found 0"
+        );
+        assert_eq!(from_slice::<One>(b"a\n9\n").unwrap().a, 9);
+    }
+
+    #[test]
+    fn rows_can_be_read_as_tuples_and_maps() {
+        let tuples: Vec<(String, u32)> = from_slice(b"name;n\nx;1\ny;2\n").unwrap();
+        assert_eq!(tuples, vec![("x".into(), 1), ("y".into(), 2)]);
+        let maps: Vec<std::collections::BTreeMap<String, String>> =
+            from_slice(b"Name ;n\nx;1\n").unwrap();
+        assert_eq!(maps[0].get("Name ").map(String::as_str), Some("x"));
+    }
+}
