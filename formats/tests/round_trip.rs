@@ -317,3 +317,15 @@ proptest! {
         prop_assert_eq!(&round_trip(Format::Csv, &list), &expected);
     }
 }
+
+/// Found by the property test: serde_json's default float parser can be one
+/// ulp off, which broke floats inside CSV JSON cells until the crate turned
+/// on serde_json's `float_roundtrip`.
+#[test]
+fn floats_inside_csv_json_cells_are_exact() {
+    let price = 1.2353875831131805e193;
+    let mut campaign = awkward_campaigns().remove(0);
+    campaign.rules = vec![rule(price, "US", &[])];
+    let back = round_trip(Format::Csv, &campaign);
+    assert_eq!(back.rules[0].price.to_bits(), price.to_bits());
+}
