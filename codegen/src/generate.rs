@@ -2,7 +2,9 @@
 
 use std::collections::BTreeSet;
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::Mutex;
 
+use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypePatch};
 use serde_json::Value;
 
@@ -42,15 +44,13 @@ pub enum GenerateError {
 /// breaking change for users.
 pub fn generate(lowered: &Value) -> Result<String, GenerateError> {
     let settings = settings(lowered);
-    let tokens = match run(&settings, lowered) {
-        Ok(result) => result?,
-        Err(message) => {
-            return Err(GenerateError::Panic {
-                culprit: find_culprit(&settings, lowered),
-                message,
-            });
-        }
-    };
+    let tokens = run(&settings, lowered).map_err(|error| match error {
+        GenerateError::Panic { message, .. } => GenerateError::Panic {
+            culprit: find_culprit(&settings, lowered),
+            message,
+        },
+        other => other,
+    })?;
     let file: syn::File =
         syn::parse2(tokens).map_err(|error| GenerateError::Unparsable(error.to_string()))?;
     Ok(format!("{HEADER}\n\n{}", prettyplease::unparse(&file)))
@@ -72,30 +72,38 @@ fn settings(lowered: &Value) -> GenerationSettings {
     settings
 }
 
-/// Runs progenitor once; `Err` carries a panic message, `Ok(Err)` progenitor's own error.
-fn run(
-    settings: &GenerationSettings,
-    spec: &Value,
-) -> Result<Result<proc_macro2::TokenStream, GenerateError>, String> {
-    let model = match serde_json::from_value::<openapiv3::OpenAPI>(spec.clone()) {
-        Ok(model) => model,
-        Err(error) => return Ok(Err(GenerateError::Model(error))),
-    };
+/// Serialises the swapping of the process-wide panic hook, so that concurrent generations (tests
+/// run in parallel) each restore the hook they found instead of leaving a silent one behind.
+static PANIC_HOOK: Mutex<()> = Mutex::new(());
+
+/// Runs progenitor once, turning its panics into [`GenerateError::Panic`] (without a culprit).
+fn run(settings: &GenerationSettings, spec: &Value) -> Result<TokenStream, GenerateError> {
+    let model: openapiv3::OpenAPI =
+        serde_json::from_value(spec.clone()).map_err(GenerateError::Model)?;
     // progenitor asserts on shapes it does not support; keep its panic from printing a backtrace
     // as if the xtask itself had crashed, and report it as an error instead.
-    let previous_hook = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(settings).generate_tokens(&model)
-    }));
-    panic::set_hook(previous_hook);
+    let outcome = {
+        let _guard = PANIC_HOOK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let previous_hook = panic::take_hook();
+        panic::set_hook(Box::new(|_| {}));
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+            Generator::new(settings).generate_tokens(&model)
+        }));
+        panic::set_hook(previous_hook);
+        outcome
+    };
     match outcome {
-        Ok(result) => Ok(result.map_err(|error| GenerateError::Progenitor(error.to_string()))),
-        Err(payload) => Err(payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_else(|| "(no message)".to_owned())),
+        Ok(result) => result.map_err(|error| GenerateError::Progenitor(error.to_string())),
+        Err(payload) => Err(GenerateError::Panic {
+            culprit: None,
+            message: payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "(no message)".to_owned()),
+        }),
     }
 }
 
@@ -110,7 +118,7 @@ fn find_culprit(settings: &GenerationSettings, spec: &Value) -> Option<String> {
             });
         }
         alone["paths"] = serde_json::json!({ operation.path: item });
-        run(settings, &alone).is_err().then(|| {
+        matches!(run(settings, &alone), Err(GenerateError::Panic { .. })).then(|| {
             format!(
                 "{} ({})",
                 operation
