@@ -4,6 +4,8 @@
 //! The library part holds only shared helpers for the test files in `tests/`; it must not hold
 //! behaviour the product needs.
 
+pub mod conformance;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;

@@ -1,0 +1,51 @@
+//! `adsterra-sandbox`: serve a local Adsterra Advertiser API until stopped (Ctrl-C).
+
+use adsterra_sandbox::{Config, Faults, Sandbox};
+use clap::Parser;
+
+/// A local, stateful Adsterra Advertiser API: every endpoint in JSON, XML and CSV, no network,
+/// no real token. Point any client at the printed base URL with the printed X-API-Key.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8040)]
+    port: u16,
+    /// The token to accept (default: one drawn from the seed, printed at start).
+    #[arg(long, env = "ADSTERRA_SANDBOX_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Seed of the account, the stats and the faults.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Faults to inject, e.g. "latency=50ms,429=0.1,500=0.05,502=0.05,503=0.05,drop=0.02,truncate=0.02,malformed=0.02,redirect=0.01".
+    #[arg(long, default_value = "none")]
+    faults: Faults,
+    /// Requests per token and minute before 429 (0: no limit).
+    #[arg(long, default_value_t = 1200)]
+    rate_limit: u32,
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let args = Args::parse();
+    let config = Config {
+        seed: args.seed,
+        token: args.token,
+        port: args.port,
+        rate_limit_per_minute: args.rate_limit,
+        faults: args.faults,
+    };
+    let sandbox = Sandbox::start(config).await?;
+    let url = sandbox.base_url();
+    let token = sandbox.token();
+    println!("Adsterra sandbox serving {url}");
+    println!("X-API-Key: {token}");
+    println!("faults: {}", sandbox.faults());
+    println!(
+        "try: curl -H 'X-API-Key: {token}' '{url}/stats.csv?start_date=2026-11-01&finish_date=2026-11-27&group_by[]=date'"
+    );
+    tokio::signal::ctrl_c().await?;
+    println!("stopping");
+    sandbox.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,448 @@
+//! The running sandbox: listeners, the request pipeline and its faults, shutdown.
+//!
+//! Each request passes, in order: latency, route (404), token (401/403), method (405), rate limit
+//! (429), a fault drawn before handling (429/5xx/redirect), the handler (422/404/200), and a fault
+//! drawn after handling (dropped connection, truncated or malformed body).
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use adsterra_formats::Format;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Router};
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use crate::account::Account;
+use crate::failure::Failure;
+use crate::faults::{Fault, Faults};
+use crate::handlers::{self, Call, Payload, World};
+use crate::rate_limit::RateLimiter;
+use crate::rng::{Rng, mix};
+use crate::routes;
+use crate::stats::StatsEngine;
+
+/// Where the API lives on the sandbox's origin, as on Adsterra's.
+pub const BASE_PATH: &str = "/advertiser";
+/// The largest request body read.
+const MAX_BODY: usize = 16 << 20;
+/// How long shutdown waits for requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// How to start a sandbox.
+#[derive(Clone)]
+pub struct Config {
+    /// Everything (account, stats, token, faults) is drawn from this seed.
+    pub seed: u64,
+    /// The valid token; drawn from the seed when `None`.
+    pub token: Option<String>,
+    /// The port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Requests per token and minute before 429; 0 means no limit. Adsterra's publisher API
+    /// allows 1200.
+    pub rate_limit_per_minute: u32,
+    /// Faults from the start; change them later with [`Sandbox::set_faults`].
+    pub faults: Faults,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            token: None,
+            port: 0,
+            rate_limit_per_minute: 1200,
+            faults: Faults::none(),
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    // Tokens stay out of Debug output, even the sandbox's.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("seed", &self.seed)
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("port", &self.port)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("faults", &self.faults)
+            .finish()
+    }
+}
+
+/// A request the decoy origin received (the target of the redirect fault).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecoyRequest {
+    /// The method.
+    pub method: String,
+    /// The path and query.
+    pub path: String,
+    /// Whether it carried an `X-API-Key` header: a client that forwards it leaks the token.
+    pub carried_api_key: bool,
+}
+
+/// What every request handler shares.
+struct Shared {
+    seed: u64,
+    token: String,
+    revoked_token: String,
+    world: Arc<World>,
+    limiter: RateLimiter,
+    faults: RwLock<Faults>,
+    sequence: AtomicU64,
+    decoy_origin: String,
+}
+
+/// A running sandbox on 127.0.0.1. Dropping it stops the server; [`Sandbox::shutdown`] also
+/// waits for requests in flight.
+pub struct Sandbox {
+    base_url: String,
+    shared: Arc<Shared>,
+    decoy_log: Arc<Mutex<Vec<DecoyRequest>>>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Builds the seeded account and starts serving it (and the decoy origin).
+    pub async fn start(config: Config) -> io::Result<Self> {
+        let (account, profiles) = Account::seeded(config.seed);
+        let mut tokens = Rng::new(config.seed, 0x70CE);
+        let drawn = tokens.token();
+        let revoked_token = tokens.token();
+        let token = config.token.clone().unwrap_or(drawn);
+
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
+        let decoy_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let address = listener.local_addr()?;
+        let decoy_address = decoy_listener.local_addr()?;
+
+        let shared = Arc::new(Shared {
+            seed: config.seed,
+            token,
+            revoked_token,
+            world: Arc::new(World {
+                account: Mutex::new(account),
+                stats: StatsEngine::new(config.seed, profiles),
+            }),
+            limiter: RateLimiter::new(config.rate_limit_per_minute),
+            faults: RwLock::new(config.faults),
+            sequence: AtomicU64::new(0),
+            decoy_origin: format!("http://{decoy_address}"),
+        });
+        let decoy_log = Arc::new(Mutex::new(Vec::new()));
+        let (stop, stopped) = watch::channel(false);
+
+        let router = Router::new().fallback(answer).with_state(shared.clone());
+        let decoy_router = Router::new().fallback(decoy).with_state(decoy_log.clone());
+        let tasks = vec![
+            tokio::spawn(serve(listener, router, stopped.clone())),
+            tokio::spawn(serve(decoy_listener, decoy_router, stopped)),
+        ];
+        Ok(Self {
+            base_url: format!("http://{address}{BASE_PATH}"),
+            shared,
+            decoy_log,
+            stop,
+            tasks,
+        })
+    }
+
+    /// The base URL to give a client: `http://127.0.0.1:PORT/advertiser`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the sandbox listens on.
+    pub fn address(&self) -> SocketAddr {
+        let authority = self.base_url["http://".len()..]
+            .split('/')
+            .next()
+            .expect("a base URL has an authority");
+        authority.parse().expect("the sandbox's own address")
+    }
+
+    /// The one valid token.
+    pub fn token(&self) -> &str {
+        &self.shared.token
+    }
+
+    /// A token that was valid before the current one was generated: answered 403.
+    pub fn revoked_token(&self) -> &str {
+        &self.shared.revoked_token
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> Faults {
+        self.shared
+            .faults
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Changes the faults for the requests that follow.
+    pub fn set_faults(&self, faults: Faults) {
+        *self
+            .shared
+            .faults
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = faults;
+    }
+
+    /// A copy of the account as it is now.
+    pub fn account(&self) -> Account {
+        self.shared
+            .world
+            .account
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The stats engine (for checking reports against their source).
+    pub fn stats(&self) -> &StatsEngine {
+        &self.shared.world.stats
+    }
+
+    /// Every request the decoy origin received so far.
+    pub fn decoy_requests(&self) -> Vec<DecoyRequest> {
+        self.decoy_log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// How many requests reached the sandbox so far.
+    pub fn requests_seen(&self) -> u64 {
+        self.shared.sequence.load(Ordering::Relaxed)
+    }
+
+    /// Stops accepting connections and waits (a few seconds at most) for requests in flight.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// A handle that closes the connection a request came on, without a response.
+#[derive(Clone)]
+struct Hangup(Arc<Notify>);
+
+/// Accepts connections until `stopped`, then lets requests in flight finish.
+async fn serve(listener: TcpListener, router: Router, mut stopped: watch::Receiver<bool>) {
+    let graceful = GracefulShutdown::new();
+    loop {
+        let stream = tokio::select! {
+            _ = stopped.wait_for(|stop| *stop) => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // A failed accept (too many open files, a reset) must not stop the server.
+                Err(_) => continue,
+            },
+        };
+        let hangup = Hangup(Arc::new(Notify::new()));
+        let service = TowerToHyperService::new(router.clone().layer(Extension(hangup.clone())));
+        let connection = hyper::server::conn::http1::Builder::new()
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = connection => {}
+                // Dropping the connection closes the socket mid-exchange: the dropped-connection fault.
+                _ = hangup.0.notified() => {}
+            }
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+}
+
+async fn answer(
+    State(shared): State<Arc<Shared>>,
+    Extension(hangup): Extension<Hangup>,
+    request: Request,
+) -> Response {
+    let sequence = shared.sequence.fetch_add(1, Ordering::Relaxed);
+    let faults = shared
+        .faults
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Some(route) = parts
+        .uri
+        .path()
+        .strip_prefix(BASE_PATH)
+        .and_then(routes::route)
+    else {
+        return Failure::not_found().into_response();
+    };
+    let token = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok());
+    let token = match token {
+        Some(token) if token == shared.token => token,
+        Some(token) if token == shared.revoked_token => {
+            return Failure::invalid_token().into_response();
+        }
+        _ => return Failure::token_not_found().into_response(),
+    };
+    if !route.resource.methods().contains(&parts.method) {
+        return Failure::method_not_allowed(route.resource.allow()).into_response();
+    }
+    if let Err(wait) = shared.limiter.admit(token, Instant::now()) {
+        return Failure::rate_limited(wait).into_response();
+    }
+
+    let fault = faults.pick(Rng::new(shared.seed, mix(sequence) ^ 0xFA17).unit());
+    match fault {
+        Some(Fault::Status(429)) => return Failure::rate_limited(1).into_response(),
+        Some(Fault::Status(code)) => {
+            let status = StatusCode::from_u16(code).expect("fault statuses are valid");
+            return Failure::server(status).into_response();
+        }
+        Some(Fault::Redirect) => {
+            let target = format!(
+                "{}{}",
+                shared.decoy_origin,
+                parts.uri.path_and_query().map_or("/", |p| p.as_str())
+            );
+            return (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, target)]).into_response();
+        }
+        _ => {}
+    }
+
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return Failure::invalid("body", "could not be read whole (at most 16 MiB)")
+            .into_response();
+    };
+    let world = shared.world.clone();
+    let method = parts.method.clone();
+    let query = parts.uri.query().unwrap_or("").to_owned();
+    // Large stats reports take real CPU to aggregate and encode: keep it off the async workers.
+    let handled = tokio::task::spawn_blocking(move || {
+        let call = Call {
+            method: &method,
+            resource: route.resource,
+            query: &query,
+            body: &body,
+        };
+        handlers::handle(&world, call).map(|payload| encode(&payload, route.format))
+    })
+    .await;
+    let bytes = match handled {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(failure)) => return failure.into_response(),
+        Err(_) => return Failure::server(StatusCode::INTERNAL_SERVER_ERROR).into_response(),
+    };
+
+    match fault {
+        Some(Fault::Drop) => {
+            hangup.0.notify_one();
+            std::future::pending().await
+        }
+        Some(Fault::Truncate) => truncated(bytes, route.format),
+        Some(Fault::Malformed) => respond(malformed(bytes, route.format), route.format),
+        _ => respond(bytes, route.format),
+    }
+}
+
+fn content_type(format: Format) -> HeaderValue {
+    HeaderValue::from_static(match format {
+        Format::Json => "application/json",
+        Format::Xml => "application/xml; charset=utf-8",
+        Format::Csv => "text/csv; charset=utf-8",
+    })
+}
+
+fn encode(payload: &Payload, format: Format) -> Bytes {
+    let bytes = match format {
+        // JSON straight from the typed value: the fast path for large reports.
+        Format::Json => serde_json::to_vec(payload).expect("generated types serialise"),
+        _ => {
+            let value = serde_json::to_value(payload).expect("generated types serialise");
+            adsterra_formats::encode(format, &value)
+                .expect("every sandbox answer has a CSV and XML rendition")
+                .into_bytes()
+        }
+    };
+    Bytes::from(bytes)
+}
+
+fn respond(bytes: Bytes, format: Format) -> Response {
+    ([(header::CONTENT_TYPE, content_type(format))], bytes).into_response()
+}
+
+/// Announces the whole body, sends half, then fails the stream so the connection is cut.
+fn truncated(bytes: Bytes, format: Format) -> Response {
+    let length = bytes.len();
+    let half = bytes.slice(..length / 2);
+    let chunks: Vec<Result<Bytes, io::Error>> = vec![
+        Ok(half),
+        Err(io::Error::other("body truncated by the sandbox")),
+    ];
+    let mut response = Response::new(Body::from_stream(futures::stream::iter(chunks)));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, content_type(format));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    response
+}
+
+/// A complete body that does not parse: JSON and XML cut short, CSV with a ragged row.
+fn malformed(bytes: Bytes, format: Format) -> Bytes {
+    match format {
+        Format::Csv => {
+            let mut body = bytes.to_vec();
+            body.extend_from_slice(format!("ragged{}\n", ";".repeat(63)).as_bytes());
+            Bytes::from(body)
+        }
+        _ => bytes.slice(
+            ..(bytes.len() * 2 / 3)
+                .max(1)
+                .min(bytes.len().saturating_sub(1)),
+        ),
+    }
+}
+
+async fn decoy(State(log): State<Arc<Mutex<Vec<DecoyRequest>>>>, request: Request) -> Response {
+    log.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(DecoyRequest {
+            method: request.method().to_string(),
+            path: request
+                .uri()
+                .path_and_query()
+                .map_or_else(String::new, |p| p.to_string()),
+            carried_api_key: request.headers().contains_key("x-api-key"),
+        });
+    Failure::not_found().into_response()
+}

@@ -1,0 +1,754 @@
+//! The sandbox against the spec: every operation in every format answers what the lowered spec
+//! documents (success and errors), writes show in later reads, and stats totals agree however
+//! they are grouped.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use adsterra_sandbox::{Config, Sandbox};
+use adsterra_tests::conformance::Conformance;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+static CONFORMANCE: LazyLock<Conformance> = LazyLock::new(Conformance::load);
+
+/// A raw HTTP client for the sandbox: the tests speak HTTP themselves so that they see exactly
+/// what the sandbox sends.
+struct Probe {
+    sandbox: Sandbox,
+    http: reqwest::Client,
+}
+
+/// One answer, already checked against the spec.
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
+}
+
+impl Probe {
+    async fn start() -> Self {
+        Self::with(Config::default()).await
+    }
+
+    async fn with(config: Config) -> Self {
+        Self {
+            sandbox: Sandbox::start(config).await.expect("the sandbox starts"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Sends a request with the sandbox's token and checks the answer against `operation`.
+    async fn call(
+        &self,
+        operation: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        self.call_as(Some(self.sandbox.token()), operation, method, path, body)
+            .await
+    }
+
+    async fn call_as(
+        &self,
+        token: Option<&str>,
+        operation: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.sandbox.base_url()));
+        if let Some(token) = token {
+            request = request.header("X-API-Key", token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the sandbox answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.expect("a whole body").to_vec();
+        if let Err(problems) = CONFORMANCE.check(operation, status, &headers, &body) {
+            panic!(
+                "{operation} {path} answered {status}, which breaks the spec:\n  {}\nbody: {}",
+                problems.join("\n  "),
+                String::from_utf8_lossy(&body[..body.len().min(400)])
+            );
+        }
+        Answer { status, body }
+    }
+}
+
+/// What each operation needs to succeed against the seeded account.
+fn request_for(
+    operation: &str,
+    campaign: i64,
+    banner: i64,
+    placements: &[i64],
+) -> (Method, String, Option<Value>) {
+    let c = campaign;
+    let ids = json!(placements);
+    let bids = json!({"bids": placements.iter().map(|p| json!({"placement_id": p, "price": 0.35})).collect::<Vec<_>>()});
+    match operation {
+        "get_balance" => (Method::GET, "/balance".into(), None),
+        "get_campaigns" => (Method::GET, "/campaigns".into(), None),
+        "get_campaign" => (Method::GET, format!("/campaign/{c}"), None),
+        "update_campaign_activity" => (
+            Method::PATCH,
+            format!("/campaign/{c}"),
+            Some(json!({"active": false})),
+        ),
+        "get_campaign_banners" => (Method::GET, format!("/campaign/{c}/banners"), None),
+        "update_banner_activity" => (
+            Method::PATCH,
+            format!("/banner/{banner}"),
+            Some(json!({"active": true})),
+        ),
+        "get_campaign_landings" => (Method::GET, format!("/campaign/{c}/landings"), None),
+        "get_banner_landings" => (Method::GET, format!("/banner/{banner}/landings"), None),
+        "get_campaign_blacklist" => (
+            Method::GET,
+            format!("/campaign/{c}/linking/blacklist"),
+            None,
+        ),
+        "add_to_blacklist" => (
+            Method::POST,
+            "/linking/blacklist".into(),
+            Some(json!({"campaign_id": c, "placement_ids": ids})),
+        ),
+        "replace_blacklist" => (
+            Method::PUT,
+            "/linking/blacklist".into(),
+            Some(json!({"campaign_id": c, "placement_ids": ids})),
+        ),
+        "delete_from_blacklist" => (
+            Method::POST,
+            "/linking/blacklist/delete".into(),
+            Some(json!({"campaign_id": c, "placement_ids": ids})),
+        ),
+        "clean_blacklist" => (
+            Method::POST,
+            "/linking/blacklist/clean".into(),
+            Some(json!({"campaign_id": c})),
+        ),
+        "add_to_whitelist" => (
+            Method::POST,
+            "/linking/whitelist".into(),
+            Some(json!({"campaign_id": c, "placement_ids": ids})),
+        ),
+        "delete_from_whitelist" => (
+            Method::POST,
+            "/linking/whitelist/delete".into(),
+            Some(json!({"campaign_id": c, "placement_ids": ids})),
+        ),
+        "get_campaign_whitelist" => (
+            Method::GET,
+            format!("/campaign/{c}/linking/whitelist"),
+            None,
+        ),
+        "clean_campaign_whitelist" => (
+            Method::DELETE,
+            format!("/campaign/{c}/linking/whitelist"),
+            None,
+        ),
+        "get_custom_bids" => (Method::GET, format!("/campaign/{c}/custom_bid"), None),
+        "set_custom_bids" => (
+            Method::POST,
+            format!("/campaign/{c}/custom_bid"),
+            Some(bids),
+        ),
+        "update_custom_bids" => (
+            Method::PATCH,
+            format!("/campaign/{c}/custom_bid"),
+            Some(bids),
+        ),
+        "delete_custom_bids" => (
+            Method::DELETE,
+            format!("/campaign/{c}/custom_bid"),
+            Some(json!({"placement_ids": ids})),
+        ),
+        "clean_custom_bids" => (
+            Method::POST,
+            format!("/campaign/{c}/custom_bid/clean"),
+            None,
+        ),
+        "get_stats" => (
+            Method::GET,
+            format!(
+                "/stats?start_date=2026-10-01&finish_date=2026-11-27&group_by[]=date&group_by[]=placement&campaign={c}"
+            ),
+            None,
+        ),
+        other => panic!("no request written for {other}; add one so it is covered"),
+    }
+}
+
+/// A campaign that can change state, one of its banners, and placements of the universe.
+fn fixtures(sandbox: &Sandbox) -> (i64, i64, Vec<i64>) {
+    let account = sandbox.account();
+    let campaign = *account
+        .campaigns
+        .iter()
+        .find(|(_, c)| c.active == 3)
+        .expect("an active campaign")
+        .0;
+    let banner = account.banners_of(campaign)[0].id;
+    let placements = account.placements.iter().copied().take(3).collect();
+    (campaign, banner, placements)
+}
+
+/// Splits a lowered operationId into the JSON twin and the format suffix (`.json`, `.csv`, `.xml`).
+fn twin_and_suffix(operation: &str) -> (&str, &str) {
+    match operation.rsplit_once('_') {
+        Some((twin, "csv")) => (twin, ".csv"),
+        Some((twin, "xml")) => (twin, ".xml"),
+        _ => (operation, ".json"),
+    }
+}
+
+#[tokio::test]
+async fn every_operation_in_every_format_conforms_to_the_spec() {
+    let probe = Probe::start().await;
+    let (campaign, banner, placements) = fixtures(&probe.sandbox);
+    let operations = CONFORMANCE.operation_ids();
+    assert_eq!(operations.len(), 69);
+    let mut covered = BTreeSet::new();
+    for operation in &operations {
+        let (twin, suffix) = twin_and_suffix(operation);
+        // Set the custom bids first so that the update has bids to update.
+        if twin == "update_custom_bids" {
+            let (method, path, body) =
+                request_for("set_custom_bids", campaign, banner, &placements);
+            probe
+                .call("set_custom_bids", method, &format!("{path}.json"), body)
+                .await;
+        }
+        let (method, path, body) = request_for(twin, campaign, banner, &placements);
+        let path = match path.split_once('?') {
+            Some((stem, query)) => format!("{stem}{suffix}?{query}"),
+            None => format!("{path}{suffix}"),
+        };
+        let answer = probe.call(operation, method, &path, body).await;
+        assert_eq!(
+            answer.status,
+            200,
+            "{operation} {path}: {}",
+            String::from_utf8_lossy(&answer.body)
+        );
+        covered.insert(operation.clone());
+    }
+    assert_eq!(covered.len(), 69);
+    eprintln!("validated {} distinct responses", CONFORMANCE.validated());
+}
+
+/// A request that must fail, and the status it must fail with.
+struct ErrorCase<'a> {
+    token: Option<&'a str>,
+    operation: &'static str,
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    status: u16,
+}
+
+#[tokio::test]
+async fn errors_are_the_documented_ones_in_every_format() {
+    let probe = Probe::start().await;
+    let (campaign, _, placements) = fixtures(&probe.sandbox);
+    let token = Some(probe.sandbox.token());
+    let revoked = Some(probe.sandbox.revoked_token());
+    let foreign = adsterra_sandbox::account::FOREIGN_CAMPAIGN;
+    let case = |token, operation, method, path: &str, body, status| ErrorCase {
+        token,
+        operation,
+        method,
+        path: path.to_owned(),
+        body,
+        status,
+    };
+    let stats = |query: &str| format!("/stats?{query}");
+    let cases = [
+        case(None, "get_balance", Method::GET, "/balance", None, 401),
+        case(
+            Some("0123456789abcdef0123456789abcdef"),
+            "get_balance",
+            Method::GET,
+            "/balance",
+            None,
+            401,
+        ),
+        case(revoked, "get_balance", Method::GET, "/balance", None, 403),
+        case(
+            token,
+            "get_campaign",
+            Method::GET,
+            &format!("/campaign/{foreign}"),
+            None,
+            404,
+        ),
+        case(
+            token,
+            "get_campaign",
+            Method::GET,
+            "/campaign/99",
+            None,
+            404,
+        ),
+        case(
+            token,
+            "update_campaign_activity",
+            Method::PATCH,
+            &format!("/campaign/{campaign}"),
+            Some(json!({"active": "yes"})),
+            422,
+        ),
+        case(
+            token,
+            "add_to_blacklist",
+            Method::POST,
+            "/linking/blacklist",
+            Some(json!({"campaign_id": campaign, "placement_ids": []})),
+            422,
+        ),
+        case(
+            token,
+            "add_to_blacklist",
+            Method::POST,
+            "/linking/blacklist",
+            Some(json!({"campaign_id": campaign, "placement_ids": [-5, "x"]})),
+            422,
+        ),
+        case(
+            token,
+            "add_to_blacklist",
+            Method::POST,
+            "/linking/blacklist",
+            Some(json!({"campaign_id": foreign, "placement_ids": [placements[0]]})),
+            404,
+        ),
+        case(
+            token,
+            "get_stats",
+            Method::GET,
+            &stats("start_date=2026-13-01&finish_date=2026-11-27"),
+            None,
+            422,
+        ),
+        case(
+            token,
+            "get_stats",
+            Method::GET,
+            &stats("start_date=2026-11-27&finish_date=2026-11-01"),
+            None,
+            422,
+        ),
+        case(
+            token,
+            "get_stats",
+            Method::GET,
+            &stats("start_date=2025-01-01&finish_date=2026-01-02"),
+            None,
+            422,
+        ),
+        case(
+            token,
+            "get_stats",
+            Method::GET,
+            &stats("start_date=2026-11-01&finish_date=2026-11-02&group_by[]=os"),
+            None,
+            422,
+        ),
+    ];
+    for suffix in ["json", "csv", "xml"] {
+        for case in &cases {
+            let operation = match suffix {
+                "json" => case.operation.to_owned(),
+                _ => format!("{}_{suffix}", case.operation),
+            };
+            let path = match case.path.split_once('?') {
+                Some((stem, query)) => format!("{stem}.{suffix}?{query}"),
+                None => format!("{}.{suffix}", case.path),
+            };
+            let answer = probe
+                .call_as(
+                    case.token,
+                    &operation,
+                    case.method.clone(),
+                    &path,
+                    case.body.clone(),
+                )
+                .await;
+            assert_eq!(answer.status, case.status, "{operation} {path}");
+            assert_eq!(answer.json()["code"], case.status, "{operation} {path}");
+        }
+    }
+    // The 366-day limit names the field and says why.
+    let answer = probe
+        .call(
+            "get_stats",
+            Method::GET,
+            "/stats.json?start_date=2025-01-01&finish_date=2026-01-02",
+            None,
+        )
+        .await;
+    assert_eq!(
+        answer.json()["data"]["finish_date"][0],
+        "Date range cannot exceed 366 days"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_405_with_allow() {
+    let probe = Probe::start().await;
+    let response = probe
+        .http
+        .delete(format!("{}/balance.json", probe.sandbox.base_url()))
+        .header("X-API-Key", probe.sandbox.token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "GET");
+    let headers = response.headers().clone();
+    let body = response.bytes().await.unwrap();
+    CONFORMANCE
+        .check("get_balance", 405, &headers, &body)
+        .unwrap_or_else(|p| panic!("{p:?}"));
+}
+
+#[tokio::test]
+async fn the_rate_limit_answers_429_with_retry_after() {
+    let probe = Probe::with(Config {
+        rate_limit_per_minute: 3,
+        ..Config::default()
+    })
+    .await;
+    for _ in 0..3 {
+        assert_eq!(
+            probe
+                .call("get_balance", Method::GET, "/balance.json", None)
+                .await
+                .status,
+            200
+        );
+    }
+    let limited = probe
+        .call("get_balance", Method::GET, "/balance.json", None)
+        .await;
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.json()["message"], "Too many requests");
+}
+
+#[tokio::test]
+async fn writes_show_in_the_reads_that_follow() {
+    let probe = Probe::start().await;
+    let (campaign, banner, placements) = fixtures(&probe.sandbox);
+    let list = |answer: Answer| -> BTreeSet<i64> {
+        serde_json::from_value(answer.json()["placement_ids"].clone()).unwrap()
+    };
+    let blacklist = format!("/campaign/{campaign}/linking/blacklist.json");
+    let before = list(
+        probe
+            .call("get_campaign_blacklist", Method::GET, &blacklist, None)
+            .await,
+    );
+
+    let added = json!({"campaign_id": campaign, "placement_ids": &placements[..2]});
+    probe
+        .call(
+            "add_to_blacklist",
+            Method::POST,
+            "/linking/blacklist.json",
+            Some(added),
+        )
+        .await;
+    let after_add = list(
+        probe
+            .call("get_campaign_blacklist", Method::GET, &blacklist, None)
+            .await,
+    );
+    assert_eq!(
+        after_add,
+        &before | &placements[..2].iter().copied().collect()
+    );
+
+    let removed = json!({"campaign_id": campaign, "placement_ids": [placements[0]]});
+    probe
+        .call(
+            "delete_from_blacklist",
+            Method::POST,
+            "/linking/blacklist/delete.json",
+            Some(removed),
+        )
+        .await;
+    let after_delete = list(
+        probe
+            .call("get_campaign_blacklist", Method::GET, &blacklist, None)
+            .await,
+    );
+    assert!(!after_delete.contains(&placements[0]) && after_delete.contains(&placements[1]));
+
+    let replaced = json!({"campaign_id": campaign, "placement_ids": [placements[2]]});
+    probe
+        .call(
+            "replace_blacklist",
+            Method::PUT,
+            "/linking/blacklist.json",
+            Some(replaced),
+        )
+        .await;
+    assert_eq!(
+        list(
+            probe
+                .call("get_campaign_blacklist", Method::GET, &blacklist, None)
+                .await
+        ),
+        BTreeSet::from([placements[2]])
+    );
+
+    probe
+        .call(
+            "clean_blacklist",
+            Method::POST,
+            "/linking/blacklist/clean.json",
+            Some(json!({"campaign_id": campaign})),
+        )
+        .await;
+    assert!(
+        list(
+            probe
+                .call("get_campaign_blacklist", Method::GET, &blacklist, None)
+                .await
+        )
+        .is_empty()
+    );
+
+    // Whitelist: add, delete, clear.
+    let whitelist = format!("/campaign/{campaign}/linking/whitelist.json");
+    let add = json!({"campaign_id": campaign, "placement_ids": placements});
+    probe
+        .call(
+            "add_to_whitelist",
+            Method::POST,
+            "/linking/whitelist.json",
+            Some(add),
+        )
+        .await;
+    let listed = list(
+        probe
+            .call("get_campaign_whitelist", Method::GET, &whitelist, None)
+            .await,
+    );
+    assert!(placements.iter().all(|p| listed.contains(p)));
+    let delete = json!({"campaign_id": campaign, "placement_ids": [placements[1]]});
+    probe
+        .call(
+            "delete_from_whitelist",
+            Method::POST,
+            "/linking/whitelist/delete.json",
+            Some(delete),
+        )
+        .await;
+    assert!(
+        !list(
+            probe
+                .call("get_campaign_whitelist", Method::GET, &whitelist, None)
+                .await
+        )
+        .contains(&placements[1])
+    );
+    probe
+        .call("clean_campaign_whitelist", Method::DELETE, &whitelist, None)
+        .await;
+    assert!(
+        list(
+            probe
+                .call("get_campaign_whitelist", Method::GET, &whitelist, None)
+                .await
+        )
+        .is_empty()
+    );
+
+    // Custom bids: set, update, delete, clean.
+    let bids_path = format!("/campaign/{campaign}/custom_bid.json");
+    let bid_of = |answer: Answer, placement: i64| {
+        answer.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["placement_id"] == placement)
+            .map(|b| b["price"].as_f64().unwrap())
+    };
+    let set = json!({"bids": [{"placement_id": placements[0], "price": 0.5}]});
+    probe
+        .call("set_custom_bids", Method::POST, &bids_path, Some(set))
+        .await;
+    assert_eq!(
+        bid_of(
+            probe
+                .call("get_custom_bids", Method::GET, &bids_path, None)
+                .await,
+            placements[0]
+        ),
+        Some(0.5)
+    );
+    let update = json!({"bids": [{"placement_id": placements[0], "price": 0.75}]});
+    probe
+        .call(
+            "update_custom_bids",
+            Method::PATCH,
+            &bids_path,
+            Some(update),
+        )
+        .await;
+    assert_eq!(
+        bid_of(
+            probe
+                .call("get_custom_bids", Method::GET, &bids_path, None)
+                .await,
+            placements[0]
+        ),
+        Some(0.75)
+    );
+    let unknown = json!({"bids": [{"placement_id": placements[1], "price": 0.75}]});
+    assert_eq!(
+        probe
+            .call(
+                "update_custom_bids",
+                Method::PATCH,
+                &bids_path,
+                Some(unknown)
+            )
+            .await
+            .status,
+        422
+    );
+    probe
+        .call(
+            "delete_custom_bids",
+            Method::DELETE,
+            &bids_path,
+            Some(json!({"placement_ids": [placements[0]]})),
+        )
+        .await;
+    assert_eq!(
+        bid_of(
+            probe
+                .call("get_custom_bids", Method::GET, &bids_path, None)
+                .await,
+            placements[0]
+        ),
+        None
+    );
+    probe
+        .call(
+            "clean_custom_bids",
+            Method::POST,
+            &format!("/campaign/{campaign}/custom_bid/clean.json"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        probe
+            .call("get_custom_bids", Method::GET, &bids_path, None)
+            .await
+            .json()["itemCount"],
+        0
+    );
+
+    // Activity: pause and resume a campaign, pause a banner.
+    let campaign_path = format!("/campaign/{campaign}.json");
+    probe
+        .call(
+            "update_campaign_activity",
+            Method::PATCH,
+            &campaign_path,
+            Some(json!({"active": false})),
+        )
+        .await;
+    assert_eq!(
+        probe
+            .call("get_campaign", Method::GET, &campaign_path, None)
+            .await
+            .json()["active"],
+        1
+    );
+    probe
+        .call(
+            "update_campaign_activity",
+            Method::PATCH,
+            &campaign_path,
+            Some(json!({"active": true})),
+        )
+        .await;
+    assert_eq!(
+        probe
+            .call("get_campaign", Method::GET, &campaign_path, None)
+            .await
+            .json()["active"],
+        3
+    );
+    probe
+        .call(
+            "update_banner_activity",
+            Method::PATCH,
+            &format!("/banner/{banner}.json"),
+            Some(json!({"active": false})),
+        )
+        .await;
+    let banners = probe
+        .call(
+            "get_campaign_banners",
+            Method::GET,
+            &format!("/campaign/{campaign}/banners.json"),
+            None,
+        )
+        .await
+        .json();
+    let paused = banners["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == banner)
+        .unwrap();
+    assert_eq!(paused["active"], 1);
+}
+
+#[tokio::test]
+async fn json_csv_and_xml_give_the_same_rows() {
+    let probe = Probe::start().await;
+    let query = "?start_date=2026-09-01&finish_date=2026-11-27&group_by[]=date&group_by[]=country";
+    let mut decoded = Vec::new();
+    for (operation, suffix, format) in [
+        ("get_stats", ".json", adsterra_formats::Format::Json),
+        ("get_stats_csv", ".csv", adsterra_formats::Format::Csv),
+        ("get_stats_xml", ".xml", adsterra_formats::Format::Xml),
+    ] {
+        let answer = probe
+            .call(
+                operation,
+                Method::GET,
+                &format!("/stats{suffix}{query}"),
+                None,
+            )
+            .await;
+        let list: adsterra_generated::types::StatsList =
+            adsterra_formats::decode(format, &answer.body).expect("decodes");
+        decoded.push(list);
+    }
+    assert!(
+        decoded[0].item_count > 500,
+        "{} rows",
+        decoded[0].item_count
+    );
+    assert_eq!(decoded[0], decoded[1]);
+    assert_eq!(decoded[0], decoded[2]);
+}
