@@ -1,38 +1,56 @@
-//! A tiny counter-based random source: the same seed and the same counter always give the same
-//! number, whatever order requests arrive in. That is all the sandbox needs from randomness.
+//! Counter-based randomness: a number is a hash of where it is used (seed, day, campaign, ...),
+//! so the same inputs always give the same number, whatever order requests or facts come in.
+//! splitmix64 is all the sandbox needs; it is dependency-free and bit-identical everywhere.
 
-/// splitmix64: a full-period 64-bit mixer; good enough for test data, and dependency-free.
-pub fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
+const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The splitmix64 finaliser: a bijective avalanche of 64 bits.
+pub fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
-/// A sequence of numbers drawn from one seed.
+/// Hashes one more component into a key; chaining `(seed, date, campaign, ...)` gives each use
+/// its own independent random stream.
+pub fn chain(key: u64, x: u64) -> u64 {
+    mix(key ^ mix(x.wrapping_add(GAMMA)))
+}
+
+/// A uniform number in `[0, 1)` from the 53 high bits of a hash.
+pub fn unit(h: u64) -> f64 {
+    (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A splitmix64 stream started at a key: the n-th draw is `mix(key + n·γ)`.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
 
 impl Rng {
-    /// A sequence for `seed`, separated from other uses of the same seed by `stream`.
+    /// The stream at `key` (usually built with [`chain`]).
+    pub fn at(key: u64) -> Self {
+        Self(key)
+    }
+
+    /// The stream for one use (`stream`) of a seed.
     pub fn new(seed: u64, stream: u64) -> Self {
-        Self(mix(seed ^ mix(stream)))
+        Self(chain(seed, stream))
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(1);
+        self.0 = self.0.wrapping_add(GAMMA);
         mix(self.0)
-    }
-
-    /// A number in `0..n` (n > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
     }
 
     /// A number in `[0, 1)`.
     pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        unit(self.next_u64())
+    }
+
+    /// A number in `0..n` (`n > 0`); the modulo bias is negligible for the small `n` used here.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
     }
 
     /// One element of a non-empty slice.
@@ -50,28 +68,15 @@ impl Rng {
 mod tests {
     use super::*;
 
+    fn draws(mut rng: Rng) -> Vec<u64> {
+        (0..4).map(|_| rng.next_u64()).collect()
+    }
+
     #[test]
     fn same_seed_same_numbers_other_stream_other_numbers() {
-        let a: Vec<u64> = (0..4)
-            .map({
-                let mut r = Rng::new(7, 1);
-                move |_| r.next_u64()
-            })
-            .collect();
-        let b: Vec<u64> = (0..4)
-            .map({
-                let mut r = Rng::new(7, 1);
-                move |_| r.next_u64()
-            })
-            .collect();
-        let c: Vec<u64> = (0..4)
-            .map({
-                let mut r = Rng::new(7, 2);
-                move |_| r.next_u64()
-            })
-            .collect();
-        assert_eq!(a, b);
-        assert_ne!(a, c);
+        assert_eq!(draws(Rng::new(7, 1)), draws(Rng::new(7, 1)));
+        assert_ne!(draws(Rng::new(7, 1)), draws(Rng::new(7, 2)));
+        assert_ne!(draws(Rng::new(7, 1)), draws(Rng::new(8, 1)));
     }
 
     #[test]

@@ -32,6 +32,8 @@ use std::ops::AddAssign;
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::rng::{Rng, chain, mix, unit};
+
 /// One campaign as the stats engine sees it (built by the sandbox's seeded account).
 #[derive(Debug, Clone)]
 pub struct CampaignProfile {
@@ -208,7 +210,7 @@ impl StatsEngine {
                 continue;
             }
             let campaign_day = chain(day_key, c.id as u64);
-            let mut draw = Draws(campaign_day);
+            let mut draw = Rng::at(campaign_day);
             // Now and then a campaign is paused for a day (budget, moderation).
             if draw.unit() < PAUSED_DAY_SHARE {
                 continue;
@@ -223,8 +225,8 @@ impl StatsEngine {
                     if plan.country.is_some_and(|only| only != country) {
                         continue;
                     }
-                    let mut draw = Draws(chain(placement_day, u64::from(country)));
-                    let banner = c.banners[draw.below(c.banners.len())];
+                    let mut draw = Rng::at(chain(placement_day, u64::from(country)));
+                    let banner = *draw.pick(&c.banners);
                     if plan.banner.is_some_and(|only| only != banner) {
                         continue;
                     }
@@ -291,7 +293,7 @@ struct Campaign {
 
 impl Campaign {
     fn new(seed: u64, profile: CampaignProfile) -> Self {
-        let mut draw = Draws(chain(chain(seed, TAG_CAMPAIGN), profile.id as u64));
+        let mut draw = Rng::at(chain(chain(seed, TAG_CAMPAIGN), profile.id as u64));
         let mut banners = profile.banners;
         banners.sort_unstable();
         banners.dedup();
@@ -338,7 +340,7 @@ struct Placement {
 
 impl Placement {
     fn new(seed: u64, id: i64) -> Self {
-        let mut draw = Draws(chain(chain(seed, TAG_PLACEMENT), id as u64));
+        let mut draw = Rng::at(chain(chain(seed, TAG_PLACEMENT), id as u64));
         let activity = 0.15 + 0.6 * draw.unit();
         // u⁴ skews the volume towards small sites with a long tail of big ones.
         let u = draw.unit();
@@ -346,10 +348,10 @@ impl Placement {
         let ctr_factor = 0.4 + 1.8 * draw.unit();
         let n = StatsEngine::COUNTRIES.len();
         let mut audience = [(0u8, 0.0); 3];
-        let audience_len = 1 + draw.below(3);
+        let audience_len = 1 + draw.below(3) as usize;
         // Distinct countries: a random first one, then fixed random steps.
-        let first = draw.below(n);
-        let step = 1 + draw.below(n - 1) / 2;
+        let first = draw.below(n as u64) as usize;
+        let step = 1 + draw.below(n as u64 - 1) as usize / 2;
         let main_share = if audience_len == 1 {
             1.0
         } else {
@@ -550,45 +552,6 @@ fn flush<S>(sums: &mut HashMap<Key, Metrics, S>, out: &mut Vec<(Key, Metrics)>) 
     let from = out.len();
     out.extend(sums.drain());
     out[from..].sort_unstable_by_key(|(key, _)| *key);
-}
-
-const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// The splitmix64 finaliser: a bijective avalanche of 64 bits.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// Hashes one more component into a key; chaining `(seed, date, campaign,
-/// …)` gives each fact its own independent random stream.
-fn chain(key: u64, x: u64) -> u64 {
-    mix(key ^ mix(x.wrapping_add(GAMMA)))
-}
-
-/// A uniform number in `[0, 1)` from the 53 high bits of a hash.
-fn unit(h: u64) -> f64 {
-    (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
-
-/// A splitmix64 stream started at a key: the n-th draw is `mix(key + n·γ)`.
-struct Draws(u64);
-
-impl Draws {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(GAMMA);
-        mix(self.0)
-    }
-
-    fn unit(&mut self) -> f64 {
-        unit(self.next())
-    }
-
-    /// A number in `0..n` (`n > 0`); the modulo bias is negligible for small `n`.
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 /// A small, fast hasher for the aggregation map (FxHash's step, finished by

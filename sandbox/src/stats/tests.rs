@@ -24,7 +24,7 @@ fn today() -> NaiveDate {
 /// 2–6 banners each, started over the two years before [`today`], some
 /// stopped (one of them "not in use": stopped long ago).
 fn profiles() -> Vec<CampaignProfile> {
-    let mut draw = Draws(20_261_128);
+    let mut draw = crate::rng::Rng::at(20_261_128);
     (0..20)
         .map(|i| {
             let id = 1_200_000 + 37 * i;
@@ -34,16 +34,16 @@ fn profiles() -> Vec<CampaignProfile> {
             let placements = (0..150 + draw.below(250))
                 .map(|_| 15_000_000 + draw.below(2_000) as i64)
                 .collect();
-            let first = today() - Days::new(draw.below(730) as u64);
+            let first = today() - Days::new(draw.below(730));
             let last = match i % 5 {
-                0 => Some(first + Days::new(20 + draw.below(300) as u64)).filter(|l| *l < today()),
+                0 => Some(first + Days::new(20 + draw.below(300))).filter(|l| *l < today()),
                 _ => None,
             };
             CampaignProfile {
                 id,
                 banners,
                 placements,
-                cpm_millis: 200 + draw.below(3_800) as u64,
+                cpm_millis: 200 + draw.below(3_800),
                 running: (first, last),
             }
         })
