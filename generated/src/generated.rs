@@ -152,7 +152,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomBidChange {
         ///One entry per placement; at least one.
-        pub bids: ::std::vec::Vec<CustomBid>,
+        pub bids: ::std::vec::Vec<PlacementBid>,
     }
     impl CustomBidChange {
         pub fn builder() -> builder::CustomBidChange {
@@ -177,8 +177,8 @@ pub mod types {
     ///Placements whose custom bids are removed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomBidRemoval {
-        ///The placements; at least one.
-        pub placement_ids: ::std::vec::Vec<i64>,
+        ///The placements; at least one, no duplicates.
+        pub placement_ids: ::std::vec::Vec<::std::num::NonZeroU64>,
     }
     impl CustomBidRemoval {
         pub fn builder() -> builder::CustomBidRemoval {
@@ -445,6 +445,19 @@ pub mod types {
             Default::default()
         }
     }
+    ///One custom bid to set or update: a `CustomBid` as a request, with the limits the server enforces (a positive placement id, a price above zero). Inferred like `CustomBid`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PlacementBid {
+        ///The placement the bid applies to, e.g. 15413270. Listing a placement twice in one request keeps the last bid (inferred).
+        pub placement_id: ::std::num::NonZeroU64,
+        ///Bid in USD, above zero, in the unit of the campaign's pricing type (per 1000 impressions for CPM).
+        pub price: f64,
+    }
+    impl PlacementBid {
+        pub fn builder() -> builder::PlacementBid {
+            Default::default()
+        }
+    }
     ///A campaign's blacklist or whitelist: the placement ids on it. The object form is confirmed-grade for the blacklist GET and PUT (IDN's live probe); elsewhere it is inferred by mirroring them.
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -463,7 +476,7 @@ pub mod types {
         ///The campaign whose list changes.
         pub campaign_id: ::std::num::NonZeroU64,
         ///The placements to add or remove; at least one, no duplicates.
-        pub placement_ids: ::std::vec::Vec<i64>,
+        pub placement_ids: ::std::vec::Vec<::std::num::NonZeroU64>,
     }
     impl PlacementLinkingChange {
         pub fn builder() -> builder::PlacementLinkingChange {
@@ -487,7 +500,7 @@ pub mod types {
         ///The campaign whose blacklist is replaced.
         pub campaign_id: ::std::num::NonZeroU64,
         ///The new blacklist, integer placement ids without duplicates (IDN de-duplicates them). An empty array clears the blacklist.
-        pub placement_ids: ::std::vec::Vec<i64>,
+        pub placement_ids: ::std::vec::Vec<::std::num::NonZeroU64>,
     }
     impl PlacementLinkingReplace {
         pub fn builder() -> builder::PlacementLinkingReplace {
@@ -1275,7 +1288,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CustomBidChange {
             bids: ::std::result::Result<
-                ::std::vec::Vec<super::CustomBid>,
+                ::std::vec::Vec<super::PlacementBid>,
                 ::std::string::String,
             >,
         }
@@ -1289,7 +1302,7 @@ pub mod types {
         impl CustomBidChange {
             pub fn bids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomBid>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PlacementBid>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.bids = value
@@ -1377,7 +1390,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CustomBidRemoval {
             placement_ids: ::std::result::Result<
-                ::std::vec::Vec<i64>,
+                ::std::vec::Vec<::std::num::NonZeroU64>,
                 ::std::string::String,
             >,
         }
@@ -1391,7 +1404,7 @@ pub mod types {
         impl CustomBidRemoval {
             pub fn placement_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::num::NonZeroU64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.placement_ids = value
@@ -1556,6 +1569,67 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PlacementBid {
+            placement_id: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            price: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for PlacementBid {
+            fn default() -> Self {
+                Self {
+                    placement_id: Err("no value supplied for placement_id".to_string()),
+                    price: Err("no value supplied for price".to_string()),
+                }
+            }
+        }
+        impl PlacementBid {
+            pub fn placement_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.placement_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for placement_id: {e}")
+                    });
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for price: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PlacementBid> for super::PlacementBid {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PlacementBid,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    placement_id: value.placement_id?,
+                    price: value.price?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PlacementBid> for PlacementBid {
+            fn from(value: super::PlacementBid) -> Self {
+                Self {
+                    placement_id: Ok(value.placement_id),
+                    price: Ok(value.price),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct PlacementIdList {
             placement_ids: ::std::result::Result<
                 ::std::vec::Vec<i64>,
@@ -1607,7 +1681,7 @@ pub mod types {
                 ::std::string::String,
             >,
             placement_ids: ::std::result::Result<
-                ::std::vec::Vec<i64>,
+                ::std::vec::Vec<::std::num::NonZeroU64>,
                 ::std::string::String,
             >,
         }
@@ -1634,7 +1708,7 @@ pub mod types {
             }
             pub fn placement_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::num::NonZeroU64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.placement_ids = value
@@ -1720,7 +1794,7 @@ pub mod types {
                 ::std::string::String,
             >,
             placement_ids: ::std::result::Result<
-                ::std::vec::Vec<i64>,
+                ::std::vec::Vec<::std::num::NonZeroU64>,
                 ::std::string::String,
             >,
         }
@@ -1747,7 +1821,7 @@ pub mod types {
             }
             pub fn placement_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::num::NonZeroU64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.placement_ids = value

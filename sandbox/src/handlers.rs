@@ -189,10 +189,8 @@ fn change_list(account: &mut Account, call: Call<'_>) -> Result<Payload, Failure
     let ids = match call.resource {
         BlacklistClean => BTreeSet::new(),
         // PUT replaces the whole list; an empty list clears it.
-        Blacklist if call.method == Method::PUT => {
-            placement_ids(account, &body, "placement_ids", true)?
-        }
-        _ => placement_ids(account, &body, "placement_ids", false)?,
+        Blacklist if call.method == Method::PUT => placement_ids(&body, "placement_ids", true)?,
+        _ => placement_ids(&body, "placement_ids", false)?,
     };
     if !account.campaigns.contains_key(&campaign) {
         return Err(Failure::not_found());
@@ -223,9 +221,9 @@ fn custom_bids(account: &mut Account, campaign: i64, call: Call<'_>) -> Result<P
     };
     let change = match (&body, method) {
         (Some(body), &Method::DELETE) => {
-            BidChange::Remove(placement_ids(account, body, "placement_ids", false)?)
+            BidChange::Remove(placement_ids(body, "placement_ids", false)?)
         }
-        (Some(body), _) => BidChange::Set(bids_field(account, body)?),
+        (Some(body), _) => BidChange::Set(bids_field(body)?),
         (None, _) => BidChange::None,
     };
     owned_campaign(account, campaign)?;
@@ -436,8 +434,9 @@ fn id_field(body: &Map<String, Value>, field: &str) -> Result<i64, Failure> {
     }
 }
 
+/// A list of placement ids. Any positive id is accepted, as Adsterra accepts placements a
+/// campaign has never bought from; the account's universe only shapes the generated stats.
 fn placement_ids(
-    account: &Account,
     body: &Map<String, Value>,
     field: &str,
     allow_empty: bool,
@@ -461,9 +460,6 @@ fn placement_ids(
     let mut problems = Vec::new();
     for value in list {
         match positive_id(value) {
-            Some(id) if !account.placements.contains(&id) => {
-                problems.push(format!("unknown placement {id}"))
-            }
             Some(id) if !ids.insert(id) => problems.push(format!("placement {id} is listed twice")),
             Some(_) => {}
             None => problems.push(format!(
@@ -481,7 +477,7 @@ fn placement_ids(
     }
 }
 
-fn bids_field(account: &Account, body: &Map<String, Value>) -> Result<BTreeMap<i64, f64>, Failure> {
+fn bids_field(body: &Map<String, Value>) -> Result<BTreeMap<i64, f64>, Failure> {
     let Some(list) = body.get("bids").and_then(Value::as_array) else {
         return Err(Failure::invalid(
             "bids",
@@ -500,13 +496,9 @@ fn bids_field(account: &Account, body: &Map<String, Value>) -> Result<BTreeMap<i
             .and_then(Value::as_f64)
             .filter(|p| p.is_finite() && *p > 0.0);
         match (placement, price) {
-            (Some(p), _) if !account.placements.contains(&p) => {
-                problems.push(format!("bids[{index}]: unknown placement {p}"))
-            }
+            // A placement listed twice keeps its last bid, as the spec says.
             (Some(p), Some(price)) => {
-                if bids.insert(p, price).is_some() {
-                    problems.push(format!("bids[{index}]: placement {p} is listed twice"));
-                }
+                bids.insert(p, price);
             }
             (None, _) => problems.push(format!(
                 "bids[{index}].placement_id must be a positive integer"

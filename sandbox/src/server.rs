@@ -404,13 +404,17 @@ fn respond(bytes: Bytes, format: Format) -> Response {
 
 /// Announces the whole body, sends half, then fails the stream so the connection is cut.
 fn truncated(bytes: Bytes, format: Format) -> Response {
+    use futures::StreamExt;
     let length = bytes.len();
     let half = bytes.slice(..length / 2);
-    let chunks: Vec<Result<Bytes, io::Error>> = vec![
-        Ok(half),
-        Err(io::Error::other("body truncated by the sandbox")),
-    ];
-    let mut response = Response::new(Body::from_stream(futures::stream::iter(chunks)));
+    // The pause lets hyper flush the headers and the first half before the cut, so the client
+    // sees a response whose body ends early rather than no response at all.
+    let cut = futures::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Err::<Bytes, _>(io::Error::other("body truncated by the sandbox"))
+    });
+    let chunks = futures::stream::iter([Ok(half)]).chain(cut);
+    let mut response = Response::new(Body::from_stream(chunks));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, content_type(format));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));

@@ -752,3 +752,92 @@ async fn json_csv_and_xml_give_the_same_rows() {
     assert_eq!(decoded[0], decoded[1]);
     assert_eq!(decoded[0], decoded[2]);
 }
+
+/// Totals of every metric over a report's rows, with money in thousandths of a USD.
+fn totals(rows: &Value) -> [i64; 4] {
+    rows["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .fold([0; 4], |sum, row| {
+            [
+                sum[0] + row["impressions"].as_i64().unwrap(),
+                sum[1] + row["clicks"].as_i64().unwrap(),
+                sum[2] + row["conversions"].as_i64().unwrap(),
+                sum[3] + (row["spent"].as_f64().unwrap() * 1000.0).round() as i64,
+            ]
+        })
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+#[test]
+fn stats_totals_agree_whatever_the_range_split_and_grouping() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config as ProptestConfig, TestRunner};
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let probe = runtime.block_on(Probe::start());
+    let anchor = adsterra_sandbox::account::ANCHOR;
+    let keys = ["date", "campaign", "banner", "placement", "country"];
+    let strategy = (
+        0u64..700,
+        1u64..45,
+        proptest::sample::subsequence(keys.to_vec(), 0..=keys.len()),
+    );
+    let mut runner = TestRunner::new(ProptestConfig {
+        cases: 24,
+        ..ProptestConfig::default()
+    });
+    let result = runner.run(&strategy, |(back, days, group_by)| {
+        let finish = anchor - chrono::Days::new(back);
+        let start = finish - chrono::Days::new(days - 1);
+        let split = start + chrono::Days::new(days / 2);
+        let report = |from: chrono::NaiveDate, to: chrono::NaiveDate, keys: &[&str]| {
+            let group: String = keys.iter().map(|k| format!("&group_by[]={k}")).collect();
+            let path = format!("/stats.json?start_date={from}&finish_date={to}{group}");
+            runtime
+                .block_on(probe.call("get_stats", Method::GET, &path, None))
+                .json()
+        };
+        let grouped = report(start, finish, &group_by);
+        let whole = totals(&report(start, finish, &[]));
+        prop_assert_eq!(totals(&grouped), whole, "grouped by {:?}", group_by);
+        if split < finish {
+            let first = totals(&report(start, split, &[]));
+            let second = totals(&report(split + chrono::Days::new(1), finish, &[]));
+            let joined: Vec<i64> = first.iter().zip(second).map(|(a, b)| a + b).collect();
+            prop_assert_eq!(joined, whole.to_vec(), "split at {}", split);
+        }
+        for row in grouped["items"].as_array().unwrap() {
+            let impressions = row["impressions"].as_f64().unwrap();
+            if impressions > 0.0 {
+                let ctr = round3(row["clicks"].as_f64().unwrap() / impressions * 100.0);
+                let cpm = round3(row["spent"].as_f64().unwrap() / impressions * 1000.0);
+                prop_assert!(
+                    (row["ctr"].as_f64().unwrap() - ctr).abs() < 0.0015,
+                    "ctr of {row}"
+                );
+                prop_assert!(
+                    (row["cpm"].as_f64().unwrap() - cpm).abs() < 0.0015,
+                    "cpm of {row}"
+                );
+            }
+            for key in keys {
+                prop_assert_eq!(
+                    row.get(key).is_some(),
+                    group_by.contains(&key) || (group_by.is_empty() && key == "date"),
+                    "{} in {}",
+                    key,
+                    row
+                );
+            }
+        }
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+}

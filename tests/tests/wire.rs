@@ -3,6 +3,8 @@
 
 use adsterra::raw::types::{self, StatsGroupBy};
 use adsterra::{ApiToken, raw};
+use std::num::NonZeroU64;
+
 use chrono::NaiveDate;
 use futures::TryStreamExt;
 use serde_json::json;
@@ -15,6 +17,11 @@ async fn server_and_client() -> (MockServer, raw::Client) {
     let server = MockServer::start().await;
     let client = adsterra::client(&server.uri(), ApiToken::new(TOKEN).unwrap()).unwrap();
     (server, client)
+}
+
+fn placements<const N: usize>(ids: [u64; N]) -> Vec<NonZeroU64> {
+    ids.map(|id| NonZeroU64::new(id).expect("placement ids are positive"))
+        .to_vec()
 }
 
 fn date(text: &str) -> NaiveDate {
@@ -124,7 +131,7 @@ async fn add_to_blacklist_posts_campaign_and_placement_ids() {
         .add_to_blacklist()
         .body_map(|b| {
             b.campaign_id(1463724u64)
-                .placement_ids(vec![15413270, 15413272])
+                .placement_ids(placements([15413270, 15413272]))
         })
         .send()
         .await
