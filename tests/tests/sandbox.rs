@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
+use adsterra_sandbox::account::FOREIGN_CAMPAIGN;
 use adsterra_sandbox::{Config, Sandbox};
 use adsterra_tests::conformance::Conformance;
 use reqwest::Method;
@@ -236,7 +237,9 @@ async fn every_operation_in_every_format_conforms_to_the_spec() {
             Some((stem, query)) => format!("{stem}{suffix}?{query}"),
             None => format!("{path}{suffix}"),
         };
-        let answer = probe.call(operation, method, &path, body).await;
+        let answer = probe
+            .call(operation, method.clone(), &path, body.clone())
+            .await;
         assert_eq!(
             answer.status,
             200,
@@ -244,6 +247,22 @@ async fn every_operation_in_every_format_conforms_to_the_spec() {
             String::from_utf8_lossy(&answer.body)
         );
         covered.insert(operation.clone());
+
+        // And its documented errors: no token, the previous token, an id of another account.
+        let unauthorised = probe
+            .call_as(None, operation, method.clone(), &path, body.clone())
+            .await;
+        assert_eq!(unauthorised.status, 401, "{operation}");
+        let revoked = Some(probe.sandbox.revoked_token());
+        let forbidden = probe
+            .call_as(revoked, operation, method.clone(), &path, body.clone())
+            .await;
+        assert_eq!(forbidden.status, 403, "{operation}");
+        if path.contains(&format!("/{campaign}")) {
+            let foreign = path.replace(&campaign.to_string(), &FOREIGN_CAMPAIGN.to_string());
+            let missing = probe.call(operation, method, &foreign, body).await;
+            assert_eq!(missing.status, 404, "{operation} {foreign}");
+        }
     }
     assert_eq!(covered.len(), 69);
     eprintln!("validated {} distinct responses", CONFORMANCE.validated());
@@ -265,7 +284,7 @@ async fn errors_are_the_documented_ones_in_every_format() {
     let (campaign, _, placements) = fixtures(&probe.sandbox);
     let token = Some(probe.sandbox.token());
     let revoked = Some(probe.sandbox.revoked_token());
-    let foreign = adsterra_sandbox::account::FOREIGN_CAMPAIGN;
+    let foreign = FOREIGN_CAMPAIGN;
     let case = |token, operation, method, path: &str, body, status| ErrorCase {
         token,
         operation,

@@ -50,6 +50,15 @@ async fn error_statuses_carry_the_error_body_and_429_a_retry_after() {
 }
 
 #[tokio::test]
+async fn latency_delays_every_answer() {
+    let sandbox = start("latency=120ms").await;
+    let started = std::time::Instant::now();
+    assert_eq!(get(&sandbox, "/balance.json").await.unwrap().status(), 200);
+    // A lower bound only: the answer cannot come before the injected latency has passed.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(120));
+}
+
+#[tokio::test]
 async fn a_dropped_connection_gives_no_response_at_all() {
     let sandbox = start("drop=1").await;
     let error = get(&sandbox, "/balance.json").await.unwrap_err();
