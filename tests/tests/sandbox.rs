@@ -808,6 +808,7 @@ fn stats_totals_agree_whatever_the_range_split_and_grouping() {
     );
     let mut runner = TestRunner::new(ProptestConfig {
         cases: 24,
+        failure_persistence: None,
         ..ProptestConfig::default()
     });
     let result = runner.run(&strategy, |(back, days, group_by)| {
