@@ -44,6 +44,24 @@ impl Probe {
         }
     }
 
+    /// A read that must succeed: its JSON body.
+    async fn read(&self, operation: &str, path: &str) -> Value {
+        let answer = self.call(operation, Method::GET, path, None).await;
+        assert_eq!(answer.status, 200, "{operation} {path}");
+        answer.json()
+    }
+
+    /// A write that must succeed.
+    async fn write(&self, operation: &str, method: Method, path: &str, body: Option<Value>) {
+        let answer = self.call(operation, method, path, body).await;
+        assert_eq!(
+            answer.status,
+            200,
+            "{operation} {path}: {}",
+            String::from_utf8_lossy(&answer.body)
+        );
+    }
+
     /// Sends a request with the sandbox's token and checks the answer against `operation`.
     async fn call(
         &self,
@@ -470,275 +488,158 @@ async fn the_rate_limit_answers_429_with_retry_after() {
 async fn writes_show_in_the_reads_that_follow() {
     let probe = Probe::start().await;
     let (campaign, banner, placements) = fixtures(&probe.sandbox);
-    let list = |answer: Answer| -> BTreeSet<i64> {
-        serde_json::from_value(answer.json()["placement_ids"].clone()).unwrap()
+    let [a, b, c] = placements[..] else {
+        panic!("three placements")
     };
-    let blacklist = format!("/campaign/{campaign}/linking/blacklist.json");
-    let before = list(
-        probe
-            .call("get_campaign_blacklist", Method::GET, &blacklist, None)
-            .await,
-    );
+    let ids = |value: Value| -> BTreeSet<i64> {
+        serde_json::from_value(value["placement_ids"].clone()).unwrap()
+    };
+    let change = |list: &[i64]| Some(json!({"campaign_id": campaign, "placement_ids": list}));
 
-    let added = json!({"campaign_id": campaign, "placement_ids": &placements[..2]});
+    // Blacklist: add, delete, replace, clean.
+    let blacklist = format!("/campaign/{campaign}/linking/blacklist.json");
+    let read_blacklist = || probe.read("get_campaign_blacklist", &blacklist);
+    let before = ids(read_blacklist().await);
     probe
-        .call(
+        .write(
             "add_to_blacklist",
             Method::POST,
             "/linking/blacklist.json",
-            Some(added),
+            change(&[a, b]),
         )
         .await;
-    let after_add = list(
-        probe
-            .call("get_campaign_blacklist", Method::GET, &blacklist, None)
-            .await,
-    );
     assert_eq!(
-        after_add,
-        &before | &placements[..2].iter().copied().collect()
+        ids(read_blacklist().await),
+        &before | &BTreeSet::from([a, b])
     );
-
-    let removed = json!({"campaign_id": campaign, "placement_ids": [placements[0]]});
     probe
-        .call(
+        .write(
             "delete_from_blacklist",
             Method::POST,
             "/linking/blacklist/delete.json",
-            Some(removed),
+            change(&[a]),
         )
         .await;
-    let after_delete = list(
-        probe
-            .call("get_campaign_blacklist", Method::GET, &blacklist, None)
-            .await,
-    );
-    assert!(!after_delete.contains(&placements[0]) && after_delete.contains(&placements[1]));
-
-    let replaced = json!({"campaign_id": campaign, "placement_ids": [placements[2]]});
+    let after_delete = ids(read_blacklist().await);
+    assert!(!after_delete.contains(&a) && after_delete.contains(&b));
     probe
-        .call(
+        .write(
             "replace_blacklist",
             Method::PUT,
             "/linking/blacklist.json",
-            Some(replaced),
+            change(&[c]),
         )
         .await;
-    assert_eq!(
-        list(
-            probe
-                .call("get_campaign_blacklist", Method::GET, &blacklist, None)
-                .await
-        ),
-        BTreeSet::from([placements[2]])
-    );
-
+    assert_eq!(ids(read_blacklist().await), BTreeSet::from([c]));
+    let clean = Some(json!({"campaign_id": campaign}));
     probe
-        .call(
+        .write(
             "clean_blacklist",
             Method::POST,
             "/linking/blacklist/clean.json",
-            Some(json!({"campaign_id": campaign})),
+            clean,
         )
         .await;
-    assert!(
-        list(
-            probe
-                .call("get_campaign_blacklist", Method::GET, &blacklist, None)
-                .await
-        )
-        .is_empty()
-    );
+    assert!(ids(read_blacklist().await).is_empty());
 
     // Whitelist: add, delete, clear.
     let whitelist = format!("/campaign/{campaign}/linking/whitelist.json");
-    let add = json!({"campaign_id": campaign, "placement_ids": placements});
+    let read_whitelist = || probe.read("get_campaign_whitelist", &whitelist);
     probe
-        .call(
+        .write(
             "add_to_whitelist",
             Method::POST,
             "/linking/whitelist.json",
-            Some(add),
+            change(&[a, b, c]),
         )
         .await;
-    let listed = list(
-        probe
-            .call("get_campaign_whitelist", Method::GET, &whitelist, None)
-            .await,
-    );
-    assert!(placements.iter().all(|p| listed.contains(p)));
-    let delete = json!({"campaign_id": campaign, "placement_ids": [placements[1]]});
+    assert!(ids(read_whitelist().await).is_superset(&BTreeSet::from([a, b, c])));
     probe
-        .call(
+        .write(
             "delete_from_whitelist",
             Method::POST,
             "/linking/whitelist/delete.json",
-            Some(delete),
+            change(&[b]),
         )
         .await;
-    assert!(
-        !list(
-            probe
-                .call("get_campaign_whitelist", Method::GET, &whitelist, None)
-                .await
-        )
-        .contains(&placements[1])
-    );
+    assert!(!ids(read_whitelist().await).contains(&b));
     probe
-        .call("clean_campaign_whitelist", Method::DELETE, &whitelist, None)
+        .write("clean_campaign_whitelist", Method::DELETE, &whitelist, None)
         .await;
-    assert!(
-        list(
-            probe
-                .call("get_campaign_whitelist", Method::GET, &whitelist, None)
-                .await
-        )
-        .is_empty()
-    );
+    assert!(ids(read_whitelist().await).is_empty());
 
     // Custom bids: set, update, delete, clean.
-    let bids_path = format!("/campaign/{campaign}/custom_bid.json");
-    let bid_of = |answer: Answer, placement: i64| {
-        answer.json()["items"]
+    let bids = format!("/campaign/{campaign}/custom_bid.json");
+    let bid_of = |list: Value, placement: i64| {
+        list["items"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|b| b["placement_id"] == placement)
-            .map(|b| b["price"].as_f64().unwrap())
+            .find(|bid| bid["placement_id"] == placement)
+            .map(|bid| bid["price"].as_f64().unwrap())
     };
-    let set = json!({"bids": [{"placement_id": placements[0], "price": 0.5}]});
+    let price = |placement: i64, price: f64| {
+        Some(json!({"bids": [{"placement_id": placement, "price": price}]}))
+    };
     probe
-        .call("set_custom_bids", Method::POST, &bids_path, Some(set))
+        .write("set_custom_bids", Method::POST, &bids, price(a, 0.5))
         .await;
     assert_eq!(
-        bid_of(
-            probe
-                .call("get_custom_bids", Method::GET, &bids_path, None)
-                .await,
-            placements[0]
-        ),
+        bid_of(probe.read("get_custom_bids", &bids).await, a),
         Some(0.5)
     );
-    let update = json!({"bids": [{"placement_id": placements[0], "price": 0.75}]});
     probe
-        .call(
-            "update_custom_bids",
-            Method::PATCH,
-            &bids_path,
-            Some(update),
-        )
+        .write("update_custom_bids", Method::PATCH, &bids, price(a, 0.75))
         .await;
     assert_eq!(
-        bid_of(
-            probe
-                .call("get_custom_bids", Method::GET, &bids_path, None)
-                .await,
-            placements[0]
-        ),
+        bid_of(probe.read("get_custom_bids", &bids).await, a),
         Some(0.75)
     );
-    let unknown = json!({"bids": [{"placement_id": placements[1], "price": 0.75}]});
-    assert_eq!(
-        probe
-            .call(
-                "update_custom_bids",
-                Method::PATCH,
-                &bids_path,
-                Some(unknown)
-            )
-            .await
-            .status,
-        422
-    );
-    probe
-        .call(
-            "delete_custom_bids",
-            Method::DELETE,
-            &bids_path,
-            Some(json!({"placement_ids": [placements[0]]})),
-        )
+    let never_set = probe
+        .call("update_custom_bids", Method::PATCH, &bids, price(b, 0.75))
         .await;
-    assert_eq!(
-        bid_of(
-            probe
-                .call("get_custom_bids", Method::GET, &bids_path, None)
-                .await,
-            placements[0]
-        ),
-        None
-    );
+    assert_eq!(never_set.status, 422);
+    let removal = Some(json!({"placement_ids": [a]}));
     probe
-        .call(
-            "clean_custom_bids",
-            Method::POST,
-            &format!("/campaign/{campaign}/custom_bid/clean.json"),
-            None,
-        )
+        .write("delete_custom_bids", Method::DELETE, &bids, removal)
         .await;
-    assert_eq!(
-        probe
-            .call("get_custom_bids", Method::GET, &bids_path, None)
-            .await
-            .json()["itemCount"],
-        0
-    );
+    assert_eq!(bid_of(probe.read("get_custom_bids", &bids).await, a), None);
+    let clean = format!("/campaign/{campaign}/custom_bid/clean.json");
+    probe
+        .write("clean_custom_bids", Method::POST, &clean, None)
+        .await;
+    assert_eq!(probe.read("get_custom_bids", &bids).await["itemCount"], 0);
 
     // Activity: pause and resume a campaign, pause a banner.
-    let campaign_path = format!("/campaign/{campaign}.json");
-    probe
-        .call(
-            "update_campaign_activity",
-            Method::PATCH,
-            &campaign_path,
-            Some(json!({"active": false})),
-        )
-        .await;
-    assert_eq!(
+    let path = format!("/campaign/{campaign}.json");
+    for (active, state) in [(false, 1), (true, 3)] {
+        let body = Some(json!({ "active": active }));
         probe
-            .call("get_campaign", Method::GET, &campaign_path, None)
-            .await
-            .json()["active"],
-        1
-    );
+            .write("update_campaign_activity", Method::PATCH, &path, body)
+            .await;
+        assert_eq!(probe.read("get_campaign", &path).await["active"], state);
+    }
+    let pause = Some(json!({"active": false}));
     probe
-        .call(
-            "update_campaign_activity",
-            Method::PATCH,
-            &campaign_path,
-            Some(json!({"active": true})),
-        )
-        .await;
-    assert_eq!(
-        probe
-            .call("get_campaign", Method::GET, &campaign_path, None)
-            .await
-            .json()["active"],
-        3
-    );
-    probe
-        .call(
+        .write(
             "update_banner_activity",
             Method::PATCH,
             &format!("/banner/{banner}.json"),
-            Some(json!({"active": false})),
+            pause,
         )
         .await;
     let banners = probe
-        .call(
+        .read(
             "get_campaign_banners",
-            Method::GET,
             &format!("/campaign/{campaign}/banners.json"),
-            None,
         )
-        .await
-        .json();
+        .await;
     let paused = banners["items"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|b| b["id"] == banner)
-        .unwrap();
-    assert_eq!(paused["active"], 1);
+        .find(|b| b["id"] == banner);
+    assert_eq!(paused.unwrap()["active"], 1);
 }
 
 #[tokio::test]
