@@ -107,6 +107,7 @@ struct Shared {
 /// A running sandbox on 127.0.0.1. Dropping it stops the server; [`Sandbox::shutdown`] also
 /// waits for requests in flight.
 pub struct Sandbox {
+    address: SocketAddr,
     base_url: String,
     shared: Arc<Shared>,
     decoy_log: Arc<Mutex<Vec<DecoyRequest>>>,
@@ -159,6 +160,7 @@ impl Sandbox {
             tokio::spawn(serve(decoy_listener, decoy_router, stopped)),
         ];
         Ok(Self {
+            address,
             base_url: format!("http://{address}{BASE_PATH}"),
             shared,
             decoy_log,
@@ -174,11 +176,7 @@ impl Sandbox {
 
     /// The address the sandbox listens on.
     pub fn address(&self) -> SocketAddr {
-        let authority = self.base_url["http://".len()..]
-            .split('/')
-            .next()
-            .expect("a base URL has an authority");
-        authority.parse().expect("the sandbox's own address")
+        self.address
     }
 
     /// The one valid token.
