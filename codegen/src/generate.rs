@@ -33,6 +33,9 @@ pub enum GenerateError {
     /// progenitor produced tokens that are not a Rust file.
     #[error("progenitor produced code that does not parse: {0}")]
     Unparsable(String),
+    /// A transform of the generated syntax tree did not apply.
+    #[error("reordering generated fields as the spec lists them: {0}")]
+    FieldOrder(String),
 }
 
 /// Generates the raw client's source from the lowered spec.
@@ -41,7 +44,7 @@ pub enum GenerateError {
 /// generated crate's hand-written `impl ClientHooks` is checked by the compiler), the policy
 /// handle `crate::Policy` as progenitor's inner type, `PartialEq` on every type and
 /// `#[non_exhaustive]` on every type a response can contain, so that a field Adsterra adds is not a
-/// breaking change for users.
+/// breaking change for users. Fields are then put back in spec order (see `field_order`).
 pub fn generate(lowered: &Value) -> Result<String, GenerateError> {
     let settings = settings(lowered);
     let tokens = run(&settings, lowered).map_err(|error| match error {
@@ -51,8 +54,9 @@ pub fn generate(lowered: &Value) -> Result<String, GenerateError> {
         },
         other => other,
     })?;
-    let file: syn::File =
+    let mut file: syn::File =
         syn::parse2(tokens).map_err(|error| GenerateError::Unparsable(error.to_string()))?;
+    crate::field_order::in_spec_order(&mut file, lowered).map_err(GenerateError::FieldOrder)?;
     Ok(format!("{HEADER}\n\n{}", prettyplease::unparse(&file)))
 }
 

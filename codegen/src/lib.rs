@@ -15,6 +15,7 @@
 //! the runtime client (policies, retries): that is `client-ext`'s business.
 
 pub mod derived;
+mod field_order;
 pub mod generate;
 pub mod inventory;
 pub mod lint;

@@ -24,10 +24,10 @@ pub mod types {
     pub struct ApiError {
         ///Repeats the HTTP status code (401, 403, 404, 422, 429, 5xx).
         pub code: i32,
-        ///`null` for authentication errors; for validation errors (422) presumably an object mapping each field name to an array of messages, e.g. `{"start_date": ["..."]}` (inferred). Any JSON value is accepted.
-        pub data: ::serde_json::Value,
         ///Short English text. Known: `Token not found` (401), `Invalid token` (403), `Invalid owner type` (403, e.g. a publisher token). Others are unknown.
         pub message: ::std::string::String,
+        ///`null` for authentication errors; for validation errors (422) presumably an object mapping each field name to an array of messages, e.g. `{"start_date": ["..."]}` (inferred). Any JSON value is accepted.
+        pub data: ::serde_json::Value,
     }
     impl ApiError {
         pub fn builder() -> builder::ApiError {
@@ -50,16 +50,16 @@ pub mod types {
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Banner {
-        ///Banner status, assumed to use the campaign values: 1 inactive, 2 inactive by limits, 3 active, 4 not in use. The set is open.
-        pub active: i32,
+        ///Banner id.
+        pub id: i64,
         ///Banner name, by analogy with `Campaign.alias`; may be `null`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alias: ::std::option::Option<::std::string::String>,
+        ///Banner status, assumed to use the campaign values: 1 inactive, 2 inactive by limits, 3 active, 4 not in use. The set is open.
+        pub active: i32,
         ///Id of the campaign the banner belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub campaign_id: ::std::option::Option<i64>,
-        ///Banner id.
-        pub id: i64,
     }
     impl Banner {
         pub fn builder() -> builder::Banner {
@@ -70,11 +70,11 @@ pub mod types {
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BannerList {
+        ///The banners, all of them (no pagination).
+        pub items: ::std::vec::Vec<Banner>,
         ///Number of entries in `items`.
         #[serde(rename = "itemCount")]
         pub item_count: i64,
-        ///The banners, all of them (no pagination).
-        pub items: ::std::vec::Vec<Banner>,
     }
     impl BannerList {
         pub fn builder() -> builder::BannerList {
@@ -85,31 +85,31 @@ pub mod types {
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Campaign {
+        ///Campaign id, e.g. 1463724.
+        pub id: i64,
+        ///Campaign name as shown in the dashboard; may be `null`.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub alias: ::std::option::Option<::std::string::String>,
         ///Campaign status. Known values: 1 inactive, 2 inactive by limits, 3 active, 4 not in use. The set is open: a client must keep unknown values. Verify that list items carry it too.
         pub active: i32,
         ///Older status field, deprecated in favour of `active`. COSTBIN skips campaigns whose `activity` is 4, so 4 presumably means "not in use" as in `active`; the other values are assumed to match `active` too.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activity: ::std::option::Option<i32>,
-        ///Campaign name as shown in the dashboard; may be `null`.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        pub alias: ::std::option::Option<::std::string::String>,
-        ///Daily budget in USD; `null` when unlimited. Evidence is weak (one adapter).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub daily_budget_limit: ::std::option::Option<f64>,
         ///Ad format. Known values: `pop`, `direct`, `banner`, `native`, `push`, `interstitial`, `video` (the values a campaign-create adapter sends). The set is open. Evidence is weak: one adapter only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format: ::std::option::Option<::std::string::String>,
-        ///Campaign id, e.g. 1463724.
-        pub id: i64,
         ///Meaning unknown (presumably whether the campaign buys SSP traffic). A string in the one source; evidence is weak. Verify its type and values.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_ssp: ::std::option::Option<::std::string::String>,
-        ///Per-country bids of the campaign. Evidence is weak: one adapter only (whose debug route inspects it on live data).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub pricing_settings: ::std::vec::Vec<PricingSetting>,
         ///Pricing model. Known values: `CPM`, `CPC`, `CPA`. The set is open. Evidence is weak: one adapter only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pricing_type: ::std::option::Option<::std::string::String>,
+        ///Per-country bids of the campaign. Evidence is weak: one adapter only (whose debug route inspects it on live data).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub pricing_settings: ::std::vec::Vec<PricingSetting>,
+        ///Daily budget in USD; `null` when unlimited. Evidence is weak (one adapter).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub daily_budget_limit: ::std::option::Option<f64>,
         ///Total budget in USD; `null` when unlimited. Evidence is weak (one adapter).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_budget_limit: ::std::option::Option<f64>,
@@ -123,11 +123,11 @@ pub mod types {
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CampaignList {
+        ///The campaigns, all of them (no pagination).
+        pub items: ::std::vec::Vec<Campaign>,
         ///Number of entries in `items`.
         #[serde(rename = "itemCount")]
         pub item_count: i64,
-        ///The campaigns, all of them (no pagination).
-        pub items: ::std::vec::Vec<Campaign>,
     }
     impl CampaignList {
         pub fn builder() -> builder::CampaignList {
@@ -163,11 +163,11 @@ pub mod types {
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomBidList {
+        ///The custom bids, all of them (no pagination).
+        pub items: ::std::vec::Vec<CustomBid>,
         ///Number of entries in `items`.
         #[serde(rename = "itemCount")]
         pub item_count: i64,
-        ///The custom bids, all of them (no pagination).
-        pub items: ::std::vec::Vec<CustomBid>,
     }
     impl CustomBidList {
         pub fn builder() -> builder::CustomBidList {
@@ -416,14 +416,14 @@ pub mod types {
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Landing {
-        ///Landing status ("Check the status of landings", HELP-ADV), assumed to use the campaign values (1 inactive, 2 inactive by limits, 3 active, 4 not in use). The set is open.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub active: ::std::option::Option<i32>,
         ///Landing id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
         ///The landing URL. It may contain percent-encoded tracking macros in its query (VK URL-decodes it and reads query parameters).
         pub url: ::std::string::String,
+        ///Landing status ("Check the status of landings", HELP-ADV), assumed to use the campaign values (1 inactive, 2 inactive by limits, 3 active, 4 not in use). The set is open.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active: ::std::option::Option<i32>,
     }
     impl Landing {
         pub fn builder() -> builder::Landing {
@@ -434,11 +434,11 @@ pub mod types {
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LandingList {
+        ///The landings, all of them (no pagination).
+        pub items: ::std::vec::Vec<Landing>,
         ///Number of entries in `items`.
         #[serde(rename = "itemCount")]
         pub item_count: i64,
-        ///The landings, all of them (no pagination).
-        pub items: ::std::vec::Vec<Landing>,
     }
     impl LandingList {
         pub fn builder() -> builder::LandingList {
@@ -511,12 +511,12 @@ pub mod types {
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PricingSetting {
-        ///ISO-3166 alpha-2 country code in upper case, e.g. `ID`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub country_code: ::std::option::Option<::std::string::String>,
         ///Bid in USD, in the unit of the campaign's `pricing_type` (per 1000 impressions for CPM).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub price: ::std::option::Option<f64>,
+        ///ISO-3166 alpha-2 country code in upper case, e.g. `ID`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country_code: ::std::option::Option<::std::string::String>,
     }
     impl PricingSetting {
         pub fn builder() -> builder::PricingSetting {
@@ -594,11 +594,11 @@ pub mod types {
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StatsList {
+        ///The rows.
+        pub items: ::std::vec::Vec<StatsRow>,
         ///Number of entries in `items`.
         #[serde(rename = "itemCount")]
         pub item_count: i64,
-        ///The rows.
-        pub items: ::std::vec::Vec<StatsRow>,
     }
     impl StatsList {
         pub fn builder() -> builder::StatsList {
@@ -609,36 +609,36 @@ pub mod types {
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StatsRow {
-        ///Banner id; present when grouped by banner. Never seen.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub banner: ::std::option::Option<i64>,
-        ///Campaign id; present when grouped by campaign. The key is `campaign`, not `campaign_id`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub campaign: ::std::option::Option<i64>,
-        ///Clicks.
-        pub clicks: i64,
-        ///Conversions.
-        pub conversions: i64,
-        ///ISO-3166 alpha-2 country code in upper case, e.g. `ID`; present when grouped by country. Evidence is weak (one adapter).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub country: ::std::option::Option<::std::string::String>,
-        ///Cost per 1000 impressions in USD, 3 decimals (spent / impressions * 1000).
-        pub cpm: f64,
-        ///Click-through rate. The field is confirmed; its unit is inferred to be percent (clicks / impressions * 100), rounded to 3 decimals.
-        pub ctr: f64,
         ///Day, `YYYY-MM-DD` (UTC, likely); present when grouped by date, the default.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub date: ::std::option::Option<::chrono::naive::NaiveDate>,
-        ///Probably the impressions-to-conversion ratio. Seen in one adapter's comment only (weak); may not exist.
+        ///Campaign id; present when grouped by campaign. The key is `campaign`, not `campaign_id`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub i2c: ::std::option::Option<f64>,
-        ///Impressions bought. Plural here; the publisher API says `impression`.
-        pub impressions: i64,
+        pub campaign: ::std::option::Option<i64>,
+        ///Banner id; present when grouped by banner. Never seen.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub banner: ::std::option::Option<i64>,
         ///Placement id; present when grouped by placement. An integer in real use (one client also tolerates strings).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub placement: ::std::option::Option<i64>,
+        ///ISO-3166 alpha-2 country code in upper case, e.g. `ID`; present when grouped by country. Evidence is weak (one adapter).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country: ::std::option::Option<::std::string::String>,
+        ///Impressions bought. Plural here; the publisher API says `impression`.
+        pub impressions: i64,
+        ///Conversions.
+        pub conversions: i64,
+        ///Clicks.
+        pub clicks: i64,
+        ///Click-through rate. The field is confirmed; its unit is inferred to be percent (clicks / impressions * 100), rounded to 3 decimals.
+        pub ctr: f64,
+        ///Cost per 1000 impressions in USD, 3 decimals (spent / impressions * 1000).
+        pub cpm: f64,
         ///Amount spent in USD, 3 decimals. A JSON number; one client defensively also accepts strings, so verify.
         pub spent: f64,
+        ///Probably the impressions-to-conversion ratio. Seen in one adapter's comment only (weak); may not exist.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub i2c: ::std::option::Option<f64>,
     }
     impl StatsRow {
         pub fn builder() -> builder::StatsRow {
