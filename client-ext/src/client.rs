@@ -1,44 +1,174 @@
-//! Building a raw client that is safe to use with a real token.
+//! Building a client that is safe to use with a real token.
 
+use std::fmt;
+use std::num::NonZeroU32;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use reqwest::redirect;
 
-use crate::{ApiToken, BaseUrl, Error, raw};
+use crate::policy::ClientPolicy;
+use crate::raw::ClientInfo;
+use crate::{ApiToken, BaseUrl, Error, RetryPolicy, raw};
 
 /// The production base URL of the Advertiser API.
 pub const DEFAULT_BASE_URL: &str = "https://api3.adsterratools.com/advertiser";
+/// The environment variable [`Client::from_env`] reads the token from.
+pub const ENV_API_KEY: &str = "ADSTERRA_API_KEY";
+/// The environment variable [`Client::from_env`] reads an optional base URL from.
+pub const ENV_BASE_URL: &str = "ADSTERRA_BASE_URL";
 
-/// How long to wait for a connection.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a whole call may take; a year of stats by placement is a large body.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 /// Redirects followed at most, all within the base URL's origin.
 const MAX_REDIRECTS: usize = 5;
 
-/// Builds a raw client for `base_url` that sends `token` in the `X-API-Key` header.
-///
-/// The header is marked sensitive; plain `http` is refused except on loopback (see [`BaseUrl`]);
-/// redirects are followed only within the same origin, so the token is never forwarded to
-/// another host (a redirect elsewhere is returned to the caller as a response).
-pub fn client(base_url: &str, token: ApiToken) -> Result<raw::Client, Error> {
-    let base_url = BaseUrl::parse(base_url)?;
-    let mut headers = HeaderMap::new();
-    headers.insert(HeaderName::from_static("x-api-key"), token.header_value());
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
-        .https_only(!base_url.is_loopback())
-        .redirect(same_origin_redirects())
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT)
-        .build()
-        .map_err(Error::HttpClient)?;
-    Ok(raw::Client::new_with_client(
-        base_url.as_str(),
-        http,
-        raw::Policy::none(),
-    ))
+/// A client of the Advertiser API. Cheap to clone: clones share the connection pool, the rate
+/// limiter and the retry budget.
+#[derive(Clone)]
+pub struct Client {
+    raw: raw::Client,
+}
+
+impl fmt::Debug for Client {
+    // The token lives in the HTTP client's default headers; print only where the client points.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.raw.baseurl())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client; a token is required, everything else has a default.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client from `ADSTERRA_API_KEY` and, when set, `ADSTERRA_BASE_URL`.
+    pub fn from_env() -> Result<Self, Error> {
+        let token = std::env::var(ENV_API_KEY).map_err(|_| {
+            Error::invalid(
+                "ADSTERRA_API_KEY",
+                "is not set; export the token from the API page of the Adsterra dashboard",
+            )
+        })?;
+        let mut builder = Self::builder().token(ApiToken::new(token)?);
+        if let Ok(base_url) = std::env::var(ENV_BASE_URL) {
+            builder = builder.base_url(base_url);
+        }
+        builder.build()
+    }
+
+    /// The generated client underneath, with this client's token and policy, for any operation
+    /// the wrappers do not cover.
+    pub fn raw(&self) -> &raw::Client {
+        &self.raw
+    }
+}
+
+/// Configures a [`Client`].
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    token: Option<ApiToken>,
+    base_url: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    rate_limit_per_minute: Option<NonZeroU32>,
+    user_agent: String,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            token: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            connect_timeout: Duration::from_secs(10),
+            // A year of stats by placement is a large body.
+            timeout: Duration::from_secs(120),
+            retry: RetryPolicy::default(),
+            // Adsterra documents 1200 requests a minute for its publisher API.
+            rate_limit_per_minute: NonZeroU32::new(1200),
+            user_agent: concat!("adsterra-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The API token (required).
+    pub fn token(mut self, token: ApiToken) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// Where the API is; [`DEFAULT_BASE_URL`] unless set (a local sandbox, say).
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// How long to wait for a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one attempt may take, body included (default 120 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How failed requests are retried (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Requests per minute at most, shared by all clones (default 1200); `None` turns the
+    /// client-side limit off.
+    pub fn rate_limit_per_minute(mut self, limit: Option<NonZeroU32>) -> Self {
+        self.rate_limit_per_minute = limit;
+        self
+    }
+
+    /// The `User-Agent` header (default `adsterra-rust/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Checks everything and builds the client; no request is sent.
+    ///
+    /// The token goes in a sensitive `X-API-Key` header; plain `http` is refused except on
+    /// loopback (see [`BaseUrl`]); redirects are followed only within the same origin, so the
+    /// token is never forwarded to another host (a redirect elsewhere is returned as a response).
+    pub fn build(self) -> Result<Client, Error> {
+        let token = self.token.ok_or_else(|| {
+            Error::invalid(
+                "token",
+                "is missing; pass ApiToken::new(..) to ClientBuilder::token, or use Client::from_env",
+            )
+        })?;
+        let base_url = BaseUrl::parse(&self.base_url)?;
+        let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
+            Error::invalid("user_agent", "must be visible ASCII, as HTTP headers are")
+        })?;
+        let mut headers = HeaderMap::new();
+        headers.insert(HeaderName::from_static("x-api-key"), token.header_value());
+        headers.insert(USER_AGENT, user_agent);
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .https_only(!base_url.is_loopback())
+            .redirect(same_origin_redirects())
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .build()
+            .map_err(Error::HttpClient)?;
+        let policy = ClientPolicy::new(self.retry, self.rate_limit_per_minute);
+        Ok(Client {
+            raw: raw::Client::new_with_client(base_url.as_str(), http, raw::Policy::new(policy)),
+        })
+    }
 }
 
 fn same_origin_redirects() -> redirect::Policy {

@@ -8,12 +8,16 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let token = adsterra::ApiToken::new(std::env::var("ADSTERRA_API_KEY")?)?;
-//! let client = adsterra::client(adsterra::DEFAULT_BASE_URL, token)?;
-//! let balance = client.get_balance().send().await?;
+//! let client = adsterra::Client::from_env()?; // ADSTERRA_API_KEY, optional ADSTERRA_BASE_URL
+//! let balance = client.raw().get_balance().send().await?;
 //! println!("{}", balance.balance);
 //! # Ok(()) }
 //! ```
+//!
+//! Every request goes through one policy: a client-side rate limit (1200 a minute by default,
+//! shared by clones), retries with exponential backoff and full jitter on connection errors,
+//! timeouts, 408, 429 and 5xx (honouring `Retry-After`, within a retry budget, and only where the
+//! operation may safely run twice), and `tracing` spans per operation and attempt.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -21,10 +25,15 @@
 mod base_url;
 mod client;
 mod error;
+mod idempotency;
+mod policy;
+mod retry;
 mod token;
 
 pub use adsterra_generated as raw;
 pub use base_url::BaseUrl;
-pub use client::{DEFAULT_BASE_URL, client};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL};
 pub use error::Error;
+pub use idempotency::{RetryClass, retry_class};
+pub use retry::RetryPolicy;
 pub use token::ApiToken;

@@ -21,3 +21,5 @@ pub mod policy;
 
 pub use generated::*;
 pub use policy::{Policy, PolicyFuture, RequestPolicy};
+/// What a [`RequestPolicy`] learns about each request: its operationId.
+pub use progenitor_client::OperationInfo;

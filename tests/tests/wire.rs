@@ -15,8 +15,12 @@ const TOKEN: &str = "e1ee46af6596c438413aaaafea953214";
 
 async fn server_and_client() -> (MockServer, raw::Client) {
     let server = MockServer::start().await;
-    let client = adsterra::client(&server.uri(), ApiToken::new(TOKEN).unwrap()).unwrap();
-    (server, client)
+    let client = adsterra::Client::builder()
+        .base_url(server.uri())
+        .token(ApiToken::new(TOKEN).unwrap())
+        .build()
+        .unwrap();
+    (server, client.raw().clone())
 }
 
 fn placements<const N: usize>(ids: [u64; N]) -> Vec<NonZeroU64> {

@@ -1,0 +1,122 @@
+//! The one place where requests are executed: rate limit, retries, tracing.
+//!
+//! The generated client hands every request to this policy (the seam in `adsterra-generated`).
+//! The API key is already a sensitive default header of the HTTP client, so nothing here reads
+//! or logs it; spans carry the operation, method and path, never headers or the query string
+//! (which could carry filters a caller considers private).
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use adsterra_generated::{OperationInfo, PolicyFuture, RequestPolicy};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tracing::Instrument;
+
+use crate::idempotency::{RetryClass, retry_class};
+use crate::retry::{RetryBudget, RetryPolicy, is_retryable_status, retry_after};
+
+/// Executes requests for one client and all its clones.
+#[derive(Debug)]
+pub(crate) struct ClientPolicy {
+    retry: RetryPolicy,
+    budget: RetryBudget,
+    limiter: Option<Arc<DefaultDirectRateLimiter>>,
+}
+
+impl ClientPolicy {
+    /// `per_minute` requests at most (None: no client-side limit).
+    pub(crate) fn new(retry: RetryPolicy, per_minute: Option<NonZeroU32>) -> Self {
+        Self {
+            budget: RetryBudget::new(retry.budget),
+            retry,
+            limiter: per_minute.map(|n| Arc::new(RateLimiter::direct(Quota::per_minute(n)))),
+        }
+    }
+
+    async fn run(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let class = retry_class(operation);
+        let mut retry = 0;
+        loop {
+            if let Some(limiter) = &self.limiter {
+                limiter.until_ready().await;
+            }
+            // Adsterra's bodies are small JSON documents, so requests can always be cloned; a
+            // streaming body could not be replayed and is sent once.
+            let Some(attempt) = request.try_clone() else {
+                return client.execute(request).await;
+            };
+            let span = tracing::debug_span!("adsterra.attempt", attempt = retry + 1);
+            let outcome = client.execute(attempt).instrument(span).await;
+            let wait = match &outcome {
+                Ok(response) if is_retryable_status(response.status()) => {
+                    // A 429 was refused before handling; other statuses may have been handled.
+                    let unhandled = response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS;
+                    if class == RetryClass::OnlyIfNotHandled && !unhandled {
+                        None
+                    } else {
+                        match retry_after(response.headers(), SystemTime::now()) {
+                            Some(wait) if wait > self.retry.max_retry_after => None,
+                            Some(wait) => Some(wait),
+                            None => Some(self.retry.backoff(retry)),
+                        }
+                    }
+                }
+                Ok(_) => {
+                    self.budget.deposit();
+                    None
+                }
+                Err(error) => {
+                    let unhandled = error.is_connect();
+                    let transient = error.is_timeout() || error.is_request();
+                    (unhandled || (transient && class == RetryClass::Idempotent))
+                        .then(|| self.retry.backoff(retry))
+                }
+            };
+            match wait {
+                Some(wait) if retry < self.retry.max_retries && self.budget.withdraw() => {
+                    tracing::debug!(
+                        status = outcome.as_ref().ok().map(|r| r.status().as_u16()),
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                    retry += 1;
+                }
+                _ => {
+                    tracing::debug!(
+                        status = outcome.as_ref().ok().map(|r| r.status().as_u16()),
+                        attempts = retry + 1,
+                        "done"
+                    );
+                    return outcome;
+                }
+            }
+        }
+    }
+}
+
+impl RequestPolicy for ClientPolicy {
+    fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        info: &'a OperationInfo,
+    ) -> PolicyFuture<'a> {
+        let span = tracing::info_span!(
+            "adsterra.request",
+            operation = info.operation_id,
+            method = %request.method(),
+            path = request.url().path(),
+        );
+        Box::pin(
+            self.run(client, request, info.operation_id)
+                .instrument(span),
+        )
+    }
+}

@@ -1,0 +1,177 @@
+//! When and how long to wait before trying a request again.
+//!
+//! Backoff is exponential with full jitter (a random delay between zero and the exponential
+//! ceiling), so clients that failed together do not retry together. A server's `Retry-After`
+//! (seconds or an HTTP date) wins over the backoff, up to a cap; a longer wait is returned to the
+//! caller as a rate-limit error instead of being slept. A retry budget shared by every clone of a
+//! client stops retries from multiplying load when the API is down.
+
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+/// How a client retries failed requests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (0 turns retrying off).
+    pub max_retries: u32,
+    /// The ceiling of the first backoff; it doubles with each retry.
+    pub initial_backoff: Duration,
+    /// The largest backoff ceiling.
+    pub max_backoff: Duration,
+    /// The longest `Retry-After` the client waits for; longer ones end the call with
+    /// [`Error::RateLimited`](crate::Error::RateLimited).
+    pub max_retry_after: Duration,
+    /// Retries the budget holds when full; every retry spends one, every success earns back a
+    /// tenth. Shared across clones of the client.
+    pub budget: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(60),
+            budget: 20,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+
+    /// The backoff before retry number `retry` (0 for the first retry): a uniformly random
+    /// duration up to `min(max_backoff, initial_backoff * 2^retry)`.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(1u32.checked_shl(retry).unwrap_or(u32::MAX))
+            .min(self.max_backoff);
+        ceiling.mul_f64(fastrand::f64())
+    }
+}
+
+/// Statuses worth another attempt: the request timed out, was throttled, or met a server fault.
+pub fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// The wait a response asks for in `Retry-After`: delta-seconds or an HTTP date.
+pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Retries a client may still spend, shared by its clones. Counted in tenths of a retry, so a
+/// success can earn back a tenth exactly.
+#[derive(Debug)]
+pub struct RetryBudget {
+    capacity_tenths: u64,
+    tenths: Mutex<u64>,
+}
+
+impl RetryBudget {
+    /// A full budget of `capacity` retries.
+    pub fn new(capacity: u32) -> Self {
+        let capacity_tenths = u64::from(capacity) * 10;
+        Self {
+            capacity_tenths,
+            tenths: Mutex::new(capacity_tenths),
+        }
+    }
+
+    /// Takes one retry from the budget; false when it is spent.
+    pub fn withdraw(&self) -> bool {
+        let mut tenths = self.tenths.lock().unwrap_or_else(|p| p.into_inner());
+        if *tenths >= 10 {
+            *tenths -= 10;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A success earns back a tenth of a retry.
+    pub fn deposit(&self) {
+        let mut tenths = self.tenths.lock().unwrap_or_else(|p| p.into_inner());
+        *tenths = (*tenths + 1).min(self.capacity_tenths);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn backoff_is_full_jitter_under_a_doubling_ceiling() {
+        let policy = RetryPolicy::default();
+        for retry in 0..10 {
+            let ceiling =
+                (Duration::from_millis(500) * 2u32.pow(retry)).min(Duration::from_secs(8));
+            let delays: Vec<Duration> = (0..200).map(|_| policy.backoff(retry)).collect();
+            assert!(delays.iter().all(|d| *d <= ceiling), "retry {retry}");
+            // Full jitter spreads delays over the whole range, down to near zero.
+            assert!(delays.iter().any(|d| *d < ceiling / 4), "retry {retry}");
+        }
+        assert!(policy.backoff(u32::MAX) <= Duration::from_secs(8));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(7)));
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(30));
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(&later).unwrap());
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(30)));
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(30));
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(&past).unwrap());
+        assert_eq!(retry_after(&headers, now), Some(Duration::ZERO));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers, now), None);
+    }
+
+    #[test]
+    fn the_budget_runs_out_and_refills_slowly() {
+        let budget = RetryBudget::new(2);
+        assert!(budget.withdraw() && budget.withdraw());
+        assert!(!budget.withdraw());
+        for _ in 0..10 {
+            budget.deposit();
+        }
+        assert!(budget.withdraw());
+        assert!(!budget.withdraw());
+    }
+
+    #[test]
+    fn retryable_statuses_are_the_transient_ones() {
+        for code in [408, 429, 500, 502, 503, 504] {
+            assert!(
+                is_retryable_status(StatusCode::from_u16(code).unwrap()),
+                "{code}"
+            );
+        }
+        for code in [200, 400, 401, 403, 404, 405, 422, 501] {
+            assert!(
+                !is_retryable_status(StatusCode::from_u16(code).unwrap()),
+                "{code}"
+            );
+        }
+    }
+}
