@@ -239,18 +239,26 @@ pub fn encode(format: Format, value: &serde_json::Value) -> Result<String, Error
 /// Decodes a body in `format` into `T` (see the crate docs for the rules).
 pub fn decode<T: DeserializeOwned>(format: Format, body: &[u8]) -> Result<T, Error> {
     match format {
-        Format::Json => serde_json::from_slice(body).map_err(|err| {
-            let line = (err.line() > 0).then(|| err.line() as u64);
-            Error::new(
-                Format::Json,
-                Operation::Decode,
-                Location {
+        Format::Json => {
+            let json_error = |err: serde_json::Error, field: Option<String>| {
+                let line = (err.line() > 0).then(|| err.line() as u64);
+                let location = Location {
                     line,
+                    field,
                     ..Location::default()
-                },
-                err.to_string(),
-            )
-        }),
+                };
+                Error::new(Format::Json, Operation::Decode, location, err.to_string())
+            };
+            // serde_path_to_error names the field that failed (`items[3].impressions`), as the
+            // CSV and XML decoders do.
+            let mut deserializer = serde_json::Deserializer::from_slice(body);
+            let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+                let path = err.path().to_string();
+                json_error(err.into_inner(), (path != ".").then_some(path))
+            })?;
+            deserializer.end().map_err(|err| json_error(err, None))?;
+            Ok(value)
+        }
         Format::Xml => xml::from_slice(body),
         Format::Csv => csv::from_slice(body),
     }
@@ -293,8 +301,24 @@ mod tests {
         assert_eq!(err.location.line, Some(2));
         assert!(
             err.to_string()
-                .starts_with("cannot decode JSON at line 2: "),
+                .starts_with("cannot decode JSON at line 2, field a: "),
             "{err}"
         );
+
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Row {
+            impressions: u64,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct List {
+            items: Vec<Row>,
+        }
+        let body = br#"{"items": [{"impressions": 1}, {"impressions": "x"}]}"#;
+        let err = decode::<List>(Format::Json, body).unwrap_err();
+        assert_eq!(err.location.field.as_deref(), Some("items[1].impressions"));
+        let trailing = decode::<serde_json::Value>(Format::Json, b"{} x").unwrap_err();
+        assert_eq!(trailing.location.field, None, "{trailing}");
     }
 }
