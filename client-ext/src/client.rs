@@ -4,6 +4,7 @@ use std::fmt;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use adsterra_formats::Format;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use reqwest::redirect;
 
@@ -25,7 +26,9 @@ const MAX_REDIRECTS: usize = 5;
 /// limiter and the retry budget.
 #[derive(Clone)]
 pub struct Client {
-    raw: raw::Client,
+    pub(crate) raw: raw::Client,
+    /// The wire format the wrappers ask for; every format decodes into the same types.
+    pub(crate) format: Format,
 }
 
 impl fmt::Debug for Client {
@@ -33,6 +36,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.raw.baseurl())
+            .field("format", &self.format)
             .finish_non_exhaustive()
     }
 }
@@ -56,6 +60,15 @@ impl Client {
             builder = builder.base_url(base_url);
         }
         builder.build()
+    }
+
+    /// This client, asking for `format` (JSON by default). The answers decode into the same
+    /// typed values whatever the format; the clone shares the rate limit and retry budget.
+    pub fn with_format(&self, format: Format) -> Self {
+        Self {
+            format,
+            ..self.clone()
+        }
     }
 
     /// The generated client underneath, with this client's token and policy, for any operation
@@ -167,6 +180,7 @@ impl ClientBuilder {
         let policy = ClientPolicy::new(self.retry, self.rate_limit_per_minute);
         Ok(Client {
             raw: raw::Client::new_with_client(base_url.as_str(), http, raw::Policy::new(policy)),
+            format: Format::Json,
         })
     }
 }

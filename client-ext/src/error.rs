@@ -1,4 +1,29 @@
-//! The crate's error type.
+//! The crate's one error type: what went wrong, in terms a caller can act on.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use adsterra_formats::Format;
+
+use crate::raw;
+use crate::raw::types::ApiError;
+
+/// Which call failed, and how hard the client tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Call {
+    /// The operationId, e.g. `get_stats_csv`.
+    pub operation: &'static str,
+    /// Attempts made, retries included (0 when nothing was sent).
+    pub attempts: u32,
+}
+
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = if self.attempts == 1 { "" } else { "s" };
+        write!(f, "{} ({} attempt{plural})", self.operation, self.attempts)
+    }
+}
 
 /// Why a call could not be made or did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -12,9 +37,129 @@ pub enum Error {
         /// What is wrong and what to do about it.
         reason: String,
     },
+    /// 401: the token is missing or unknown.
+    #[error(
+        "{call}: the API token was not accepted (401 {message}). Adsterra keeps one valid token at a time: generating a new one on the dashboard's API page invalidates the old one, so use the newest"
+    )]
+    Unauthorized {
+        /// The call.
+        call: Call,
+        /// Adsterra's message.
+        message: String,
+    },
+    /// 403: the token is no longer valid, or not an advertiser token.
+    #[error(
+        "{call}: the API token is refused (403 {message}); generate a new advertiser token on the dashboard's API page"
+    )]
+    Forbidden {
+        /// The call.
+        call: Call,
+        /// Adsterra's message.
+        message: String,
+    },
+    /// 404: the id does not exist, or belongs to another account.
+    #[error(
+        "{call}: not found (404 {message}): check the id; ids of other accounts are not found either"
+    )]
+    NotFound {
+        /// The call.
+        call: Call,
+        /// Adsterra's message.
+        message: String,
+    },
+    /// 422: Adsterra rejected the request's values.
+    #[error("{call}: Adsterra rejected the request (422 {message}){}", fields_text(.fields))]
+    Validation {
+        /// The call.
+        call: Call,
+        /// Adsterra's message.
+        message: String,
+        /// Messages per field, as Adsterra sent them.
+        fields: BTreeMap<String, Vec<String>>,
+    },
+    /// 429: too many requests, still after retrying.
+    #[error("{call}: rate limited (429){}", retry_after_text(.retry_after))]
+    RateLimited {
+        /// The call.
+        call: Call,
+        /// How long Adsterra asked to wait, when it said.
+        retry_after: Option<Duration>,
+    },
+    /// 5xx: Adsterra failed, still after retrying.
+    #[error("{call}: Adsterra failed ({status} {message}); try again later")]
+    Server {
+        /// The call.
+        call: Call,
+        /// The HTTP status.
+        status: u16,
+        /// Adsterra's message.
+        message: String,
+    },
+    /// No complete answer within the timeout.
+    #[error(
+        "{call}: no answer within the timeout; large reports may need ClientBuilder::timeout raised"
+    )]
+    Timeout {
+        /// The call.
+        call: Call,
+    },
+    /// The connection failed or broke.
+    #[error("{call}: the connection failed: {source}")]
+    Transport {
+        /// The call.
+        call: Call,
+        /// What reqwest saw.
+        source: reqwest::Error,
+    },
+    /// The answer did not match the spec.
+    #[error("{call}: the {format} answer does not match the spec{}: {message}; it starts with {snippet:?}", path_text(.path))]
+    Decode {
+        /// The call.
+        call: Call,
+        /// The format of the body.
+        format: Format,
+        /// The field that failed, e.g. `items[3].impressions`.
+        path: Option<String>,
+        /// What was expected and found.
+        message: String,
+        /// The first bytes of the body.
+        snippet: String,
+    },
+    /// An answer the spec does not describe (say, a redirect to another host, which is never
+    /// followed with the token).
+    #[error("{call}: unexpected answer {status}")]
+    Unexpected {
+        /// The call.
+        call: Call,
+        /// The HTTP status.
+        status: u16,
+    },
     /// The HTTP client could not be set up (TLS back-end, system configuration).
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(#[source] reqwest::Error),
+}
+
+/// How much of a body a decode error quotes.
+const SNIPPET_CHARS: usize = 120;
+
+fn fields_text(fields: &BTreeMap<String, Vec<String>>) -> String {
+    fields
+        .iter()
+        .map(|(field, messages)| format!("; {field}: {}", messages.join(", ")))
+        .collect()
+}
+
+fn retry_after_text(retry_after: &Option<Duration>) -> String {
+    match retry_after {
+        Some(wait) => format!("; Adsterra asks to wait {} s", wait.as_secs()),
+        None => "; slow down or lower ClientBuilder::rate_limit_per_minute".to_owned(),
+    }
+}
+
+fn path_text(path: &Option<String>) -> String {
+    path.as_ref()
+        .map(|p| format!(" at {p}"))
+        .unwrap_or_default()
 }
 
 impl Error {
@@ -24,4 +169,137 @@ impl Error {
             reason: reason.into(),
         }
     }
+
+    /// Maps an error of the generated client.
+    pub(crate) fn from_raw(error: raw::Error<ApiError>, call: Call) -> Self {
+        match error {
+            raw::Error::ErrorResponse(response) => {
+                let status = response.status().as_u16();
+                let retry_after = crate::retry::retry_after(response.headers(), SystemTime::now());
+                let body = response.into_inner();
+                Self::from_status(call, status, body.message, &body.data, retry_after)
+            }
+            raw::Error::CommunicationError(source) | raw::Error::ResponseBodyError(source) => {
+                Self::from_transport(call, source)
+            }
+            raw::Error::InvalidResponsePayload(bytes, source) => Self::Decode {
+                call,
+                format: Format::Json,
+                path: None,
+                message: source.to_string(),
+                snippet: snippet(&bytes),
+            },
+            raw::Error::UnexpectedResponse(response) => Self::Unexpected {
+                call,
+                status: response.status().as_u16(),
+            },
+            raw::Error::InvalidRequest(reason) | raw::Error::Custom(reason) => Self::InvalidInput {
+                field: "request",
+                reason,
+            },
+            raw::Error::InvalidUpgrade(source) => Self::from_transport(call, source),
+        }
+    }
+
+    fn from_status(
+        call: Call,
+        status: u16,
+        message: String,
+        data: &serde_json::Value,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        match status {
+            401 => Self::Unauthorized { call, message },
+            403 => Self::Forbidden { call, message },
+            404 => Self::NotFound { call, message },
+            422 => Self::Validation {
+                call,
+                message,
+                fields: serde_json::from_value(data.clone()).unwrap_or_default(),
+            },
+            429 => Self::RateLimited { call, retry_after },
+            500..=599 => Self::Server {
+                call,
+                status,
+                message,
+            },
+            _ => Self::Unexpected { call, status },
+        }
+    }
+
+    fn from_transport(call: Call, source: reqwest::Error) -> Self {
+        if source.is_timeout() {
+            Self::Timeout { call }
+        } else {
+            Self::Transport { call, source }
+        }
+    }
+
+    /// A body that did not decode in `format`.
+    pub(crate) fn decode(call: Call, error: adsterra_formats::Error, body: &[u8]) -> Self {
+        Self::Decode {
+            call,
+            format: error.format,
+            path: error.location.field.clone(),
+            message: error.message,
+            snippet: snippet(body),
+        }
+    }
+
+    /// The call that failed, when one was made.
+    pub fn call(&self) -> Option<Call> {
+        match self {
+            Self::Unauthorized { call, .. }
+            | Self::Forbidden { call, .. }
+            | Self::NotFound { call, .. }
+            | Self::Validation { call, .. }
+            | Self::RateLimited { call, .. }
+            | Self::Server { call, .. }
+            | Self::Timeout { call }
+            | Self::Transport { call, .. }
+            | Self::Decode { call, .. }
+            | Self::Unexpected { call, .. } => Some(*call),
+            Self::InvalidInput { .. } | Self::HttpClient(_) => None,
+        }
+    }
+
+    /// The HTTP status Adsterra answered with, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Unauthorized { .. } => Some(401),
+            Self::Forbidden { .. } => Some(403),
+            Self::NotFound { .. } => Some(404),
+            Self::Validation { .. } => Some(422),
+            Self::RateLimited { .. } => Some(429),
+            Self::Server { status, .. } | Self::Unexpected { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// How long Adsterra asked to wait, for a rate-limited call.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether trying the same call later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Self::RateLimited { .. }
+                | Self::Server { .. }
+                | Self::Timeout { .. }
+                | Self::Transport { .. }
+        )
+    }
+}
+
+/// The start of a body, as text, for error messages.
+fn snippet(body: &[u8]) -> String {
+    String::from_utf8_lossy(body)
+        .chars()
+        .take(SNIPPET_CHARS)
+        .collect()
 }

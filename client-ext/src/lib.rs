@@ -23,17 +23,24 @@
 #![warn(missing_docs)]
 
 mod base_url;
+mod call;
 mod client;
+mod endpoints;
 mod error;
 mod idempotency;
 mod policy;
 mod retry;
 mod token;
 
+pub use adsterra_formats::Format;
 pub use adsterra_generated as raw;
 pub use base_url::BaseUrl;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL};
-pub use error::Error;
+pub use endpoints::{
+    BannerRef, Blacklist, CampaignRef, CustomBids, MAX_STATS_DAYS, StatsQuery, Whitelist,
+};
+pub use error::{Call, Error};
 pub use idempotency::{RetryClass, retry_class};
+pub use raw::types::StatsGroupBy;
 pub use retry::RetryPolicy;
 pub use token::ApiToken;

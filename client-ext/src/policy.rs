@@ -5,6 +5,7 @@
 //! or logs it; spans carry the operation, method and path, never headers or the query string
 //! (which could carry filters a caller considers private).
 
+use std::cell::Cell;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -15,6 +16,11 @@ use tracing::Instrument;
 
 use crate::idempotency::{RetryClass, retry_class};
 use crate::retry::{RetryBudget, RetryPolicy, is_retryable_status, retry_after};
+
+tokio::task_local! {
+    /// Attempts made by the call running in this task; read by `call::send` for errors.
+    pub(crate) static ATTEMPTS: Cell<u32>;
+}
 
 /// Executes requests for one client and all its clones.
 #[derive(Debug)]
@@ -53,6 +59,8 @@ impl ClientPolicy {
             };
             let span = tracing::debug_span!("adsterra.attempt", attempt = retry + 1);
             let outcome = client.execute(attempt).instrument(span).await;
+            // Outside a wrapper (a caller using the raw client) there is no one to tell.
+            let _ = ATTEMPTS.try_with(|attempts| attempts.set(retry + 1));
             let wait = match &outcome {
                 Ok(response) if is_retryable_status(response.status()) => {
                     // A 429 was refused before handling; other statuses may have been handled.

@@ -1,0 +1,262 @@
+//! The `adsterra` wrappers against the sandbox: every endpoint in every format gives the same
+//! typed values, bad input is refused before anything is sent, and errors are typed.
+
+use adsterra::{ApiToken, Client, Error, Format, RetryPolicy, StatsGroupBy};
+use adsterra_sandbox::account::{FOREIGN_BANNER, FOREIGN_CAMPAIGN};
+use adsterra_sandbox::{Config, Sandbox};
+use chrono::NaiveDate;
+
+async fn start() -> (Sandbox, Client) {
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let client = client_for(&sandbox, sandbox.token());
+    (sandbox, client)
+}
+
+fn client_for(sandbox: &Sandbox, token: &str) -> Client {
+    Client::builder()
+        .base_url(sandbox.base_url())
+        .token(ApiToken::new(token).unwrap())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+/// An active campaign, one of its banners and three placements of the account.
+fn fixtures(sandbox: &Sandbox) -> (i64, i64, [i64; 3]) {
+    let account = sandbox.account();
+    let (&campaign, _) = account
+        .campaigns
+        .iter()
+        .find(|(_, c)| c.active == 3)
+        .unwrap();
+    let banner = account.banners_of(campaign)[0].id;
+    let mut placements = account.placements.iter().copied();
+    let placements = [(); 3].map(|_| placements.next().unwrap());
+    (campaign, banner, placements)
+}
+
+#[tokio::test]
+async fn every_read_gives_the_same_values_in_json_csv_and_xml() {
+    let (sandbox, json) = start().await;
+    let (campaign, banner, _) = fixtures(&sandbox);
+    fn stats(client: &Client, campaign: i64) -> adsterra::StatsQuery<'_> {
+        client
+            .stats()
+            .between(date("2026-10-01"), date("2026-11-27"))
+            .group_by([StatsGroupBy::Date, StatsGroupBy::Country])
+            .campaign(campaign)
+    }
+    let expected_stats = stats(&json, campaign).send().await.unwrap();
+    assert!(expected_stats.len() > 50);
+    for format in [Format::Csv, Format::Xml] {
+        let other = json.with_format(format);
+        assert_eq!(
+            other.balance().await.unwrap(),
+            json.balance().await.unwrap(),
+            "{format}"
+        );
+        assert_eq!(
+            other.campaigns().await.unwrap(),
+            json.campaigns().await.unwrap(),
+            "{format}"
+        );
+        let (a, b) = (json.campaign(campaign), other.campaign(campaign));
+        assert_eq!(b.get().await.unwrap(), a.get().await.unwrap(), "{format}");
+        assert_eq!(
+            b.banners().await.unwrap(),
+            a.banners().await.unwrap(),
+            "{format}"
+        );
+        assert_eq!(
+            b.landings().await.unwrap(),
+            a.landings().await.unwrap(),
+            "{format}"
+        );
+        assert_eq!(
+            b.blacklist().list().await.unwrap(),
+            a.blacklist().list().await.unwrap()
+        );
+        assert_eq!(
+            b.whitelist().list().await.unwrap(),
+            a.whitelist().list().await.unwrap()
+        );
+        assert_eq!(
+            b.custom_bids().list().await.unwrap(),
+            a.custom_bids().list().await.unwrap()
+        );
+        assert_eq!(
+            other.banner(banner).landings().await.unwrap(),
+            json.banner(banner).landings().await.unwrap()
+        );
+        assert_eq!(
+            stats(&other, campaign).send().await.unwrap(),
+            expected_stats,
+            "{format}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_write_works_in_every_format_and_shows_in_reads() {
+    let (sandbox, json) = start().await;
+    let (campaign, banner, [a, b, c]) = fixtures(&sandbox);
+    for format in [Format::Json, Format::Csv, Format::Xml] {
+        let client = json.with_format(format);
+        let it = client.campaign(campaign);
+        assert_eq!(it.pause().await.unwrap().active, 1, "{format}");
+        assert_eq!(it.get().await.unwrap().active, 1);
+        assert_eq!(it.resume().await.unwrap().active, 3);
+        assert_eq!(client.banner(banner).pause().await.unwrap().active, 1);
+        assert_eq!(client.banner(banner).resume().await.unwrap().active, 3);
+
+        let blacklist = it.blacklist();
+        assert!(blacklist.add([a, b]).await.unwrap().contains(&a));
+        assert!(!blacklist.remove([a]).await.unwrap().contains(&a));
+        assert_eq!(blacklist.replace([c]).await.unwrap(), [c]);
+        assert_eq!(blacklist.list().await.unwrap(), [c]);
+        assert!(blacklist.clear().await.unwrap().is_empty());
+
+        let whitelist = it.whitelist();
+        assert!(whitelist.add([a, b]).await.unwrap().contains(&b));
+        assert!(!whitelist.remove([b]).await.unwrap().contains(&b));
+        assert!(whitelist.clear().await.unwrap().is_empty());
+
+        let bids = it.custom_bids();
+        let set = bids.set([(a, 0.5), (b, 0.25)]).await.unwrap();
+        assert!(
+            set.iter()
+                .any(|bid| bid.placement_id == a && bid.price == 0.5)
+        );
+        let updated = bids.update([(a, 0.75)]).await.unwrap();
+        assert!(
+            updated
+                .iter()
+                .any(|bid| bid.placement_id == a && bid.price == 0.75)
+        );
+        assert!(
+            bids.remove([a])
+                .await
+                .unwrap()
+                .iter()
+                .all(|bid| bid.placement_id != a)
+        );
+        assert!(bids.clear().await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_before_anything_is_sent_naming_the_field() {
+    let (sandbox, client) = start().await;
+    let field = |error: Error| match error {
+        Error::InvalidInput { field, .. } => field,
+        other => panic!("expected invalid input, got {other}"),
+    };
+    assert_eq!(
+        field(client.campaign(0).get().await.unwrap_err()),
+        "campaign_id"
+    );
+    assert_eq!(
+        field(client.banner(-3).pause().await.unwrap_err()),
+        "banner_id"
+    );
+    assert_eq!(
+        field(client.blacklist(7).add([]).await.unwrap_err()),
+        "placement_ids"
+    );
+    assert_eq!(
+        field(client.blacklist(7).add([5, -1]).await.unwrap_err()),
+        "placement_ids"
+    );
+    assert_eq!(
+        field(client.custom_bids(7).set([(5, 0.0)]).await.unwrap_err()),
+        "price"
+    );
+    assert_eq!(
+        field(client.custom_bids(7).set([]).await.unwrap_err()),
+        "bids"
+    );
+    assert_eq!(
+        field(client.stats().send().await.unwrap_err()),
+        "start_date"
+    );
+    let backwards = client
+        .stats()
+        .between(date("2026-11-02"), date("2026-11-01"));
+    assert_eq!(field(backwards.send().await.unwrap_err()), "finish_date");
+    let too_long = client
+        .stats()
+        .between(date("2025-01-01"), date("2026-01-02"));
+    assert_eq!(field(too_long.send().await.unwrap_err()), "finish_date");
+    let lower_case = client
+        .stats()
+        .between(date("2026-11-01"), date("2026-11-02"))
+        .country("us");
+    assert_eq!(field(lower_case.send().await.unwrap_err()), "country");
+    assert_eq!(sandbox.requests_seen(), 0, "nothing was sent");
+}
+
+#[tokio::test]
+async fn answers_become_typed_errors() {
+    let (sandbox, client) = start().await;
+    let unknown = client_for(&sandbox, "0123456789abcdef0123456789abcdef");
+    assert!(matches!(
+        unknown.balance().await,
+        Err(Error::Unauthorized { .. })
+    ));
+    let revoked = client_for(&sandbox, sandbox.revoked_token());
+    assert!(matches!(
+        revoked.balance().await,
+        Err(Error::Forbidden { .. })
+    ));
+    let missing = client.campaign(FOREIGN_CAMPAIGN).get().await.unwrap_err();
+    assert!(matches!(missing, Error::NotFound { .. }), "{missing}");
+    assert_eq!(missing.status(), Some(404));
+    assert_eq!(missing.call().unwrap().operation, "get_campaign");
+    assert!(matches!(
+        client.banner(FOREIGN_BANNER).pause().await,
+        Err(Error::NotFound { .. })
+    ));
+    let (campaign, _, _) = fixtures(&sandbox);
+    let never_set = client
+        .custom_bids(campaign)
+        .update([(15_000_001, 1.0)])
+        .await
+        .unwrap_err();
+    match &never_set {
+        Error::Validation { fields, .. } => assert!(fields.contains_key("bids"), "{never_set}"),
+        other => panic!("expected a validation error, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn error_messages_say_what_to_do() {
+    let (sandbox, client) = start().await;
+    let unknown = client_for(&sandbox, "0123456789abcdef0123456789abcdef");
+    let (campaign, _, _) = fixtures(&sandbox);
+    let messages = [
+        unknown.balance().await.unwrap_err().to_string(),
+        client_for(&sandbox, sandbox.revoked_token())
+            .campaigns()
+            .await
+            .unwrap_err()
+            .to_string(),
+        client
+            .campaign(FOREIGN_CAMPAIGN)
+            .get()
+            .await
+            .unwrap_err()
+            .to_string(),
+        client
+            .custom_bids(campaign)
+            .update([(15_000_001, 1.0)])
+            .await
+            .unwrap_err()
+            .to_string(),
+        client.campaign(0).get().await.unwrap_err().to_string(),
+    ];
+    insta::assert_snapshot!("error_messages", messages.join("\n"));
+}
