@@ -16,7 +16,7 @@ use crate::{Error, raw};
 type RawResult<T> = Result<ResponseValue<T>, raw::Error<ApiError>>;
 
 /// Runs `request` (a generated operation's `send()`), counting its attempts.
-async fn counted<T>(request: impl Future<Output = RawResult<T>>) -> (RawResult<T>, u32) {
+pub(crate) async fn counted<T>(request: impl Future<Output = RawResult<T>>) -> (RawResult<T>, u32) {
     ATTEMPTS
         .scope(Cell::new(0), async {
             let result = request.await;
@@ -63,3 +63,36 @@ pub(crate) async fn text<T: DeserializeOwned>(
         .map_err(|source| Error::from_raw(raw::Error::ResponseBodyError(source), call))?;
     adsterra_formats::decode(format, &body).map_err(|error| Error::decode(call, error, &body))
 }
+
+/// Sends one operation in the client's format: `[json_op, csv_op, xml_op]`, with `$build`
+/// configuring the generated builder `$b` the same way for all three.
+macro_rules! send {
+    ($client:expr, [$json:ident, $csv:ident, $xml:ident], |$b:ident| $build:expr) => {{
+        let client: &$crate::Client = $client;
+        match client.format {
+            ::adsterra_formats::Format::Json => {
+                let $b = client.raw.$json();
+                $crate::call::json(stringify!($json), $build.send()).await
+            }
+            ::adsterra_formats::Format::Csv => {
+                let $b = client.raw.$csv();
+                $crate::call::text(
+                    stringify!($csv),
+                    ::adsterra_formats::Format::Csv,
+                    $build.send(),
+                )
+                .await
+            }
+            ::adsterra_formats::Format::Xml => {
+                let $b = client.raw.$xml();
+                $crate::call::text(
+                    stringify!($xml),
+                    ::adsterra_formats::Format::Xml,
+                    $build.send(),
+                )
+                .await
+            }
+        }
+    }};
+}
+pub(crate) use send;

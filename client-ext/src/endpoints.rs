@@ -7,39 +7,15 @@
 use std::collections::BTreeSet;
 use std::num::NonZeroU64;
 
+use crate::raw::types;
+use crate::stats::StatsQuery;
 use adsterra_formats::Format;
-use chrono::NaiveDate;
 
-use crate::raw::types::{self, StatsGroupBy};
-use crate::{Client, Error, call};
-
-/// The longest date range one stats request may cover (Adsterra answers 422 beyond it).
-pub const MAX_STATS_DAYS: i64 = 366;
-
-/// Sends one operation in the client's format: `[json_op, csv_op, xml_op]`, with `$build`
-/// configuring the generated builder `$b` the same way for all three.
-macro_rules! send {
-    ($client:expr, [$json:ident, $csv:ident, $xml:ident], |$b:ident| $build:expr) => {{
-        let client: &Client = $client;
-        match client.format {
-            Format::Json => {
-                let $b = client.raw.$json();
-                call::json(stringify!($json), $build.send()).await
-            }
-            Format::Csv => {
-                let $b = client.raw.$csv();
-                call::text(stringify!($csv), Format::Csv, $build.send()).await
-            }
-            Format::Xml => {
-                let $b = client.raw.$xml();
-                call::text(stringify!($xml), Format::Xml, $build.send()).await
-            }
-        }
-    }};
-}
+use crate::call::send;
+use crate::{Client, Error};
 
 /// A positive id, or an error naming the field.
-fn id(field: &'static str, value: i64) -> Result<NonZeroU64, Error> {
+pub(crate) fn id(field: &'static str, value: i64) -> Result<NonZeroU64, Error> {
     u64::try_from(value)
         .ok()
         .and_then(NonZeroU64::new)
@@ -65,7 +41,11 @@ fn placement_ids(
 }
 
 /// A list's items, after checking that `itemCount` agrees with them.
-fn all_items<T>(operation: &'static str, items: Vec<T>, item_count: i64) -> Result<Vec<T>, Error> {
+pub(crate) fn all_items<T>(
+    operation: &'static str,
+    items: Vec<T>,
+    item_count: i64,
+) -> Result<Vec<T>, Error> {
     if item_count == items.len() as i64 {
         Ok(items)
     } else {
@@ -134,15 +114,7 @@ impl Client {
 
     /// A statistics request; set the dates with [`StatsQuery::between`].
     pub fn stats(&self) -> StatsQuery<'_> {
-        StatsQuery {
-            client: self,
-            dates: None,
-            group_by: Vec::new(),
-            campaign: None,
-            banner: None,
-            placement: None,
-            country: None,
-        }
+        StatsQuery::new(self)
     }
 }
 
@@ -560,119 +532,4 @@ fn bid_change(bids: impl IntoIterator<Item = (i64, f64)>) -> Result<types::Custo
         ));
     }
     Ok(types::CustomBidChange { bids })
-}
-
-/// A statistics request.
-#[derive(Debug, Clone)]
-pub struct StatsQuery<'a> {
-    client: &'a Client,
-    dates: Option<(NaiveDate, NaiveDate)>,
-    group_by: Vec<StatsGroupBy>,
-    campaign: Option<i64>,
-    banner: Option<i64>,
-    placement: Option<i64>,
-    country: Option<String>,
-}
-
-impl StatsQuery<'_> {
-    /// The days, both included (required; at most 366 of them).
-    pub fn between(mut self, start: NaiveDate, finish: NaiveDate) -> Self {
-        self.dates = Some((start, finish));
-        self
-    }
-
-    /// Keys to group rows by (date when none is given).
-    pub fn group_by(mut self, keys: impl IntoIterator<Item = StatsGroupBy>) -> Self {
-        self.group_by = keys.into_iter().collect();
-        self
-    }
-
-    /// Only rows of this campaign.
-    pub fn campaign(mut self, id: i64) -> Self {
-        self.campaign = Some(id);
-        self
-    }
-
-    /// Only rows of this banner.
-    pub fn banner(mut self, id: i64) -> Self {
-        self.banner = Some(id);
-        self
-    }
-
-    /// Only rows of this placement.
-    pub fn placement(mut self, id: i64) -> Self {
-        self.placement = Some(id);
-        self
-    }
-
-    /// Only rows of this country (ISO-3166 alpha-2, e.g. `US`).
-    pub fn country(mut self, code: impl Into<String>) -> Self {
-        self.country = Some(code.into());
-        self
-    }
-
-    /// Sends the request; the rows come back in the client's format, decoded the same way.
-    pub async fn send(self) -> Result<Vec<types::StatsRow>, Error> {
-        let (start, finish) = self.dates.ok_or_else(|| {
-            Error::invalid(
-                "start_date",
-                "is missing; call between(start, finish) first",
-            )
-        })?;
-        if start > finish {
-            return Err(Error::invalid(
-                "finish_date",
-                format!("{finish} is before start_date {start}"),
-            ));
-        }
-        let days = (finish - start).num_days() + 1;
-        if days > MAX_STATS_DAYS {
-            return Err(Error::invalid(
-                "finish_date",
-                format!(
-                    "the range has {days} days; Adsterra allows at most {MAX_STATS_DAYS} per request"
-                ),
-            ));
-        }
-        let campaign = self.campaign.map(|v| id("campaign", v)).transpose()?;
-        let banner = self.banner.map(|v| id("banner", v)).transpose()?;
-        let placement = self.placement.map(|v| id("placement", v)).transpose()?;
-        let country = match self.country {
-            Some(code) if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) => {
-                Some(code)
-            }
-            Some(code) => {
-                return Err(Error::invalid(
-                    "country",
-                    format!("{code:?} is not an ISO-3166 alpha-2 code in upper case, such as US"),
-                ));
-            }
-            None => None,
-        };
-        let group_by = (!self.group_by.is_empty()).then_some(self.group_by);
-        let list: types::StatsList = send!(
-            self.client,
-            [get_stats, get_stats_csv, get_stats_xml],
-            |b| {
-                let mut b = b.start_date(start).finish_date(finish);
-                if let Some(keys) = group_by.clone() {
-                    b = b.group_by(keys);
-                }
-                if let Some(id) = campaign {
-                    b = b.campaign(id);
-                }
-                if let Some(id) = banner {
-                    b = b.banner(id);
-                }
-                if let Some(id) = placement {
-                    b = b.placement(id);
-                }
-                if let Some(code) = country.clone() {
-                    b = b.country(code.as_str());
-                }
-                b
-            }
-        )?;
-        all_items("get_stats", list.items, list.item_count)
-    }
 }

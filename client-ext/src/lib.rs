@@ -30,17 +30,17 @@ mod error;
 mod idempotency;
 mod policy;
 mod retry;
+mod stats;
 mod token;
 
 pub use adsterra_formats::Format;
 pub use adsterra_generated as raw;
 pub use base_url::BaseUrl;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL};
-pub use endpoints::{
-    BannerRef, Blacklist, CampaignRef, CustomBids, MAX_STATS_DAYS, StatsQuery, Whitelist,
-};
+pub use endpoints::{BannerRef, Blacklist, CampaignRef, CustomBids, Whitelist};
 pub use error::{Call, Error};
 pub use idempotency::{RetryClass, retry_class};
 pub use raw::types::StatsGroupBy;
 pub use retry::RetryPolicy;
+pub use stats::{MAX_STATS_DAYS, StatsQuery};
 pub use token::ApiToken;

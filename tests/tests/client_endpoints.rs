@@ -187,10 +187,11 @@ async fn bad_input_is_refused_before_anything_is_sent_naming_the_field() {
         .stats()
         .between(date("2026-11-02"), date("2026-11-01"));
     assert_eq!(field(backwards.send().await.unwrap_err()), "finish_date");
-    let too_long = client
+    let no_window = client
         .stats()
-        .between(date("2025-01-01"), date("2026-01-02"));
-    assert_eq!(field(too_long.send().await.unwrap_err()), "finish_date");
+        .between(date("2025-01-01"), date("2026-01-02"))
+        .window_days(0);
+    assert_eq!(field(no_window.send().await.unwrap_err()), "window_days");
     let lower_case = client
         .stats()
         .between(date("2026-11-01"), date("2026-11-02"))
@@ -259,4 +260,93 @@ async fn error_messages_say_what_to_do() {
         client.campaign(0).get().await.unwrap_err().to_string(),
     ];
     insta::assert_snapshot!("error_messages", messages.join("\n"));
+}
+
+#[tokio::test]
+async fn long_ranges_are_split_into_windows_and_merged() {
+    use adsterra_sandbox::stats::{Filter, GroupKey};
+    let (sandbox, client) = start().await;
+    let (start, finish) = (date("2024-10-01"), date("2026-11-27"));
+
+    // By date: windows are concatenated in order, and equal the engine's own two-year report.
+    let daily = client.stats().between(start, finish).send().await.unwrap();
+    let expected = sandbox
+        .stats()
+        .report(start, finish, &[GroupKey::Date], &Filter::default());
+    assert_eq!(daily.len(), expected.len());
+    assert!(daily.len() > 366, "{} days", daily.len());
+    for (row, want) in daily.iter().zip(&expected) {
+        assert_eq!(
+            (row.date, row.impressions as u64),
+            (want.date, want.impressions)
+        );
+    }
+    let small_windows = client
+        .stats()
+        .between(start, finish)
+        .window_days(30)
+        .concurrency(8);
+    assert_eq!(small_windows.send().await.unwrap(), daily);
+
+    // Without date: rows of every window are summed per key, ctr and cpm derived again.
+    let by_country = client
+        .stats()
+        .between(start, finish)
+        .group_by([StatsGroupBy::Country])
+        .send()
+        .await
+        .unwrap();
+    let expected = sandbox
+        .stats()
+        .report(start, finish, &[GroupKey::Country], &Filter::default());
+    assert_eq!(by_country.len(), expected.len());
+    for (row, want) in by_country.iter().zip(&expected) {
+        assert_eq!(row.country.as_deref(), want.country);
+        assert_eq!(
+            (
+                row.impressions as u64,
+                row.clicks as u64,
+                row.conversions as u64
+            ),
+            (want.impressions, want.clicks, want.conversions)
+        );
+        assert!(
+            (row.spent - want.spent()).abs() < 0.0015,
+            "{row:?} vs {want:?}"
+        );
+        assert!((row.ctr - want.ctr()).abs() < 0.0015, "{row:?} vs {want:?}");
+    }
+}
+
+#[tokio::test]
+async fn stats_stream_row_by_row_and_match_the_whole_report() {
+    use futures::TryStreamExt;
+    let (_sandbox, client) = start().await;
+    let (start, finish) = (date("2025-06-01"), date("2026-11-27"));
+    let query = || {
+        client
+            .stats()
+            .between(start, finish)
+            .group_by([StatsGroupBy::Date, StatsGroupBy::Country])
+    };
+    let whole = query().send().await.unwrap();
+    let streamed: Vec<_> = query().stream().try_collect().await.unwrap();
+    assert_eq!(streamed, whole);
+    assert!(streamed.len() > 5_000, "{} rows", streamed.len());
+
+    let summed = client
+        .stats()
+        .between(start, finish)
+        .group_by([StatsGroupBy::Placement]);
+    let refused = summed.stream().try_collect::<Vec<_>>().await.unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            Error::InvalidInput {
+                field: "group_by",
+                ..
+            }
+        ),
+        "{refused}"
+    );
 }

@@ -1,0 +1,346 @@
+//! Statistics over any date range: split into windows Adsterra accepts, fetched concurrently
+//! under the client's rate limit, merged in order; or streamed row by row with bounded memory.
+
+use std::collections::HashMap;
+
+use adsterra_formats::Format;
+use chrono::{Days, NaiveDate};
+use futures::{Stream, StreamExt, TryStreamExt};
+use tokio_util::io::{StreamReader, SyncIoBridge};
+
+use crate::call::send;
+use crate::endpoints::{all_items, id};
+use crate::error::Call;
+use crate::raw::types::{self, StatsGroupBy};
+use crate::{Client, Error};
+
+/// The longest date range one stats request may cover (Adsterra answers 422 beyond it).
+pub const MAX_STATS_DAYS: u32 = 366;
+/// Windows fetched at the same time by default.
+const DEFAULT_CONCURRENCY: usize = 4;
+/// Rows decoded ahead of a slow stream consumer, at most.
+const STREAM_BATCH: usize = 1024;
+
+/// A statistics request.
+#[derive(Debug, Clone)]
+pub struct StatsQuery<'a> {
+    client: &'a Client,
+    dates: Option<(NaiveDate, NaiveDate)>,
+    group_by: Vec<StatsGroupBy>,
+    campaign: Option<i64>,
+    banner: Option<i64>,
+    placement: Option<i64>,
+    country: Option<String>,
+    window_days: u32,
+    concurrency: usize,
+}
+
+/// A checked query: what every window request carries.
+#[derive(Debug, Clone)]
+struct Checked {
+    windows: Vec<(NaiveDate, NaiveDate)>,
+    group_by: Option<Vec<StatsGroupBy>>,
+    campaign: Option<std::num::NonZeroU64>,
+    banner: Option<std::num::NonZeroU64>,
+    placement: Option<std::num::NonZeroU64>,
+    country: Option<String>,
+}
+
+impl<'a> StatsQuery<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        Self {
+            client,
+            dates: None,
+            group_by: Vec::new(),
+            campaign: None,
+            banner: None,
+            placement: None,
+            country: None,
+            window_days: MAX_STATS_DAYS,
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+
+    /// The days, both included (required). Any length: longer ranges are split into windows.
+    pub fn between(mut self, start: NaiveDate, finish: NaiveDate) -> Self {
+        self.dates = Some((start, finish));
+        self
+    }
+
+    /// Keys to group rows by (date when none is given).
+    pub fn group_by(mut self, keys: impl IntoIterator<Item = StatsGroupBy>) -> Self {
+        self.group_by = keys.into_iter().collect();
+        self
+    }
+
+    /// Only rows of this campaign.
+    pub fn campaign(mut self, id: i64) -> Self {
+        self.campaign = Some(id);
+        self
+    }
+
+    /// Only rows of this banner.
+    pub fn banner(mut self, id: i64) -> Self {
+        self.banner = Some(id);
+        self
+    }
+
+    /// Only rows of this placement.
+    pub fn placement(mut self, id: i64) -> Self {
+        self.placement = Some(id);
+        self
+    }
+
+    /// Only rows of this country (ISO-3166 alpha-2, e.g. `US`).
+    pub fn country(mut self, code: impl Into<String>) -> Self {
+        self.country = Some(code.into());
+        self
+    }
+
+    /// Days per request when the range is longer (1 to 366; default 366).
+    pub fn window_days(mut self, days: u32) -> Self {
+        self.window_days = days;
+        self
+    }
+
+    /// Windows fetched at the same time (default 4); all of them respect the rate limit.
+    pub fn concurrency(mut self, windows: usize) -> Self {
+        self.concurrency = windows;
+        self
+    }
+
+    fn check(&self) -> Result<Checked, Error> {
+        let (start, finish) = self.dates.ok_or_else(|| {
+            Error::invalid(
+                "start_date",
+                "is missing; call between(start, finish) first",
+            )
+        })?;
+        if start > finish {
+            return Err(Error::invalid(
+                "finish_date",
+                format!("{finish} is before start_date {start}"),
+            ));
+        }
+        if !(1..=MAX_STATS_DAYS).contains(&self.window_days) {
+            return Err(Error::invalid(
+                "window_days",
+                format!("must be 1 to {MAX_STATS_DAYS}, got {}", self.window_days),
+            ));
+        }
+        if self.concurrency == 0 {
+            return Err(Error::invalid("concurrency", "must be at least 1"));
+        }
+        let country = match &self.country {
+            Some(code) if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) => {
+                Some(code.clone())
+            }
+            Some(code) => {
+                return Err(Error::invalid(
+                    "country",
+                    format!("{code:?} is not an ISO-3166 alpha-2 code in upper case, such as US"),
+                ));
+            }
+            None => None,
+        };
+        let mut windows = Vec::new();
+        let mut from = start;
+        while from <= finish {
+            let to = (from + Days::new(u64::from(self.window_days) - 1)).min(finish);
+            windows.push((from, to));
+            from = to + Days::new(1);
+        }
+        Ok(Checked {
+            windows,
+            group_by: (!self.group_by.is_empty()).then(|| self.group_by.clone()),
+            campaign: self.campaign.map(|v| id("campaign", v)).transpose()?,
+            banner: self.banner.map(|v| id("banner", v)).transpose()?,
+            placement: self.placement.map(|v| id("placement", v)).transpose()?,
+            country,
+        })
+    }
+
+    /// Sends the request, one request per window, and merges the rows: in date order when they
+    /// are grouped by date, summed per key otherwise (with ctr and cpm derived again).
+    pub async fn send(self) -> Result<Vec<types::StatsRow>, Error> {
+        let checked = self.check()?;
+        let by_date = checked
+            .group_by
+            .as_ref()
+            .is_none_or(|keys| keys.contains(&StatsGroupBy::Date));
+        let client = self.client;
+        let windows: Vec<Vec<types::StatsRow>> =
+            futures::stream::iter(checked.windows.iter().copied())
+                .map(|window| fetch(client, &checked, window))
+                .buffered(self.concurrency)
+                .try_collect()
+                .await?;
+        if by_date || windows.len() == 1 {
+            Ok(windows.into_iter().flatten().collect())
+        } else {
+            Ok(sum_by_key(windows.into_iter().flatten()))
+        }
+    }
+
+    /// The rows as a stream, decoded while the body downloads, so memory is bounded by a batch
+    /// of rows rather than the report's size. It asks for CSV, the most compact format, whatever
+    /// the client's format. Ranges longer than one window stream window after window, which
+    /// needs the rows grouped by date.
+    pub fn stream(self) -> impl Stream<Item = Result<types::StatsRow, Error>> + 'a {
+        let checked = self.check();
+        let client = self.client;
+        async_stream(checked, client)
+    }
+}
+
+fn async_stream<'a>(
+    checked: Result<Checked, Error>,
+    client: &'a Client,
+) -> impl Stream<Item = Result<types::StatsRow, Error>> + 'a {
+    let windows = checked.and_then(|checked| {
+        let by_date = checked
+            .group_by
+            .as_ref()
+            .is_none_or(|keys| keys.contains(&StatsGroupBy::Date));
+        if checked.windows.len() > 1 && !by_date {
+            return Err(Error::invalid(
+                "group_by",
+                "must include Date to stream more than one window of days; use send() to have rows summed across windows",
+            ));
+        }
+        Ok(checked)
+    });
+    match windows {
+        Err(error) => futures::stream::once(async { Err(error) }).left_stream(),
+        Ok(checked) => {
+            let csv = client.with_format(Format::Csv);
+            futures::stream::iter(checked.windows.clone())
+                .then(move |window| {
+                    let csv = csv.clone();
+                    let checked = checked.clone();
+                    async move { stream_window(&csv, &checked, window).await }
+                })
+                .try_flatten()
+                .right_stream()
+        }
+    }
+}
+
+/// One window's rows as a stream: the CSV body is parsed on a blocking thread as it arrives.
+async fn stream_window(
+    client: &Client,
+    checked: &Checked,
+    (start, finish): (NaiveDate, NaiveDate),
+) -> Result<impl Stream<Item = Result<types::StatsRow, Error>> + use<>, Error> {
+    let operation = "get_stats_csv";
+    let request = build(client.raw.get_stats_csv(), checked, start, finish).send();
+    let (result, attempts) = crate::call::counted(request).await;
+    let call = Call {
+        operation,
+        attempts,
+    };
+    let body = result
+        .map_err(|error| Error::from_raw(error, call))?
+        .into_inner()
+        .into_inner()
+        .map_err(std::io::Error::other);
+    let (rows, receiver) = tokio::sync::mpsc::channel(STREAM_BATCH);
+    let reader = SyncIoBridge::new(StreamReader::new(body));
+    tokio::task::spawn_blocking(move || {
+        for row in adsterra_formats::csv::rows::<types::StatsRow, _>(reader) {
+            let row = row.map_err(|error| Error::decode(call, error, &[]));
+            // The consumer dropped the stream: stop reading.
+            if rows.blocking_send(row).is_err() {
+                break;
+            }
+        }
+    });
+    Ok(futures::stream::unfold(receiver, |mut receiver| async {
+        receiver.recv().await.map(|row| (row, receiver))
+    }))
+}
+
+/// Applies the checked parameters to a generated stats builder (any format).
+macro_rules! with_parameters {
+    ($builder:expr, $checked:expr, $start:expr, $finish:expr) => {{
+        let checked: &Checked = $checked;
+        let mut b = $builder.start_date($start).finish_date($finish);
+        if let Some(keys) = checked.group_by.clone() {
+            b = b.group_by(keys);
+        }
+        if let Some(id) = checked.campaign {
+            b = b.campaign(id);
+        }
+        if let Some(id) = checked.banner {
+            b = b.banner(id);
+        }
+        if let Some(id) = checked.placement {
+            b = b.placement(id);
+        }
+        if let Some(code) = checked.country.as_deref() {
+            b = b.country(code);
+        }
+        b
+    }};
+}
+
+fn build<'c>(
+    builder: crate::raw::builder::GetStatsCsv<'c>,
+    checked: &Checked,
+    start: NaiveDate,
+    finish: NaiveDate,
+) -> crate::raw::builder::GetStatsCsv<'c> {
+    with_parameters!(builder, checked, start, finish)
+}
+
+async fn fetch(
+    client: &Client,
+    checked: &Checked,
+    (start, finish): (NaiveDate, NaiveDate),
+) -> Result<Vec<types::StatsRow>, Error> {
+    let list: types::StatsList = send!(client, [get_stats, get_stats_csv, get_stats_xml], |b| {
+        with_parameters!(b, checked, start, finish)
+    })?;
+    all_items("get_stats", list.items, list.item_count)
+}
+
+/// Sums rows that share their group keys (windows of a range grouped without date), keeping
+/// the first-seen order, and derives ctr and cpm again from the sums.
+fn sum_by_key(rows: impl Iterator<Item = types::StatsRow>) -> Vec<types::StatsRow> {
+    type Key = (Option<i64>, Option<i64>, Option<i64>, Option<String>);
+    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut merged: Vec<types::StatsRow> = Vec::new();
+    for row in rows {
+        let key = (row.campaign, row.banner, row.placement, row.country.clone());
+        match index.get(&key) {
+            Some(&at) => {
+                let sum = &mut merged[at];
+                sum.impressions += row.impressions;
+                sum.clicks += row.clicks;
+                sum.conversions += row.conversions;
+                sum.spent += row.spent;
+            }
+            None => {
+                index.insert(key, merged.len());
+                merged.push(row);
+            }
+        }
+    }
+    for row in &mut merged {
+        row.spent = round3(row.spent);
+        let impressions = row.impressions as f64;
+        (row.ctr, row.cpm) = if row.impressions > 0 {
+            (
+                round3(row.clicks as f64 / impressions * 100.0),
+                round3(row.spent / impressions * 1000.0),
+            )
+        } else {
+            (0.0, 0.0)
+        };
+    }
+    merged
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
