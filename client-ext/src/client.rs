@@ -29,6 +29,8 @@ pub struct Client {
     pub(crate) raw: raw::Client,
     /// The wire format the wrappers ask for; every format decodes into the same types.
     pub(crate) format: Format,
+    /// Placements sent per request by the bulk changes.
+    pub(crate) batch_size: usize,
 }
 
 impl fmt::Debug for Client {
@@ -88,6 +90,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     rate_limit_per_minute: Option<NonZeroU32>,
     user_agent: String,
+    batch_size: usize,
 }
 
 impl Default for ClientBuilder {
@@ -102,6 +105,7 @@ impl Default for ClientBuilder {
             // Adsterra documents 1200 requests a minute for its publisher API.
             rate_limit_per_minute: NonZeroU32::new(1200),
             user_agent: concat!("adsterra-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            batch_size: 500,
         }
     }
 }
@@ -150,6 +154,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Placements per request when adding to or removing from lists and custom bids (default
+    /// 500); a longer change is sent in batches.
+    pub fn placement_batch_size(mut self, size: usize) -> Self {
+        self.batch_size = size;
+        self
+    }
+
     /// Checks everything and builds the client; no request is sent.
     ///
     /// The token goes in a sensitive `X-API-Key` header; plain `http` is refused except on
@@ -177,10 +188,14 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .build()
             .map_err(Error::HttpClient)?;
+        if self.batch_size == 0 {
+            return Err(Error::invalid("placement_batch_size", "must be at least 1"));
+        }
         let policy = ClientPolicy::new(self.retry, self.rate_limit_per_minute);
         Ok(Client {
             raw: raw::Client::new_with_client(base_url.as_str(), http, raw::Policy::new(policy)),
             format: Format::Json,
+            batch_size: self.batch_size,
         })
     }
 }

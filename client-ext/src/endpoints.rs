@@ -5,6 +5,7 @@
 //! client's format, and returns the same typed values whichever format travelled.
 
 use std::collections::BTreeSet;
+use std::future::Future;
 use std::num::NonZeroU64;
 
 use crate::raw::types;
@@ -38,6 +39,42 @@ fn placement_ids(
         ));
     }
     Ok(seen.into_iter().collect())
+}
+
+/// Sends `items` in batches of the client's batch size, each with `apply`, and returns the
+/// last batch's answer (the state after the whole change). When a batch fails and there were
+/// several, the error says which placements applied, which may have, and which were not sent.
+async fn in_batches<T, R, Fut>(
+    client: &Client,
+    items: Vec<T>,
+    key: impl Fn(&T) -> i64,
+    mut apply: impl FnMut(Vec<T>) -> Fut,
+) -> Result<R, Error>
+where
+    T: Clone,
+    Fut: Future<Output = Result<R, Error>>,
+{
+    let batches: Vec<Vec<T>> = items.chunks(client.batch_size).map(<[T]>::to_vec).collect();
+    let mut applied = Vec::new();
+    let mut last = None;
+    for (index, batch) in batches.iter().enumerate() {
+        match apply(batch.clone()).await {
+            Ok(answer) => {
+                applied.extend(batch.iter().map(&key));
+                last = Some(answer);
+            }
+            Err(source) if batches.len() == 1 => return Err(source),
+            Err(source) => {
+                return Err(Error::PartiallyApplied {
+                    applied,
+                    unsure: batch.iter().map(&key).collect(),
+                    not_sent: batches[index + 1..].iter().flatten().map(&key).collect(),
+                    source: Box::new(source),
+                });
+            }
+        }
+    }
+    Ok(last.expect("callers refuse empty changes, so there is at least one batch"))
 }
 
 /// A list's items, after checking that `itemCount` agrees with them.
@@ -279,13 +316,26 @@ impl Blacklist<'_> {
 
     /// Adds placements.
     pub async fn add(&self, placements: impl IntoIterator<Item = i64>) -> Result<Vec<i64>, Error> {
-        let body = change(self.campaign, placements)?;
-        let list: types::PlacementIdList = send!(
+        let campaign = id("campaign_id", self.campaign)?;
+        let placements = placement_ids(placements, false)?;
+        in_batches(
             self.client,
-            [add_to_blacklist, add_to_blacklist_csv, add_to_blacklist_xml],
-            |b| b.body(body.clone())
-        )?;
-        Ok(list.placement_ids)
+            placements,
+            |p| p.get() as i64,
+            |batch| async move {
+                let body = types::PlacementLinkingChange {
+                    campaign_id: campaign,
+                    placement_ids: batch,
+                };
+                let list: types::PlacementIdList = send!(
+                    self.client,
+                    [add_to_blacklist, add_to_blacklist_csv, add_to_blacklist_xml],
+                    |b| b.body(body.clone())
+                )?;
+                Ok(list.placement_ids)
+            },
+        )
+        .await
     }
 
     /// Removes placements.
@@ -293,17 +343,30 @@ impl Blacklist<'_> {
         &self,
         placements: impl IntoIterator<Item = i64>,
     ) -> Result<Vec<i64>, Error> {
-        let body = change(self.campaign, placements)?;
-        let list: types::PlacementIdList = send!(
+        let campaign = id("campaign_id", self.campaign)?;
+        let placements = placement_ids(placements, false)?;
+        in_batches(
             self.client,
-            [
-                delete_from_blacklist,
-                delete_from_blacklist_csv,
-                delete_from_blacklist_xml
-            ],
-            |b| b.body(body.clone())
-        )?;
-        Ok(list.placement_ids)
+            placements,
+            |p| p.get() as i64,
+            |batch| async move {
+                let body = types::PlacementLinkingChange {
+                    campaign_id: campaign,
+                    placement_ids: batch,
+                };
+                let list: types::PlacementIdList = send!(
+                    self.client,
+                    [
+                        delete_from_blacklist,
+                        delete_from_blacklist_csv,
+                        delete_from_blacklist_xml
+                    ],
+                    |b| b.body(body.clone())
+                )?;
+                Ok(list.placement_ids)
+            },
+        )
+        .await
     }
 
     /// Replaces the whole list; an empty list clears it.
@@ -341,14 +404,52 @@ impl Blacklist<'_> {
     }
 }
 
-fn change(
-    campaign: i64,
-    placements: impl IntoIterator<Item = i64>,
-) -> Result<types::PlacementLinkingChange, Error> {
-    Ok(types::PlacementLinkingChange {
-        campaign_id: id("campaign_id", campaign)?,
-        placement_ids: placement_ids(placements, false)?,
-    })
+/// What a `sync` changed, and how many requests it took.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncReport {
+    /// Placements added to the list.
+    pub added: Vec<i64>,
+    /// Placements removed from it.
+    pub removed: Vec<i64>,
+    /// Requests sent, the first read included.
+    pub calls: usize,
+}
+
+impl SyncReport {
+    fn between(current: &BTreeSet<i64>, desired: &BTreeSet<i64>) -> Self {
+        Self {
+            added: desired.difference(current).copied().collect(),
+            removed: current.difference(desired).copied().collect(),
+            calls: 1,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// Positive, distinct placements as a set (for `sync`).
+fn placement_set(placements: impl IntoIterator<Item = i64>) -> Result<BTreeSet<i64>, Error> {
+    Ok(placement_ids(placements, true)?
+        .into_iter()
+        .map(|p| p.get() as i64)
+        .collect())
+}
+
+impl Blacklist<'_> {
+    /// Makes the blacklist exactly `desired` with the fewest requests: one read, then, when it
+    /// differs, one replace.
+    pub async fn sync(&self, desired: impl IntoIterator<Item = i64>) -> Result<SyncReport, Error> {
+        let desired = placement_set(desired)?;
+        let current: BTreeSet<i64> = self.list().await?.into_iter().collect();
+        let mut report = SyncReport::between(&current, &desired);
+        if !report.is_empty() {
+            self.replace(desired).await?;
+            report.calls += 1;
+        }
+        Ok(report)
+    }
 }
 
 /// The whitelist of one campaign. Every change returns the list as it is afterwards.
@@ -376,13 +477,26 @@ impl Whitelist<'_> {
 
     /// Adds placements.
     pub async fn add(&self, placements: impl IntoIterator<Item = i64>) -> Result<Vec<i64>, Error> {
-        let body = change(self.campaign, placements)?;
-        let list: types::PlacementIdList = send!(
+        let campaign = id("campaign_id", self.campaign)?;
+        let placements = placement_ids(placements, false)?;
+        in_batches(
             self.client,
-            [add_to_whitelist, add_to_whitelist_csv, add_to_whitelist_xml],
-            |b| b.body(body.clone())
-        )?;
-        Ok(list.placement_ids)
+            placements,
+            |p| p.get() as i64,
+            |batch| async move {
+                let body = types::PlacementLinkingChange {
+                    campaign_id: campaign,
+                    placement_ids: batch,
+                };
+                let list: types::PlacementIdList = send!(
+                    self.client,
+                    [add_to_whitelist, add_to_whitelist_csv, add_to_whitelist_xml],
+                    |b| b.body(body.clone())
+                )?;
+                Ok(list.placement_ids)
+            },
+        )
+        .await
     }
 
     /// Removes placements.
@@ -390,17 +504,30 @@ impl Whitelist<'_> {
         &self,
         placements: impl IntoIterator<Item = i64>,
     ) -> Result<Vec<i64>, Error> {
-        let body = change(self.campaign, placements)?;
-        let list: types::PlacementIdList = send!(
+        let campaign = id("campaign_id", self.campaign)?;
+        let placements = placement_ids(placements, false)?;
+        in_batches(
             self.client,
-            [
-                delete_from_whitelist,
-                delete_from_whitelist_csv,
-                delete_from_whitelist_xml
-            ],
-            |b| b.body(body.clone())
-        )?;
-        Ok(list.placement_ids)
+            placements,
+            |p| p.get() as i64,
+            |batch| async move {
+                let body = types::PlacementLinkingChange {
+                    campaign_id: campaign,
+                    placement_ids: batch,
+                };
+                let list: types::PlacementIdList = send!(
+                    self.client,
+                    [
+                        delete_from_whitelist,
+                        delete_from_whitelist_csv,
+                        delete_from_whitelist_xml
+                    ],
+                    |b| b.body(body.clone())
+                )?;
+                Ok(list.placement_ids)
+            },
+        )
+        .await
     }
 
     /// Removes every placement.
@@ -416,6 +543,31 @@ impl Whitelist<'_> {
             |b| b.campaign_id(campaign)
         )?;
         Ok(list.placement_ids)
+    }
+}
+
+impl Whitelist<'_> {
+    /// Makes the whitelist exactly `desired` with the fewest requests: one read, then a clear
+    /// when nothing should stay, else an add of what is missing and a remove of what is extra.
+    pub async fn sync(&self, desired: impl IntoIterator<Item = i64>) -> Result<SyncReport, Error> {
+        let desired = placement_set(desired)?;
+        let current: BTreeSet<i64> = self.list().await?.into_iter().collect();
+        let mut report = SyncReport::between(&current, &desired);
+        let batches = |n: usize| n.div_ceil(self.client.batch_size);
+        if desired.is_empty() && !current.is_empty() {
+            self.clear().await?;
+            report.calls += 1;
+            return Ok(report);
+        }
+        if !report.added.is_empty() {
+            self.add(report.added.iter().copied()).await?;
+            report.calls += batches(report.added.len());
+        }
+        if !report.removed.is_empty() {
+            self.remove(report.removed.iter().copied()).await?;
+            report.calls += batches(report.removed.len());
+        }
+        Ok(report)
     }
 }
 
@@ -444,13 +596,22 @@ impl CustomBids<'_> {
         bids: impl IntoIterator<Item = (i64, f64)>,
     ) -> Result<Vec<types::CustomBid>, Error> {
         let campaign = id("campaign_id", self.campaign)?;
-        let body = bid_change(bids)?;
-        let list: types::CustomBidList = send!(
+        let bids = placement_bids(bids)?;
+        in_batches(
             self.client,
-            [set_custom_bids, set_custom_bids_csv, set_custom_bids_xml],
-            |b| b.campaign_id(campaign).body(body.clone())
-        )?;
-        all_items("set_custom_bids", list.items, list.item_count)
+            bids,
+            |bid| bid.placement_id.get() as i64,
+            |batch| async move {
+                let body = types::CustomBidChange { bids: batch };
+                let list: types::CustomBidList = send!(
+                    self.client,
+                    [set_custom_bids, set_custom_bids_csv, set_custom_bids_xml],
+                    |b| b.campaign_id(campaign).body(body.clone())
+                )?;
+                all_items("set_custom_bids", list.items, list.item_count)
+            },
+        )
+        .await
     }
 
     /// Changes existing bids (a placement without a bid is answered 422).
@@ -459,17 +620,26 @@ impl CustomBids<'_> {
         bids: impl IntoIterator<Item = (i64, f64)>,
     ) -> Result<Vec<types::CustomBid>, Error> {
         let campaign = id("campaign_id", self.campaign)?;
-        let body = bid_change(bids)?;
-        let list: types::CustomBidList = send!(
+        let bids = placement_bids(bids)?;
+        in_batches(
             self.client,
-            [
-                update_custom_bids,
-                update_custom_bids_csv,
-                update_custom_bids_xml
-            ],
-            |b| b.campaign_id(campaign).body(body.clone())
-        )?;
-        all_items("update_custom_bids", list.items, list.item_count)
+            bids,
+            |bid| bid.placement_id.get() as i64,
+            |batch| async move {
+                let body = types::CustomBidChange { bids: batch };
+                let list: types::CustomBidList = send!(
+                    self.client,
+                    [
+                        update_custom_bids,
+                        update_custom_bids_csv,
+                        update_custom_bids_xml
+                    ],
+                    |b| b.campaign_id(campaign).body(body.clone())
+                )?;
+                all_items("update_custom_bids", list.items, list.item_count)
+            },
+        )
+        .await
     }
 
     /// Removes the bids of some placements.
@@ -478,19 +648,28 @@ impl CustomBids<'_> {
         placements: impl IntoIterator<Item = i64>,
     ) -> Result<Vec<types::CustomBid>, Error> {
         let campaign = id("campaign_id", self.campaign)?;
-        let body = types::CustomBidRemoval {
-            placement_ids: placement_ids(placements, false)?,
-        };
-        let list: types::CustomBidList = send!(
+        let placements = placement_ids(placements, false)?;
+        in_batches(
             self.client,
-            [
-                delete_custom_bids,
-                delete_custom_bids_csv,
-                delete_custom_bids_xml
-            ],
-            |b| b.campaign_id(campaign).body(body.clone())
-        )?;
-        all_items("delete_custom_bids", list.items, list.item_count)
+            placements,
+            |p| p.get() as i64,
+            |batch| async move {
+                let body = types::CustomBidRemoval {
+                    placement_ids: batch,
+                };
+                let list: types::CustomBidList = send!(
+                    self.client,
+                    [
+                        delete_custom_bids,
+                        delete_custom_bids_csv,
+                        delete_custom_bids_xml
+                    ],
+                    |b| b.campaign_id(campaign).body(body.clone())
+                )?;
+                all_items("delete_custom_bids", list.items, list.item_count)
+            },
+        )
+        .await
     }
 
     /// Removes every custom bid.
@@ -509,7 +688,9 @@ impl CustomBids<'_> {
     }
 }
 
-fn bid_change(bids: impl IntoIterator<Item = (i64, f64)>) -> Result<types::CustomBidChange, Error> {
+fn placement_bids(
+    bids: impl IntoIterator<Item = (i64, f64)>,
+) -> Result<Vec<types::PlacementBid>, Error> {
     let bids = bids
         .into_iter()
         .map(|(placement, price)| {
@@ -531,5 +712,5 @@ fn bid_change(bids: impl IntoIterator<Item = (i64, f64)>) -> Result<types::Custo
             "is empty; give at least one (placement, price)",
         ));
     }
-    Ok(types::CustomBidChange { bids })
+    Ok(bids)
 }

@@ -134,6 +134,23 @@ pub enum Error {
         /// The HTTP status.
         status: u16,
     },
+    /// A change split into batches failed part-way: what applied, what may have, what was
+    /// never sent. Retrying with `unsure` and `not_sent` finishes the change (the list
+    /// operations are idempotent).
+    #[error(
+        "{} of the placements applied, {} may have ({} the failing batch), {} were not sent: {source}",
+        .applied.len(), .unsure.len(), if .unsure.len() == 1 { "in" } else { "all in" }, .not_sent.len()
+    )]
+    PartiallyApplied {
+        /// Placements of the batches that succeeded.
+        applied: Vec<i64>,
+        /// Placements of the batch that failed: it may or may not have applied.
+        unsure: Vec<i64>,
+        /// Placements of the batches never sent.
+        not_sent: Vec<i64>,
+        /// Why the batch failed.
+        source: Box<Error>,
+    },
     /// The HTTP client could not be set up (TLS back-end, system configuration).
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(#[source] reqwest::Error),
@@ -259,6 +276,7 @@ impl Error {
             | Self::Transport { call, .. }
             | Self::Decode { call, .. }
             | Self::Unexpected { call, .. } => Some(*call),
+            Self::PartiallyApplied { source, .. } => source.call(),
             Self::InvalidInput { .. } | Self::HttpClient(_) => None,
         }
     }

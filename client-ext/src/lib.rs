@@ -32,15 +32,17 @@ mod policy;
 mod retry;
 mod stats;
 mod token;
+mod values;
 
 pub use adsterra_formats::Format;
 pub use adsterra_generated as raw;
 pub use base_url::BaseUrl;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL};
-pub use endpoints::{BannerRef, Blacklist, CampaignRef, CustomBids, Whitelist};
+pub use endpoints::{BannerRef, Blacklist, CampaignRef, CustomBids, SyncReport, Whitelist};
 pub use error::{Call, Error};
 pub use idempotency::{RetryClass, retry_class};
 pub use raw::types::StatsGroupBy;
 pub use retry::RetryPolicy;
 pub use stats::{MAX_STATS_DAYS, StatsQuery};
 pub use token::ApiToken;
+pub use values::{AdFormat, BannerExt, CampaignExt, CampaignState, PricingType};

@@ -350,3 +350,124 @@ async fn stats_stream_row_by_row_and_match_the_whole_report() {
         "{refused}"
     );
 }
+
+#[tokio::test]
+async fn bulk_changes_go_in_batches_and_a_failed_batch_says_what_applied() {
+    let (sandbox, _) = start().await;
+    let client = Client::builder()
+        .base_url(sandbox.base_url())
+        .token(ApiToken::new(sandbox.token()).unwrap())
+        .placement_batch_size(2)
+        .build()
+        .unwrap();
+    let (campaign, _, _) = fixtures(&sandbox);
+    let placements: Vec<i64> = sandbox
+        .account()
+        .placements
+        .iter()
+        .copied()
+        .take(5)
+        .collect();
+    let before = sandbox.requests_seen();
+    let list = client
+        .blacklist(campaign)
+        .add(placements.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        sandbox.requests_seen() - before,
+        3,
+        "5 placements in batches of 2"
+    );
+    assert!(
+        placements.iter().all(|p| list.contains(p)),
+        "the last answer holds them all"
+    );
+
+    // A mock that takes the first batch and fails the second.
+    let server = wiremock::MockServer::start().await;
+    let ok = serde_json::json!({"placement_ids": [1, 2]});
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(ok))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    let failure = serde_json::json!({"code": 500, "message": "Internal error", "data": null});
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(wiremock::ResponseTemplate::new(500).set_body_json(failure))
+        .mount(&server)
+        .await;
+    let failing = Client::builder()
+        .base_url(server.uri())
+        .token(ApiToken::new("t0k3n").unwrap())
+        .retry(RetryPolicy::none())
+        .placement_batch_size(2)
+        .build()
+        .unwrap();
+    match failing.blacklist(7).add([1, 2, 3, 4, 5]).await.unwrap_err() {
+        Error::PartiallyApplied {
+            applied,
+            unsure,
+            not_sent,
+            source,
+        } => {
+            assert_eq!(
+                (applied, unsure, not_sent),
+                (vec![1, 2], vec![3, 4], vec![5])
+            );
+            assert!(matches!(*source, Error::Server { status: 500, .. }));
+        }
+        other => panic!("expected a partial failure, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn sync_makes_a_list_exactly_the_desired_one_with_few_calls() {
+    let (sandbox, client) = start().await;
+    let (campaign, _, [a, b, c]) = fixtures(&sandbox);
+    let blacklist = client.blacklist(campaign);
+    let report = blacklist.sync([a, b]).await.unwrap();
+    assert_eq!(report.calls, 2, "one read, one replace");
+    assert_eq!(blacklist.list().await.unwrap(), [a, b]);
+    assert_eq!(
+        blacklist.sync([b, a]).await.unwrap().calls,
+        1,
+        "already in sync: only the read"
+    );
+
+    let whitelist = client.whitelist(campaign);
+    whitelist.sync([a, b]).await.unwrap();
+    let report = whitelist.sync([b, c]).await.unwrap();
+    assert_eq!(
+        (report.added, report.removed, report.calls),
+        (vec![c], vec![a], 3)
+    );
+    assert_eq!(whitelist.list().await.unwrap(), [b, c]);
+    let cleared = whitelist.sync([]).await.unwrap();
+    assert_eq!(
+        (cleared.removed.len(), cleared.calls),
+        (2, 2),
+        "a clear, not a remove"
+    );
+    assert!(whitelist.list().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn campaign_states_and_formats_are_typed() {
+    use adsterra::{CampaignExt, CampaignState};
+    let (_sandbox, client) = start().await;
+    let campaigns = client.campaigns().await.unwrap();
+    let states: std::collections::BTreeSet<i32> =
+        campaigns.iter().map(|c| c.state().code()).collect();
+    assert_eq!(states, [1, 2, 3, 4].into());
+    assert!(
+        campaigns
+            .iter()
+            .all(|c| !matches!(c.state(), CampaignState::Unknown(_)))
+    );
+    assert!(
+        campaigns
+            .iter()
+            .all(|c| c.ad_format().is_some() && c.pricing_type().is_some())
+    );
+}
