@@ -7,6 +7,7 @@ use adsterra_formats::Format;
 use futures::TryStreamExt;
 use serde::de::DeserializeOwned;
 
+use crate::answer::Answer;
 use crate::error::Call;
 use crate::policy::ATTEMPTS;
 use crate::raw::types::ApiError;
@@ -25,8 +26,9 @@ pub(crate) async fn counted<T>(request: impl Future<Output = RawResult<T>>) -> (
         .await
 }
 
-/// A JSON operation: progenitor decodes the body.
-pub(crate) async fn json<T>(
+/// A JSON operation: progenitor decodes the body. When that fails, the body is decoded again by
+/// `adsterra-formats`, whose error names the field (`items[3].impressions`).
+pub(crate) async fn json<T: DeserializeOwned + Answer>(
     operation: &'static str,
     request: impl Future<Output = RawResult<T>>,
 ) -> Result<T, Error> {
@@ -35,14 +37,37 @@ pub(crate) async fn json<T>(
         operation,
         attempts,
     };
-    result
-        .map(ResponseValue::into_inner)
-        .map_err(|error| Error::from_raw(error, call))
+    let answer = match result {
+        Ok(answer) => answer.into_inner(),
+        Err(raw::Error::InvalidResponsePayload(body, source)) => {
+            return Err(match adsterra_formats::decode::<T>(Format::Json, &body) {
+                Err(error) => Error::decode(call, error, &body),
+                // The two decoders disagree: report what progenitor saw.
+                Ok(_) => Error::from_raw(raw::Error::InvalidResponsePayload(body, source), call),
+            });
+        }
+        Err(error) => return Err(Error::from_raw(error, call)),
+    };
+    checked(call, Format::Json, answer)
+}
+
+/// The answer, unless it is inconsistent (a list whose `itemCount` does not count its items).
+fn checked<T: Answer>(call: Call, format: Format, answer: T) -> Result<T, Error> {
+    match answer.problem() {
+        None => Ok(answer),
+        Some(message) => Err(Error::Decode {
+            call,
+            format,
+            path: Some("itemCount".to_owned()),
+            message,
+            snippet: String::new(),
+        }),
+    }
 }
 
 /// A CSV or XML operation: the body is read whole, then decoded by `adsterra-formats` into the
 /// same type the JSON operation returns.
-pub(crate) async fn text<T: DeserializeOwned>(
+pub(crate) async fn text<T: DeserializeOwned + Answer>(
     operation: &'static str,
     format: Format,
     request: impl Future<Output = RawResult<ByteStream>>,
@@ -61,7 +86,9 @@ pub(crate) async fn text<T: DeserializeOwned>(
         .try_concat()
         .await
         .map_err(|source| Error::from_raw(raw::Error::ResponseBodyError(source), call))?;
-    adsterra_formats::decode(format, &body).map_err(|error| Error::decode(call, error, &body))
+    let answer = adsterra_formats::decode(format, &body)
+        .map_err(|error| Error::decode(call, error, &body))?;
+    checked(call, format, answer)
 }
 
 /// Sends one operation in the client's format: `[json_op, csv_op, xml_op]`, with `$build`

@@ -5,7 +5,7 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use adsterra_formats::Format;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::redirect;
 
 use crate::policy::ClientPolicy;
@@ -163,7 +163,8 @@ impl ClientBuilder {
 
     /// Checks everything and builds the client; no request is sent.
     ///
-    /// The token goes in a sensitive `X-API-Key` header; plain `http` is refused except on
+    /// The token goes in a sensitive `X-API-Key` header, added by the request policy to every
+    /// request; plain `http` is refused except on
     /// loopback (see [`BaseUrl`]); redirects are followed only within the same origin, so the
     /// token is never forwarded to another host (a redirect elsewhere is returned as a response).
     pub fn build(self) -> Result<Client, Error> {
@@ -178,7 +179,6 @@ impl ClientBuilder {
             Error::invalid("user_agent", "must be visible ASCII, as HTTP headers are")
         })?;
         let mut headers = HeaderMap::new();
-        headers.insert(HeaderName::from_static("x-api-key"), token.header_value());
         headers.insert(USER_AGENT, user_agent);
         let http = reqwest::Client::builder()
             .default_headers(headers)
@@ -191,7 +191,7 @@ impl ClientBuilder {
         if self.batch_size == 0 {
             return Err(Error::invalid("placement_batch_size", "must be at least 1"));
         }
-        let policy = ClientPolicy::new(self.retry, self.rate_limit_per_minute);
+        let policy = ClientPolicy::new(token, self.retry, self.rate_limit_per_minute);
         Ok(Client {
             raw: raw::Client::new_with_client(base_url.as_str(), http, raw::Policy::new(policy)),
             format: Format::Json,

@@ -8,11 +8,9 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::num::NonZeroU64;
 
+use crate::call::send;
 use crate::raw::types;
 use crate::stats::StatsQuery;
-use adsterra_formats::Format;
-
-use crate::call::send;
 use crate::{Client, Error};
 
 /// A positive id, or an error naming the field.
@@ -77,28 +75,6 @@ where
     Ok(last.expect("callers refuse empty changes, so there is at least one batch"))
 }
 
-/// A list's items, after checking that `itemCount` agrees with them.
-pub(crate) fn all_items<T>(
-    operation: &'static str,
-    items: Vec<T>,
-    item_count: i64,
-) -> Result<Vec<T>, Error> {
-    if item_count == items.len() as i64 {
-        Ok(items)
-    } else {
-        Err(Error::Decode {
-            call: crate::error::Call {
-                operation,
-                attempts: 1,
-            },
-            format: Format::Json,
-            path: Some("itemCount".to_owned()),
-            message: format!("itemCount is {item_count} but {} items came", items.len()),
-            snippet: String::new(),
-        })
-    }
-}
-
 impl Client {
     /// The account balance.
     pub async fn balance(&self) -> Result<types::Balance, Error> {
@@ -112,7 +88,7 @@ impl Client {
             [get_campaigns, get_campaigns_csv, get_campaigns_xml],
             |b| b
         )?;
-        all_items("get_campaigns", list.items, list.item_count)
+        Ok(list.items)
     }
 
     /// One campaign's calls.
@@ -209,7 +185,7 @@ impl CampaignRef<'_> {
             ],
             |b| b.campaign_id(id)
         )?;
-        all_items("get_campaign_banners", list.items, list.item_count)
+        Ok(list.items)
     }
 
     /// The campaign's landings.
@@ -224,7 +200,7 @@ impl CampaignRef<'_> {
             ],
             |b| b.campaign_id(id)
         )?;
-        all_items("get_campaign_landings", list.items, list.item_count)
+        Ok(list.items)
     }
 
     /// The campaign's blacklist.
@@ -287,7 +263,7 @@ impl BannerRef<'_> {
             ],
             |b| b.banner_id(id)
         )?;
-        all_items("get_banner_landings", list.items, list.item_count)
+        Ok(list.items)
     }
 }
 
@@ -587,7 +563,7 @@ impl CustomBids<'_> {
             [get_custom_bids, get_custom_bids_csv, get_custom_bids_xml],
             |b| b.campaign_id(campaign)
         )?;
-        all_items("get_custom_bids", list.items, list.item_count)
+        Ok(list.items)
     }
 
     /// Sets (creates or overwrites) bids: `(placement, price in USD)` pairs.
@@ -608,7 +584,7 @@ impl CustomBids<'_> {
                     [set_custom_bids, set_custom_bids_csv, set_custom_bids_xml],
                     |b| b.campaign_id(campaign).body(body.clone())
                 )?;
-                all_items("set_custom_bids", list.items, list.item_count)
+                Ok(list.items)
             },
         )
         .await
@@ -636,7 +612,7 @@ impl CustomBids<'_> {
                     ],
                     |b| b.campaign_id(campaign).body(body.clone())
                 )?;
-                all_items("update_custom_bids", list.items, list.item_count)
+                Ok(list.items)
             },
         )
         .await
@@ -666,7 +642,7 @@ impl CustomBids<'_> {
                     ],
                     |b| b.campaign_id(campaign).body(body.clone())
                 )?;
-                all_items("delete_custom_bids", list.items, list.item_count)
+                Ok(list.items)
             },
         )
         .await
@@ -684,7 +660,7 @@ impl CustomBids<'_> {
             ],
             |b| b.campaign_id(campaign)
         )?;
-        all_items("clean_custom_bids", list.items, list.item_count)
+        Ok(list.items)
     }
 }
 

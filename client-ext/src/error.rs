@@ -104,7 +104,7 @@ pub enum Error {
         call: Call,
     },
     /// The connection failed or broke.
-    #[error("{call}: the connection failed: {source}")]
+    #[error("{call}: the connection failed: {}", chain(.source))]
     Transport {
         /// The call.
         call: Call,
@@ -127,7 +127,9 @@ pub enum Error {
     },
     /// An answer the spec does not describe (say, a redirect to another host, which is never
     /// followed with the token).
-    #[error("{call}: unexpected answer {status}")]
+    #[error(
+        "{call}: unexpected answer {status}, which the spec does not describe (a redirect to another host is never followed, so the token stays with Adsterra)"
+    )]
     Unexpected {
         /// The call.
         call: Call,
@@ -138,8 +140,8 @@ pub enum Error {
     /// never sent. Retrying with `unsure` and `not_sent` finishes the change (the list
     /// operations are idempotent).
     #[error(
-        "{} of the placements applied, {} may have ({} the failing batch), {} were not sent: {source}",
-        .applied.len(), .unsure.len(), if .unsure.len() == 1 { "in" } else { "all in" }, .not_sent.len()
+        "a change sent in batches stopped part-way: {} placements applied, {} may have (the failing batch), {} were not sent; sending the last {} again finishes it. {source}",
+        .applied.len(), .unsure.len(), .not_sent.len(), .unsure.len() + .not_sent.len()
     )]
     PartiallyApplied {
         /// Placements of the batches that succeeded.
@@ -171,6 +173,21 @@ fn retry_after_text(retry_after: &Option<Duration>) -> String {
         Some(wait) => format!("; Adsterra asks to wait {} s", wait.as_secs()),
         None => "; slow down or lower ClientBuilder::rate_limit_per_minute".to_owned(),
     }
+}
+
+/// An error and its causes, so a cut body reads "... body error: ... IncompleteBody".
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let inner_text = inner.to_string();
+        if !text.contains(&inner_text) {
+            text.push_str(": ");
+            text.push_str(&inner_text);
+        }
+        cause = inner.source();
+    }
+    text
 }
 
 fn path_text(path: &Option<String>) -> String {
@@ -252,13 +269,14 @@ impl Error {
         }
     }
 
-    /// A body that did not decode in `format`.
+    /// A body that did not decode in `format`. The message is the formats crate's whole
+    /// sentence, which says where (line, CSV row and column, XML element) and what was found.
     pub(crate) fn decode(call: Call, error: adsterra_formats::Error, body: &[u8]) -> Self {
         Self::Decode {
             call,
             format: error.format,
             path: error.location.field.clone(),
-            message: error.message,
+            message: error.to_string(),
             snippet: snippet(body),
         }
     }

@@ -132,6 +132,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod answer;
 mod base_url;
 mod call;
 mod client;

@@ -1,9 +1,8 @@
 //! The one place where requests are executed: rate limit, retries, tracing.
 //!
 //! The generated client hands every request to this policy (the seam in `adsterra-generated`).
-//! The API key is already a sensitive default header of the HTTP client, so nothing here reads
-//! or logs it; spans carry the operation, method and path, never headers or the query string
-//! (which could carry filters a caller considers private).
+//! It adds the API key as a sensitive header; spans carry the operation, method and path, never
+//! headers or the query string (which could carry filters a caller considers private).
 
 use std::cell::Cell;
 use std::num::NonZeroU32;
@@ -12,8 +11,10 @@ use std::time::SystemTime;
 
 use adsterra_generated::{OperationInfo, PolicyFuture, RequestPolicy};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use reqwest::header::HeaderName;
 use tracing::Instrument;
 
+use crate::ApiToken;
 use crate::idempotency::{RetryClass, retry_class};
 use crate::retry::{RetryBudget, RetryPolicy, is_retryable_status, retry_after};
 
@@ -25,6 +26,8 @@ tokio::task_local! {
 /// Executes requests for one client and all its clones.
 #[derive(Debug)]
 pub(crate) struct ClientPolicy {
+    /// Its `Debug` prints `ApiToken(***)`.
+    token: ApiToken,
     retry: RetryPolicy,
     budget: RetryBudget,
     limiter: Option<Arc<DefaultDirectRateLimiter>>,
@@ -32,8 +35,9 @@ pub(crate) struct ClientPolicy {
 
 impl ClientPolicy {
     /// `per_minute` requests at most (None: no client-side limit).
-    pub(crate) fn new(retry: RetryPolicy, per_minute: Option<NonZeroU32>) -> Self {
+    pub(crate) fn new(token: ApiToken, retry: RetryPolicy, per_minute: Option<NonZeroU32>) -> Self {
         Self {
+            token,
             budget: RetryBudget::new(retry.budget),
             retry,
             limiter: per_minute.map(|n| Arc::new(RateLimiter::direct(Quota::per_minute(n)))),
@@ -43,9 +47,13 @@ impl ClientPolicy {
     async fn run(
         &self,
         client: &reqwest::Client,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
+        request.headers_mut().insert(
+            HeaderName::from_static("x-api-key"),
+            self.token.header_value(),
+        );
         let class = retry_class(operation);
         let mut retry = 0;
         loop {
@@ -55,6 +63,7 @@ impl ClientPolicy {
             // Adsterra's bodies are small JSON documents, so requests can always be cloned; a
             // streaming body could not be replayed and is sent once.
             let Some(attempt) = request.try_clone() else {
+                let _ = ATTEMPTS.try_with(|attempts| attempts.set(retry + 1));
                 return client.execute(request).await;
             };
             let span = tracing::debug_span!("adsterra.attempt", attempt = retry + 1);

@@ -9,7 +9,7 @@ use futures::{Stream, StreamExt, TryStreamExt};
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
 use crate::call::send;
-use crate::endpoints::{all_items, id};
+use crate::endpoints::id;
 use crate::error::Call;
 use crate::raw::types::{self, StatsGroupBy};
 use crate::{Client, Error};
@@ -301,7 +301,7 @@ async fn fetch(
     let list: types::StatsList = send!(client, [get_stats, get_stats_csv, get_stats_xml], |b| {
         with_parameters!(b, checked, start, finish)
     })?;
-    all_items("get_stats", list.items, list.item_count)
+    Ok(list.items)
 }
 
 /// Sums rows that share their group keys (windows of a range grouped without date), keeping

@@ -471,3 +471,56 @@ async fn campaign_states_and_formats_are_typed() {
             .all(|c| c.ad_format().is_some() && c.pricing_type().is_some())
     );
 }
+
+#[tokio::test]
+async fn a_json_answer_off_the_spec_names_the_field_and_a_short_list_is_caught() {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(path("/balance.json"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"balance": "lots"})),
+        )
+        .mount(&server)
+        .await;
+    let list =
+        serde_json::json!({"items": [{"id": 7, "alias": null, "active": 3}], "itemCount": 3});
+    for suffix in ["json", "xml"] {
+        let body = adsterra_formats::encode(suffix.parse().unwrap(), &list).unwrap();
+        Mock::given(path(format!("/campaigns.{suffix}")))
+            .respond_with(ResponseTemplate::new(200).set_body_string(body))
+            .mount(&server)
+            .await;
+    }
+    let client = Client::builder()
+        .base_url(server.uri())
+        .token(ApiToken::new("t0k3n").unwrap())
+        .build()
+        .unwrap();
+    match client.balance().await.unwrap_err() {
+        Error::Decode {
+            path,
+            format,
+            snippet,
+            ..
+        } => {
+            assert_eq!((path.as_deref(), format), (Some("balance"), Format::Json));
+            assert!(snippet.contains("lots"));
+        }
+        other => panic!("expected a decode error, got {other}"),
+    }
+    for format in [Format::Json, Format::Xml] {
+        match client.with_format(format).campaigns().await.unwrap_err() {
+            Error::Decode {
+                path,
+                message,
+                format: seen,
+                ..
+            } => {
+                assert_eq!((path.as_deref(), seen), (Some("itemCount"), format));
+                assert_eq!(message, "itemCount is 3 but 1 items came");
+            }
+            other => panic!("expected a decode error, got {other}"),
+        }
+    }
+}

@@ -1,0 +1,570 @@
+//! Decoding a 1,000,000-row stats report (a year by date and placement) in each wire format,
+//! and the peak memory of the whole-body paths against the streaming ones. Prints figures;
+//! asserts nothing about them.
+//!
+//! `cargo bench -p adsterra --bench decode` (add `-- --test` for a quick 10,000-row smoke run;
+//! `ADSTERRA_BENCH_ROWS=n` sets any size).
+//!
+//! The body is built once, in memory, from generated `StatsRow` values encoded with
+//! `adsterra_formats::encode`. Peak memory comes from a counting global allocator: bytes asked
+//! of the system allocator (not RSS), above what was live when the measured run started, so the
+//! body itself, which every path here already holds, is not counted.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::io::Write as _;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use adsterra::raw::types::{StatsList, StatsRow};
+use adsterra::{ApiToken, Client, Format, RetryPolicy, StatsGroupBy};
+use adsterra_sandbox::account::ANCHOR;
+use criterion::{Criterion, SamplingMode, Throughput};
+use futures::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+// ---------------------------------------------------------------------------------------------
+// A counting allocator: live bytes and their peak.
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(bytes: usize) {
+    let now = CURRENT.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    if now > PEAK.load(Ordering::Relaxed) {
+        PEAK.fetch_max(now, Ordering::Relaxed);
+    }
+}
+
+fn shrank(bytes: usize) {
+    CURRENT.fetch_sub(bytes, Ordering::Relaxed);
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; the counters only observe sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which `System` shares.
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: as for `alloc`.
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` was allocated by `System` (through this allocator) with `layout`.
+        unsafe { System.dealloc(ptr, layout) };
+        shrank(layout.size());
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: as for `dealloc`; `new_size` is checked by the caller.
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            if new_size >= layout.size() {
+                grew(new_size - layout.size());
+            } else {
+                shrank(layout.size() - new_size);
+            }
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// What one run asked of the allocator beyond what was live when it started.
+struct Footprint {
+    /// The most bytes live at once during the run.
+    peak: usize,
+    /// Bytes still live when the run returned (its result), before the result was dropped.
+    retained: usize,
+    seconds: f64,
+}
+
+fn measure<T>(run: impl FnOnce() -> T) -> Footprint {
+    let base = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    let started = Instant::now();
+    let out = run();
+    let seconds = started.elapsed().as_secs_f64();
+    let footprint = Footprint {
+        peak: PEAK.load(Ordering::Relaxed).saturating_sub(base),
+        retained: CURRENT.load(Ordering::Relaxed).saturating_sub(base),
+        seconds,
+    };
+    drop(out);
+    footprint
+}
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report: generated rows, encoded once in each format.
+
+/// A small deterministic generator (splitmix64), so every run decodes the same bytes.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// `n` rows over the year up to the sandbox's anchor day, grouped by date and placement (the
+/// shape of a year's report by placement): every day lists the same placements, in order.
+fn generate(n: usize) -> Vec<StatsRow> {
+    const DAYS: usize = 365;
+    let mut days = Vec::with_capacity(DAYS);
+    let mut day = ANCHOR;
+    for _ in 0..DAYS {
+        days.push(day);
+        day = day.pred_opt().expect("a day before");
+    }
+    days.reverse();
+    let per_day = n.div_ceil(DAYS);
+    let mut rng = Rng(0x5EED);
+    // Placement ids as Adsterra's look (7 to 8 digits), each with its price (USD per 1000).
+    let placements: Vec<(i64, f64)> = (0..per_day)
+        .map(|_| {
+            let id = 1_000_000 + (rng.next() % 24_000_000) as i64;
+            (id, 0.05 + 2.5 * rng.unit())
+        })
+        .collect();
+    let mut rows = Vec::with_capacity(n);
+    'days: for day in days {
+        for &(placement, price) in &placements {
+            if rows.len() == n {
+                break 'days;
+            }
+            let impressions = (200_000.0 * rng.unit().powi(3)) as i64;
+            let clicks = (impressions as f64 * 0.01 * rng.unit()) as i64;
+            let conversions = (clicks as f64 * 0.05 * rng.unit()) as i64;
+            let spent = round3(impressions as f64 * price / 1000.0 * (0.8 + 0.4 * rng.unit()));
+            let (ctr, cpm) = if impressions > 0 {
+                (
+                    round3(clicks as f64 / impressions as f64 * 100.0),
+                    round3(spent / impressions as f64 * 1000.0),
+                )
+            } else {
+                (0.0, 0.0)
+            };
+            let row: StatsRow = StatsRow::builder()
+                .date(Some(day))
+                .placement(Some(placement))
+                .impressions(impressions)
+                .conversions(conversions)
+                .clicks(clicks)
+                .ctr(ctr)
+                .cpm(cpm)
+                .spent(spent)
+                .try_into()
+                .expect("a complete row");
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+struct Bodies {
+    rows: usize,
+    json: Vec<u8>,
+    csv: Vec<u8>,
+    xml: Vec<u8>,
+}
+
+impl Bodies {
+    fn build(n: usize) -> Self {
+        let rows = generate(n);
+        let list: StatsList = StatsList::builder()
+            .item_count(rows.len() as i64)
+            .items(rows)
+            .try_into()
+            .expect("a complete list");
+        let value = serde_json::to_value(&list).expect("rows serialize");
+        drop(list);
+        let encode = |format| {
+            adsterra_formats::encode(format, &value)
+                .expect("the report encodes")
+                .into_bytes()
+        };
+        Self {
+            rows: n,
+            json: encode(Format::Json),
+            csv: encode(Format::Csv),
+            xml: encode(Format::Xml),
+        }
+    }
+}
+
+fn rows_wanted() -> usize {
+    if let Ok(n) = std::env::var("ADSTERRA_BENCH_ROWS") {
+        return n.parse().expect("ADSTERRA_BENCH_ROWS is a number of rows");
+    }
+    // `cargo test --benches` and `cargo bench -- --test` run each benchmark once: keep it quick.
+    if std::env::args().any(|arg| arg == "--test") {
+        10_000
+    } else {
+        1_000_000
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The decoders measured.
+
+fn serde_json_plain(body: &[u8]) -> StatsList {
+    serde_json::from_slice(body).expect("JSON decodes")
+}
+
+fn typed(format: Format, body: &[u8]) -> StatsList {
+    adsterra_formats::decode(format, body).expect("the body decodes")
+}
+
+/// Streams the CSV rows, dropping each one; returns how many there were.
+fn csv_rows(body: &[u8]) -> usize {
+    let mut count = 0;
+    for row in adsterra_formats::csv::rows::<StatsRow, _>(body) {
+        black_box(row.expect("a row decodes"));
+        count += 1;
+    }
+    count
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client over loopback, fed the same bodies by a bare HTTP/1.1 responder that writes
+// straight from the prepared body (so the server adds next to nothing to the counted peak).
+
+async fn serve(body: &'static [u8], content_type: &'static str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let address = listener.local_addr().expect("an address");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                // Read the request head; the path and query do not matter.
+                let mut head = [0u8; 8192];
+                let mut read = 0;
+                while !head[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut head[read..]).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => read += n,
+                    }
+                    if read == head.len() {
+                        return;
+                    }
+                }
+                let status = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                if socket.write_all(status.as_bytes()).await.is_ok() {
+                    let _ = socket.write_all(body).await;
+                }
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    format!("http://{address}/advertiser")
+}
+
+fn client_for(base_url: &str, format: Format) -> Client {
+    Client::builder()
+        .base_url(base_url)
+        .token(ApiToken::new("e6a85a22eaa757a51ec82933358a023c").expect("a token"))
+        .retry(RetryPolicy::none())
+        .rate_limit_per_minute(None)
+        .build()
+        .expect("a client")
+        .with_format(format)
+}
+
+/// How the client reads the report: streamed row by row (CSV), or whole (CSV or JSON).
+#[derive(Clone, Copy)]
+enum ClientPath {
+    Stream,
+    Send(Format),
+}
+
+/// Fetches the whole generated year through `client.stats()` (one window: the year is 365
+/// days), grouped by date and placement; returns the rows seen.
+fn through_client(runtime: &tokio::runtime::Runtime, client: &Client, path: ClientPath) -> usize {
+    runtime.block_on(async {
+        let mut first = ANCHOR;
+        for _ in 1..365 {
+            first = first.pred_opt().expect("a day before");
+        }
+        let query = client
+            .stats()
+            .between(first, ANCHOR)
+            .group_by([StatsGroupBy::Date, StatsGroupBy::Placement]);
+        match path {
+            ClientPath::Stream => {
+                let mut rows = std::pin::pin!(query.stream());
+                let mut count = 0;
+                while let Some(row) = rows.next().await {
+                    black_box(row.expect("a row"));
+                    count += 1;
+                }
+                count
+            }
+            ClientPath::Send(format) => {
+                let rows = client
+                    .with_format(format)
+                    .stats()
+                    .between(first, ANCHOR)
+                    .group_by([StatsGroupBy::Date, StatsGroupBy::Placement])
+                    .send()
+                    .await
+                    .expect("the report");
+                let count = rows.len();
+                black_box(rows);
+                count
+            }
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn memory_report(bodies: &Bodies) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    // The bodies live as long as the process; leaking copies lets the server write from them.
+    let csv_body: &'static [u8] = Box::leak(bodies.csv.clone().into_boxed_slice());
+    let json_body: &'static [u8] = Box::leak(bodies.json.clone().into_boxed_slice());
+    let csv_url = runtime.block_on(serve(csv_body, "text/csv; charset=utf-8"));
+    let json_url = runtime.block_on(serve(json_body, "application/json"));
+    let csv_client = client_for(&csv_url, Format::Csv);
+    let json_client = client_for(&json_url, Format::Json);
+    // One whole run first, so the runtime's, pool's and blocking threads' lazy set-up is not
+    // counted against the first measured path.
+    let _ = through_client(&runtime, &csv_client, ClientPath::Stream);
+
+    let n = bodies.rows;
+    println!();
+    println!("peak memory, {n} rows (MiB asked of the allocator above the live baseline;");
+    println!("the body itself is already in memory and not counted)");
+    println!(
+        "{:<52} {:>10} {:>10} {:>8}",
+        "path", "peak MiB", "kept MiB", "seconds"
+    );
+    let line = |name: &str, footprint: Footprint| {
+        println!(
+            "{name:<52} {:>10.1} {:>10.1} {:>8.2}",
+            mib(footprint.peak),
+            mib(footprint.retained),
+            footprint.seconds
+        );
+        let _ = std::io::stdout().flush();
+    };
+    let check = |got: usize| assert_eq!(got, n, "every row decoded");
+    line(
+        "whole body, serde_json::from_slice (JSON)",
+        measure(|| {
+            let list = serde_json_plain(&bodies.json);
+            check(list.items.len());
+            list
+        }),
+    );
+    line(
+        "whole body, adsterra_formats::decode (JSON)",
+        measure(|| {
+            let list = typed(Format::Json, &bodies.json);
+            check(list.items.len());
+            list
+        }),
+    );
+    line(
+        "whole body, adsterra_formats::decode (CSV)",
+        measure(|| {
+            let list = typed(Format::Csv, &bodies.csv);
+            check(list.items.len());
+            list
+        }),
+    );
+    line(
+        "whole body, adsterra_formats::decode (XML)",
+        measure(|| {
+            let list = typed(Format::Xml, &bodies.xml);
+            check(list.items.len());
+            list
+        }),
+    );
+    line(
+        "streaming, adsterra_formats::csv::rows (CSV)",
+        measure(|| check(csv_rows(&bodies.csv))),
+    );
+    line(
+        "client over loopback, stats().stream() (CSV)",
+        measure(|| check(through_client(&runtime, &csv_client, ClientPath::Stream))),
+    );
+    line(
+        "client over loopback, stats().send() (CSV)",
+        measure(|| {
+            check(through_client(
+                &runtime,
+                &csv_client,
+                ClientPath::Send(Format::Csv),
+            ))
+        }),
+    );
+    line(
+        "client over loopback, stats().send() (JSON)",
+        measure(|| {
+            check(through_client(
+                &runtime,
+                &json_client,
+                ClientPath::Send(Format::Json),
+            ))
+        }),
+    );
+    println!("target: streaming 1M rows peaks under 64 MiB");
+    println!();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Throughput, with criterion.
+
+/// Seconds per decode, one figure per criterion sample (warm-up included), per benchmark.
+static TIMINGS: Mutex<Vec<(&'static str, f64)>> = Mutex::new(Vec::new());
+
+fn record(name: &'static str, iters: u64, elapsed: Duration) {
+    TIMINGS
+        .lock()
+        .expect("timings")
+        .push((name, elapsed.as_secs_f64() / iters as f64));
+}
+
+fn median_seconds(name: &str) -> Option<f64> {
+    let mut seconds: Vec<f64> = TIMINGS
+        .lock()
+        .expect("timings")
+        .iter()
+        .filter(|(n, _)| *n == name)
+        .map(|(_, s)| *s)
+        .collect();
+    if seconds.is_empty() {
+        return None;
+    }
+    seconds.sort_by(f64::total_cmp);
+    Some(seconds[seconds.len() / 2])
+}
+
+fn decode_benches(criterion: &mut Criterion, bodies: &Bodies) {
+    let mut group = criterion.benchmark_group(format!("decode_{}_rows", bodies.rows));
+    // Each decode takes a second or more: few samples, one decode per sample.
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(5));
+
+    type Decoder = fn(&[u8]) -> usize;
+    let cases: [(&'static str, &[u8], Decoder); 5] = [
+        ("json/serde_json_from_slice", &bodies.json, |b| {
+            serde_json_plain(b).items.len()
+        }),
+        ("json/adsterra_formats_decode", &bodies.json, |b| {
+            typed(Format::Json, b).items.len()
+        }),
+        ("csv/adsterra_formats_decode", &bodies.csv, |b| {
+            typed(Format::Csv, b).items.len()
+        }),
+        ("csv/csv_rows_streaming", &bodies.csv, csv_rows),
+        ("xml/adsterra_formats_decode", &bodies.xml, |b| {
+            typed(Format::Xml, b).items.len()
+        }),
+    ];
+    for (name, body, decode) in cases {
+        group.throughput(Throughput::BytesDecimal(body.len() as u64));
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let started = Instant::now();
+                for _ in 0..iters {
+                    black_box(decode(black_box(body)));
+                }
+                let elapsed = started.elapsed();
+                record(name, iters, elapsed);
+                elapsed
+            })
+        });
+    }
+    group.finish();
+
+    let baseline = median_seconds("json/serde_json_from_slice");
+    println!();
+    println!(
+        "decode throughput, {} rows (median of criterion's samples)",
+        bodies.rows
+    );
+    println!(
+        "{:<32} {:>9} {:>9} {:>9} {:>12} {:>12}",
+        "decoder", "MB", "seconds", "MB/s", "rows/s", "vs serde"
+    );
+    for (name, body, _) in cases {
+        let Some(seconds) = median_seconds(name) else {
+            continue; // filtered out on the command line
+        };
+        let mb = body.len() as f64 / 1e6;
+        let ratio = baseline
+            .filter(|_| name.starts_with("json/"))
+            .map(|base| format!("{:.2}x", seconds / base))
+            .unwrap_or_default();
+        println!(
+            "{name:<32} {mb:>9.1} {seconds:>9.3} {:>9.1} {:>12.0} {ratio:>12}",
+            mb / seconds,
+            bodies.rows as f64 / seconds,
+        );
+    }
+    println!("target: typed JSON decode within 1.25x of plain serde_json");
+    println!();
+}
+
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    let n = rows_wanted();
+    let started = Instant::now();
+    let bodies = Bodies::build(n);
+    println!(
+        "report: {n} rows by date and placement; JSON {:.1} MB, CSV {:.1} MB, XML {:.1} MB \
+         (built in {:.1} s)",
+        bodies.json.len() as f64 / 1e6,
+        bodies.csv.len() as f64 / 1e6,
+        bodies.xml.len() as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    memory_report(&bodies);
+    decode_benches(&mut criterion, &bodies);
+    criterion.final_summary();
+}
