@@ -225,8 +225,13 @@ async fn the_token_never_reaches_trace_logs_debug_output_or_errors() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let client = client(sandbox.base_url(), &token, quick_retries(1));
-    let mut debug_output = format!("{client:?}");
+    let builder = Client::builder()
+        .base_url(sandbox.base_url())
+        .token(ApiToken::new(token.as_str()).unwrap())
+        .retry(quick_retries(1));
+    let mut debug_output = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    debug_output.push_str(&format!("{client:?} {:?}", client.raw()));
     for _ in 0..20 {
         match client.raw().get_campaigns().send().await {
             Ok(list) => debug_output.push_str(&format!("{:?}", list.item_count)),
