@@ -90,8 +90,8 @@ fn main() {
         .warm_up_time(Duration::from_millis(500));
     for concurrency in CONCURRENCY {
         // One report a sample: about windows/concurrency round trips of 50 ms each.
-        let expected = windows.div_ceil(concurrency) as f64 * 0.055;
-        group.measurement_time(Duration::from_secs_f64((expected * 11.0).max(2.0)));
+        let expected = windows.div_ceil(concurrency) as f64 * 0.060;
+        group.measurement_time(Duration::from_secs_f64((expected * 12.0).max(2.0)));
         group.bench_with_input(
             BenchmarkId::new(format!("window_days={WINDOW_DAYS}"), concurrency),
             &concurrency,
@@ -132,6 +132,57 @@ fn main() {
         println!("{concurrency:>12} {seconds:>10.3} {floor:>12.3} {speedup:>10}");
     }
     println!("target: concurrency 8 at least 5x faster than concurrency 1");
+
+    // What one window costs, with and without the injected latency, through the client and as
+    // a bare GET of the same URL: the sandbox's own work, which grows towards recent days (more
+    // campaigns run), and the latency's overshoot. The last window, the costliest, is timed.
+    let mut window_start = finish;
+    for _ in 1..WINDOW_DAYS {
+        window_start = window_start.pred_opt().expect("a day before");
+    }
+    let url = format!(
+        "{}/stats.json?start_date={window_start}&finish_date={finish}&group_by[]=date",
+        sandbox.base_url()
+    );
+    let raw = reqwest::Client::new();
+    let timed = async |bare: bool, repeat: u32| {
+        let started = Instant::now();
+        for _ in 0..repeat {
+            if bare {
+                let response = raw
+                    .get(&url)
+                    .header("X-API-Key", sandbox.token())
+                    .send()
+                    .await
+                    .expect("an answer");
+                black_box(response.bytes().await.expect("a body"));
+            } else {
+                let rows = client
+                    .stats()
+                    .between(window_start, finish)
+                    .group_by([StatsGroupBy::Date])
+                    .send()
+                    .await
+                    .expect("a window");
+                black_box(rows);
+            }
+        }
+        started.elapsed().as_secs_f64() / f64::from(repeat) * 1e3
+    };
+    println!("the last {WINDOW_DAYS}-day window alone, mean ms   through the client   bare GET");
+    for (label, faults, repeat) in [
+        ("latency 50 ms", "latency=50ms", 20),
+        ("no faults", "none", 200),
+    ] {
+        sandbox.set_faults(faults.parse().expect("a fault spec"));
+        let (through_client, bare) = runtime.block_on(async {
+            // Both connections warm first.
+            timed(false, 1).await;
+            timed(true, 1).await;
+            (timed(false, repeat).await, timed(true, repeat).await)
+        });
+        println!("  {label:<35} {through_client:>18.2} {bare:>10.2}");
+    }
     println!();
     criterion.final_summary();
     runtime.block_on(sandbox.shutdown());
