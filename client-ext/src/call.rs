@@ -77,15 +77,17 @@ pub(crate) async fn text<T: DeserializeOwned + Answer>(
         operation,
         attempts,
     };
-    let stream = result
-        .map(ResponseValue::into_inner)
-        .map_err(|error| Error::from_raw(error, call))?;
-    let body: Vec<u8> = stream
-        .into_inner()
-        .map_ok(|chunk| chunk.to_vec())
-        .try_concat()
+    let response = result.map_err(|error| Error::from_raw(error, call))?;
+    // Sized once from Content-Length when the server sends it, then filled chunk by chunk.
+    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
+    let mut chunks = response.into_inner().into_inner();
+    while let Some(chunk) = chunks
+        .try_next()
         .await
-        .map_err(|source| Error::from_raw(raw::Error::ResponseBodyError(source), call))?;
+        .map_err(|source| Error::from_raw(raw::Error::ResponseBodyError(source), call))?
+    {
+        body.extend_from_slice(&chunk);
+    }
     let answer = adsterra_formats::decode(format, &body)
         .map_err(|error| Error::decode(call, error, &body))?;
     checked(call, format, answer)

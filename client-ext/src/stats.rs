@@ -18,8 +18,10 @@ use crate::{Client, Error};
 pub const MAX_STATS_DAYS: u32 = 366;
 /// Windows fetched at the same time by default.
 const DEFAULT_CONCURRENCY: usize = 4;
-/// Rows decoded ahead of a slow stream consumer, at most.
-const STREAM_BATCH: usize = 1024;
+/// Rows per message from the CSV parsing thread to the stream.
+const STREAM_BATCH: usize = 256;
+/// Messages decoded ahead of a slow stream consumer, at most.
+const BATCHES_AHEAD: usize = 4;
 
 /// A statistics request.
 #[derive(Debug, Clone)]
@@ -169,14 +171,17 @@ impl<'a> StatsQuery<'a> {
             .as_ref()
             .is_none_or(|keys| keys.contains(&StatsGroupBy::Date));
         let client = self.client;
-        let windows: Vec<Vec<types::StatsRow>> =
+        let mut windows: Vec<Vec<types::StatsRow>> =
             futures::stream::iter(checked.windows.iter().copied())
                 .map(|window| fetch(client, &checked, window))
                 .buffered(self.concurrency)
                 .try_collect()
                 .await?;
-        if by_date || windows.len() == 1 {
-            Ok(windows.into_iter().flatten().collect())
+        if windows.len() == 1 {
+            // One window: its rows as they are, without copying them into another vector.
+            Ok(windows.pop().unwrap_or_default())
+        } else if by_date {
+            Ok(windows.concat())
         } else {
             Ok(sum_by_key(windows.into_iter().flatten()))
         }
@@ -244,20 +249,31 @@ async fn stream_window(
         .into_inner()
         .into_inner()
         .map_err(std::io::Error::other);
-    let (rows, receiver) = tokio::sync::mpsc::channel(STREAM_BATCH);
+    // Rows cross from the parsing thread in batches: one channel message per row would cost
+    // more than the parsing. At most BATCHES_AHEAD batches wait for a slow consumer.
+    let (batches, receiver) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
     let reader = SyncIoBridge::new(StreamReader::new(body));
     tokio::task::spawn_blocking(move || {
+        let mut batch = Vec::with_capacity(STREAM_BATCH);
         for row in adsterra_formats::csv::rows::<types::StatsRow, _>(reader) {
-            let row = row.map_err(|error| Error::decode(call, error, &[]));
-            // The consumer dropped the stream: stop reading.
-            if rows.blocking_send(row).is_err() {
-                break;
+            batch.push(row.map_err(|error| Error::decode(call, error, &[])));
+            if batch.len() == STREAM_BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(STREAM_BATCH));
+                // The consumer dropped the stream: stop reading.
+                if batches.blocking_send(full).is_err() {
+                    return;
+                }
             }
+        }
+        if !batch.is_empty() {
+            let _ = batches.blocking_send(batch);
         }
     });
     Ok(futures::stream::unfold(receiver, |mut receiver| async {
-        receiver.recv().await.map(|row| (row, receiver))
-    }))
+        let batch = receiver.recv().await?;
+        Some((futures::stream::iter(batch), receiver))
+    })
+    .flatten())
 }
 
 /// Applies the checked parameters to a generated stats builder (any format).

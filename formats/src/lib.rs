@@ -249,15 +249,20 @@ pub fn decode<T: DeserializeOwned>(format: Format, body: &[u8]) -> Result<T, Err
                 };
                 Error::new(Format::Json, Operation::Decode, location, err.to_string())
             };
-            // serde_path_to_error names the field that failed (`items[3].impressions`), as the
-            // CSV and XML decoders do.
-            let mut deserializer = serde_json::Deserializer::from_slice(body);
-            let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-                let path = err.path().to_string();
-                json_error(err.into_inner(), (path != ".").then_some(path))
-            })?;
-            deserializer.end().map_err(|err| json_error(err, None))?;
-            Ok(value)
+            // The fast path is plain serde_json. Only a body that fails is decoded again with
+            // serde_path_to_error, which names the field (`items[3].impressions`) as the CSV and
+            // XML decoders do, but allocates a string per map key.
+            serde_json::from_slice(body).map_err(|plain| {
+                let mut deserializer = serde_json::Deserializer::from_slice(body);
+                match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+                    Err(err) => {
+                        let path = err.path().to_string();
+                        json_error(err.into_inner(), (path != ".").then_some(path))
+                    }
+                    // Trailing characters: the value parsed, the document did not.
+                    Ok(_) => json_error(plain, None),
+                }
+            })
         }
         Format::Xml => xml::from_slice(body),
         Format::Csv => csv::from_slice(body),
