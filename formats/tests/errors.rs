@@ -243,7 +243,7 @@ fn formatish() -> impl Strategy<Value = Vec<u8>> {
 proptest! {
     #[test]
     fn decoding_arbitrary_bytes_never_panics(body in formatish()) {
-        for format in [Format::Csv, Format::Xml] {
+        for format in [Format::Json, Format::Csv, Format::Xml] {
             // Each of these may fail; none may panic, and every error reads
             // as one line naming its format.
             let results = [
