@@ -48,6 +48,15 @@ struct Checked {
     country: Option<String>,
 }
 
+impl Checked {
+    /// Whether rows carry their date (the default grouping), so windows never share a row.
+    fn by_date(&self) -> bool {
+        self.group_by
+            .as_ref()
+            .is_none_or(|keys| keys.contains(&StatsGroupBy::Date))
+    }
+}
+
 impl<'a> StatsQuery<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Self {
@@ -166,10 +175,6 @@ impl<'a> StatsQuery<'a> {
     /// are grouped by date, summed per key otherwise (with ctr and cpm derived again).
     pub async fn send(self) -> Result<Vec<types::StatsRow>, Error> {
         let checked = self.check()?;
-        let by_date = checked
-            .group_by
-            .as_ref()
-            .is_none_or(|keys| keys.contains(&StatsGroupBy::Date));
         let client = self.client;
         let mut windows: Vec<Vec<types::StatsRow>> =
             futures::stream::iter(checked.windows.iter().copied())
@@ -180,7 +185,7 @@ impl<'a> StatsQuery<'a> {
         if windows.len() == 1 {
             // One window: its rows as they are, without copying them into another vector.
             Ok(windows.pop().unwrap_or_default())
-        } else if by_date {
+        } else if checked.by_date() {
             Ok(windows.concat())
         } else {
             Ok(sum_by_key(windows.into_iter().flatten()))
@@ -203,11 +208,7 @@ fn async_stream<'a>(
     client: &'a Client,
 ) -> impl Stream<Item = Result<types::StatsRow, Error>> + 'a {
     let windows = checked.and_then(|checked| {
-        let by_date = checked
-            .group_by
-            .as_ref()
-            .is_none_or(|keys| keys.contains(&StatsGroupBy::Date));
-        if checked.windows.len() > 1 && !by_date {
+        if checked.windows.len() > 1 && !checked.by_date() {
             return Err(Error::invalid(
                 "group_by",
                 "must include Date to stream more than one window of days; use send() to have rows summed across windows",
