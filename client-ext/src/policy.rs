@@ -64,7 +64,8 @@ impl ClientPolicy {
             // streaming body could not be replayed and is sent once.
             let Some(attempt) = request.try_clone() else {
                 let _ = ATTEMPTS.try_with(|attempts| attempts.set(retry + 1));
-                return client.execute(request).await;
+                let response = client.execute(request).await?;
+                return crate::capture::keep(response).await;
             };
             let span = tracing::debug_span!("adsterra.attempt", attempt = retry + 1);
             let outcome = client.execute(attempt).instrument(span).await;
@@ -111,7 +112,10 @@ impl ClientPolicy {
                         attempts = retry + 1,
                         "done"
                     );
-                    return outcome;
+                    return match outcome {
+                        Ok(response) => crate::capture::keep(response).await,
+                        Err(error) => Err(error),
+                    };
                 }
             }
         }

@@ -2,6 +2,8 @@
 //! under the client's rate limit, merged in order; or streamed row by row with bounded memory.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
 
 use adsterra_formats::Format;
 use chrono::{Days, NaiveDate};
@@ -35,6 +37,48 @@ pub struct StatsQuery<'a> {
     country: Option<String>,
     window_days: u32,
     concurrency: usize,
+    on_window: Option<OnWindow>,
+}
+
+/// One window of days whose rows have all arrived; see [`StatsQuery::on_window`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StatsWindow {
+    /// Its first day.
+    pub start: NaiveDate,
+    /// Its last day (included).
+    pub finish: NaiveDate,
+    /// Rows it gave.
+    pub rows: usize,
+}
+
+impl StatsWindow {
+    /// Days it covers.
+    pub fn days(&self) -> u64 {
+        (self.finish - self.start).num_days() as u64 + 1
+    }
+}
+
+/// The caller's progress callback.
+#[derive(Clone)]
+struct OnWindow(Arc<dyn Fn(StatsWindow) + Send + Sync>);
+
+impl fmt::Debug for OnWindow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OnWindow")
+    }
+}
+
+impl OnWindow {
+    fn notify(this: &Option<Self>, (start, finish): (NaiveDate, NaiveDate), rows: usize) {
+        if let Some(on_window) = this {
+            (on_window.0)(StatsWindow {
+                start,
+                finish,
+                rows,
+            });
+        }
+    }
 }
 
 /// A checked query: what every window request carries.
@@ -46,6 +90,7 @@ struct Checked {
     banner: Option<std::num::NonZeroU64>,
     placement: Option<std::num::NonZeroU64>,
     country: Option<String>,
+    on_window: Option<OnWindow>,
 }
 
 impl Checked {
@@ -69,6 +114,7 @@ impl<'a> StatsQuery<'a> {
             country: None,
             window_days: MAX_STATS_DAYS,
             concurrency: DEFAULT_CONCURRENCY,
+            on_window: None,
         }
     }
 
@@ -120,6 +166,13 @@ impl<'a> StatsQuery<'a> {
         self
     }
 
+    /// Calls `progress` each time a window's rows have all arrived (in completion order, which
+    /// with concurrency is not always date order): a progress bar for long exports.
+    pub fn on_window(mut self, progress: impl Fn(StatsWindow) + Send + Sync + 'static) -> Self {
+        self.on_window = Some(OnWindow(Arc::new(progress)));
+        self
+    }
+
     fn check(&self) -> Result<Checked, Error> {
         let (start, finish) = self.dates.ok_or_else(|| {
             Error::invalid(
@@ -168,6 +221,7 @@ impl<'a> StatsQuery<'a> {
             banner: self.banner.map(|v| id("banner", v)).transpose()?,
             placement: self.placement.map(|v| id("placement", v)).transpose()?,
             country,
+            on_window: self.on_window.clone(),
         })
     }
 
@@ -254,9 +308,12 @@ async fn stream_window(
     // more than the parsing. At most BATCHES_AHEAD batches wait for a slow consumer.
     let (batches, receiver) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
     let reader = SyncIoBridge::new(StreamReader::new(body));
+    let on_window = checked.on_window.clone();
     tokio::task::spawn_blocking(move || {
         let mut batch = Vec::with_capacity(STREAM_BATCH);
+        let mut rows = 0;
         for row in adsterra_formats::csv::rows::<types::StatsRow, _>(reader) {
+            rows += 1;
             batch.push(row.map_err(|error| Error::decode(call, error, &[])));
             if batch.len() == STREAM_BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(STREAM_BATCH));
@@ -269,6 +326,7 @@ async fn stream_window(
         if !batch.is_empty() {
             let _ = batches.blocking_send(batch);
         }
+        OnWindow::notify(&on_window, (start, finish), rows);
     });
     Ok(futures::stream::unfold(receiver, |mut receiver| async {
         let batch = receiver.recv().await?;
@@ -318,6 +376,7 @@ async fn fetch(
     let list: types::StatsList = send!(client, [get_stats, get_stats_csv, get_stats_xml], |b| {
         with_parameters!(b, checked, start, finish)
     })?;
+    OnWindow::notify(&checked.on_window, (start, finish), list.items.len());
     Ok(list.items)
 }
 

@@ -524,3 +524,81 @@ async fn a_json_answer_off_the_spec_names_the_field_and_a_short_list_is_caught()
         }
     }
 }
+
+#[tokio::test]
+async fn captured_bodies_are_the_servers_own_bytes_in_every_format() {
+    let (sandbox, json) = start().await;
+    let (campaign, _, _) = fixtures(&sandbox);
+    for format in [Format::Json, Format::Csv, Format::Xml] {
+        let client = json.with_format(format);
+        let (value, bodies) = adsterra::capture_bodies(client.campaign(campaign).get()).await;
+        let value = value.unwrap();
+        assert_eq!(bodies.len(), 1, "{format}");
+        let url = format!(
+            "{}/campaign/{campaign}.{}",
+            sandbox.base_url(),
+            format.extension()
+        );
+        let direct = reqwest::Client::new()
+            .get(url)
+            .header("X-API-Key", sandbox.token())
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(bodies[0], direct, "{format}");
+        // The typed value still decoded from the same bytes.
+        assert_eq!(
+            adsterra_formats::decode::<adsterra::raw::types::Campaign>(format, &bodies[0]).unwrap(),
+            value
+        );
+    }
+    // Outside a capture nothing is kept, and a failing call still gives its body.
+    let (error, bodies) = adsterra::capture_bodies(json.campaign(99).get()).await;
+    assert!(matches!(error, Err(Error::NotFound { .. })));
+    assert!(String::from_utf8_lossy(&bodies[0]).contains("\"code\""));
+}
+
+#[tokio::test]
+async fn stats_windows_report_their_progress_once_each() {
+    use std::sync::{Arc, Mutex};
+    let (_sandbox, client) = start().await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = {
+        let seen = seen.clone();
+        move |window: adsterra::StatsWindow| seen.lock().unwrap().push(window)
+    };
+    let rows = client
+        .stats()
+        .between(date("2025-01-01"), date("2026-11-27"))
+        .window_days(100)
+        .on_window(record.clone())
+        .send()
+        .await
+        .unwrap();
+    let mut windows = seen.lock().unwrap().clone();
+    windows.sort_by_key(|w| w.start);
+    assert_eq!(windows.len(), 7);
+    assert_eq!(windows.iter().map(|w| w.days()).sum::<u64>(), 696);
+    assert_eq!(windows.iter().map(|w| w.rows).sum::<usize>(), rows.len());
+
+    seen.lock().unwrap().clear();
+    let streamed: Vec<_> = futures::TryStreamExt::try_collect::<Vec<_>>(
+        client
+            .stats()
+            .between(date("2026-01-01"), date("2026-11-27"))
+            .window_days(200)
+            .on_window(record)
+            .stream(),
+    )
+    .await
+    .unwrap();
+    let windows = seen.lock().unwrap().clone();
+    assert_eq!(windows.len(), 2);
+    assert_eq!(
+        windows.iter().map(|w| w.rows).sum::<usize>(),
+        streamed.len()
+    );
+}
