@@ -73,6 +73,11 @@ impl Client {
         }
     }
 
+    /// The wire format this client asks for.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
     /// The generated client underneath, with this client's token and policy, for any operation
     /// the wrappers do not cover.
     pub fn raw(&self) -> &raw::Client {

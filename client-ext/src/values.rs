@@ -50,6 +50,20 @@ impl CampaignState {
     }
 }
 
+impl std::fmt::Display for CampaignState {
+    /// One word each, for tables and logs: `active`, `inactive`, `inactive-by-limits`,
+    /// `not-in-use`, or `unknown-9` for a code this crate does not know.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Inactive => f.write_str("inactive"),
+            Self::InactiveByLimits => f.write_str("inactive-by-limits"),
+            Self::Active => f.write_str("active"),
+            Self::NotInUse => f.write_str("not-in-use"),
+            Self::Unknown(code) => write!(f, "unknown-{code}"),
+        }
+    }
+}
+
 /// A campaign's ad format.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -166,6 +180,11 @@ mod tests {
         assert_eq!(CampaignState::from(3), CampaignState::Active);
         assert_eq!(CampaignState::from(9), CampaignState::Unknown(9));
         assert_eq!(CampaignState::Unknown(9).code(), 9);
+        assert_eq!(
+            CampaignState::InactiveByLimits.to_string(),
+            "inactive-by-limits"
+        );
+        assert_eq!(CampaignState::Unknown(9).to_string(), "unknown-9");
         assert_eq!(AdFormat::from("native"), AdFormat::Native);
         assert_eq!(
             AdFormat::from("smartlink"),

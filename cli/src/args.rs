@@ -1,0 +1,335 @@
+//! The command line's grammar: every command, flag and help text, and nothing that runs.
+
+use std::path::PathBuf;
+
+use adsterra::StatsGroupBy;
+use chrono::NaiveDate;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::failure::EXIT_CODES_HELP;
+
+/// Scripts and shell use of the Adsterra Advertiser API.
+///
+/// The API token comes from ADSTERRA_API_KEY or --token-file, never from an argument (arguments
+/// show up in shell history and process lists). --sandbox runs any command against an embedded
+/// copy of the API, with no token and no network.
+#[derive(Debug, Parser)]
+#[command(name = "adsterra", version, after_long_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Read the API token from this file (`-` for stdin) instead of ADSTERRA_API_KEY.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+
+    /// The API's base URL [default: https://api3.adsterratools.com/advertiser].
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "ADSTERRA_BASE_URL",
+        hide_env_values = true
+    )]
+    pub base_url: Option<String>,
+
+    /// Run against an embedded sandbox of the API: no token, no network, a seeded account.
+    #[arg(long, global = true, conflicts_with_all = ["token_file", "base_url"])]
+    pub sandbox: bool,
+
+    /// How results are printed [default: table on a terminal, json otherwise]. `raw` prints
+    /// Adsterra's own answer, in --format.
+    #[arg(long, short, global = true, value_enum, value_name = "OUTPUT")]
+    pub output: Option<Output>,
+
+    /// The format asked of Adsterra; every format gives the same values.
+    #[arg(long, global = true, value_enum, default_value_t = WireFormat::Json)]
+    pub format: WireFormat,
+
+    /// Seconds to wait for one answer before giving up.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 120)]
+    pub timeout: u64,
+
+    /// Log every request (operation, path, status, attempts) to stderr; never the token.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// Aligned columns, for people.
+    Table,
+    /// One JSON document: an object, or an array of them.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// Adsterra's answer byte for byte, in --format.
+    Raw,
+}
+
+/// The format asked of Adsterra.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WireFormat {
+    Json,
+    Csv,
+    Xml,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The account's balance, in USD.
+    Balance,
+    /// The account's campaigns.
+    #[command(subcommand)]
+    Campaigns(CampaignsCommand),
+    /// One campaign: read it, pause or resume it, list its banners and landings.
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
+    /// One banner: pause or resume it, list its landings.
+    #[command(subcommand)]
+    Banner(BannerCommand),
+    /// A campaign's blacklist: placements it never runs on.
+    #[command(subcommand)]
+    Blacklist(BlacklistCommand),
+    /// A campaign's whitelist: the only placements it runs on.
+    #[command(subcommand)]
+    Whitelist(WhitelistCommand),
+    /// A campaign's custom bids per placement.
+    #[command(subcommand)]
+    Bids(BidsCommand),
+    /// Statistics over any date range (longer than 366 days is split and merged).
+    Stats(StatsArgs),
+    /// A completion script for your shell, on stdout.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignsCommand {
+    /// Every campaign of the account.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignCommand {
+    /// The campaign.
+    Get(CampaignId),
+    /// Stops the campaign.
+    Pause(CampaignWrite),
+    /// Starts the campaign again.
+    Resume(CampaignWrite),
+    /// The campaign's banners.
+    Banners(CampaignId),
+    /// The campaign's landing pages.
+    Landings(CampaignId),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BannerCommand {
+    /// Stops the banner.
+    Pause(BannerWrite),
+    /// Starts the banner again.
+    Resume(BannerWrite),
+    /// The banner's landing pages.
+    Landings(BannerId),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BlacklistCommand {
+    /// The blacklisted placements.
+    List(CampaignId),
+    /// Adds placements.
+    Add(PlacementChange),
+    /// Removes placements.
+    Remove(PlacementChange),
+    /// Makes the list exactly these placements, in one request.
+    Replace(PlacementSet),
+    /// Removes every placement.
+    Clear(ListClear),
+    /// Makes the list exactly these placements with the fewest changes, showing them first.
+    Sync(PlacementSet),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WhitelistCommand {
+    /// The whitelisted placements.
+    List(CampaignId),
+    /// Adds placements.
+    Add(PlacementChange),
+    /// Removes placements.
+    Remove(PlacementChange),
+    /// Removes every placement.
+    Clear(ListClear),
+    /// Makes the list exactly these placements with the fewest changes, showing them first.
+    Sync(PlacementSet),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BidsCommand {
+    /// The campaign's custom bids.
+    List(CampaignId),
+    /// Sets bids (PLACEMENT=PRICE), adding or overwriting.
+    Set(BidChange),
+    /// Changes bids that exist (PLACEMENT=PRICE).
+    Update(BidChange),
+    /// Removes the bids of these placements.
+    Remove(PlacementChange),
+    /// Removes every custom bid.
+    Clear(ListClear),
+}
+
+#[derive(Debug, Args)]
+pub struct CampaignId {
+    /// The campaign's id.
+    #[arg(value_name = "CAMPAIGN")]
+    pub campaign: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct BannerId {
+    /// The banner's id.
+    #[arg(value_name = "BANNER")]
+    pub banner: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct CampaignWrite {
+    /// The campaign's id.
+    #[arg(value_name = "CAMPAIGN")]
+    pub campaign: i64,
+    #[command(flatten)]
+    pub dry_run: DryRun,
+}
+
+#[derive(Debug, Args)]
+pub struct BannerWrite {
+    /// The banner's id.
+    #[arg(value_name = "BANNER")]
+    pub banner: i64,
+    #[command(flatten)]
+    pub dry_run: DryRun,
+}
+
+#[derive(Debug, Clone, Copy, Args)]
+pub struct DryRun {
+    /// Print what would change and the request that would do it; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Confirm {
+    /// Do not ask for confirmation (required when not on a terminal).
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlacementChange {
+    /// The campaign's id.
+    #[arg(value_name = "CAMPAIGN")]
+    pub campaign: i64,
+    /// Placement ids.
+    #[arg(value_name = "PLACEMENT")]
+    pub placements: Vec<i64>,
+    /// Also read placement ids from this file (`-` for stdin): separated by spaces, commas or
+    /// lines; `#` starts a comment.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub dry_run: DryRun,
+}
+
+/// A change that makes a list exactly the given placements (an empty one clears it).
+#[derive(Debug, Args)]
+pub struct PlacementSet {
+    #[command(flatten)]
+    pub change: PlacementChange,
+    #[command(flatten)]
+    pub confirm: Confirm,
+}
+
+#[derive(Debug, Args)]
+pub struct BidChange {
+    /// The campaign's id.
+    #[arg(value_name = "CAMPAIGN")]
+    pub campaign: i64,
+    /// Bids as PLACEMENT=PRICE (USD), e.g. 15413270=0.35.
+    #[arg(value_name = "PLACEMENT=PRICE")]
+    pub bids: Vec<String>,
+    /// Also read bids from this file (`-` for stdin): PLACEMENT=PRICE or PLACEMENT,PRICE per
+    /// line; `#` starts a comment.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub dry_run: DryRun,
+}
+
+#[derive(Debug, Args)]
+pub struct ListClear {
+    /// The campaign's id.
+    #[arg(value_name = "CAMPAIGN")]
+    pub campaign: i64,
+    #[command(flatten)]
+    pub dry_run: DryRun,
+    #[command(flatten)]
+    pub confirm: Confirm,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The first day.
+    #[arg(long, visible_alias = "start-date", value_name = "YYYY-MM-DD", value_parser = date)]
+    pub from: NaiveDate,
+    /// The last day, included.
+    #[arg(long, visible_alias = "finish-date", value_name = "YYYY-MM-DD", value_parser = date)]
+    pub to: NaiveDate,
+    /// Group rows by these keys, in this order (repeat the flag or give a comma list)
+    /// [default: date].
+    #[arg(long, value_name = "KEY", value_delimiter = ',', value_parser = group_by())]
+    pub group_by: Vec<StatsGroupBy>,
+    /// Only this campaign.
+    #[arg(long, value_name = "ID")]
+    pub campaign: Option<i64>,
+    /// Only this banner.
+    #[arg(long, value_name = "ID")]
+    pub banner: Option<i64>,
+    /// Only this placement.
+    #[arg(long, value_name = "ID")]
+    pub placement: Option<i64>,
+    /// Only this country (ISO-3166 alpha-2, e.g. US).
+    #[arg(long, value_name = "CODE")]
+    pub country: Option<String>,
+    /// Days per request for long ranges (1 to 366).
+    #[arg(long, value_name = "DAYS", default_value_t = adsterra::MAX_STATS_DAYS)]
+    pub window_days: u32,
+    /// Requests in flight at once for long ranges.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
+}
+
+fn date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| "expected a day as YYYY-MM-DD, such as 2025-01-31".to_owned())
+}
+
+fn group_by() -> impl TypedValueParser<Value = StatsGroupBy> {
+    PossibleValuesParser::new(["date", "campaign", "banner", "placement", "country"]).try_map(
+        |key| {
+            key.parse::<StatsGroupBy>()
+                .map_err(|error| format!("{key}: {error}"))
+        },
+    )
+}

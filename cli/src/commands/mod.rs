@@ -1,0 +1,25 @@
+//! One module per resource; each command reads its arguments, calls the client and prints.
+
+mod account;
+mod bids;
+mod lists;
+mod stats;
+
+use crate::args::{CampaignsCommand, Command};
+use crate::context::Context;
+use crate::failure::Failure;
+
+pub async fn run(context: &Context, command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Balance => account::balance(context).await,
+        Command::Campaigns(CampaignsCommand::List) => account::campaigns(context).await,
+        Command::Campaign(command) => account::campaign(context, command).await,
+        Command::Banner(command) => account::banner(context, command).await,
+        Command::Blacklist(command) => lists::blacklist(context, command).await,
+        Command::Whitelist(command) => lists::whitelist(context, command).await,
+        Command::Bids(command) => bids::run(context, command).await,
+        Command::Stats(args) => stats::run(context, args).await,
+        // Printed by main before any client is built: it needs no token.
+        Command::Completions { .. } => Ok(()),
+    }
+}
