@@ -25,22 +25,19 @@ pub struct Cli {
 
 /// Flags every command takes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Read the API token from this file (`-` for stdin) instead of ADSTERRA_API_KEY.
     #[arg(long, global = true, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
 
-    /// The API's base URL [default: https://api3.adsterratools.com/advertiser].
-    #[arg(
-        long,
-        global = true,
-        value_name = "URL",
-        env = "ADSTERRA_BASE_URL",
-        hide_env_values = true
-    )]
+    /// The API's base URL, else ADSTERRA_BASE_URL, else
+    /// https://api3.adsterratools.com/advertiser.
+    #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Run against an embedded sandbox of the API: no token, no network, a seeded account.
+    /// Run against an embedded sandbox of the API: no token, no network, a seeded account
+    /// (ADSTERRA_API_KEY and ADSTERRA_BASE_URL are ignored).
     #[arg(long, global = true, conflicts_with_all = ["token_file", "base_url"])]
     pub sandbox: bool,
 
@@ -56,6 +53,11 @@ pub struct Global {
     /// Seconds to wait for one answer before giving up.
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 120)]
     pub timeout: u64,
+
+    /// Retries after a connection error, timeout, 429 or 5xx, where the call may safely run
+    /// again.
+    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
 
     /// Log every request (operation, path, status, attempts) to stderr; never the token.
     #[arg(long, short, global = true)]

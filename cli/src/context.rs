@@ -6,7 +6,9 @@ use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 use std::time::Duration;
 
-use adsterra::{ApiToken, Client, DEFAULT_BASE_URL, ENV_API_KEY, Error, Format};
+use adsterra::{
+    ApiToken, Client, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, Error, Format, RetryPolicy,
+};
 use adsterra_sandbox::{Config, Sandbox};
 
 use crate::args::{Global, Output, WireFormat};
@@ -54,6 +56,7 @@ impl Context {
             let base_url = global
                 .base_url
                 .clone()
+                .or_else(|| std::env::var(ENV_BASE_URL).ok())
                 .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
             (token, base_url, source, None)
         };
@@ -61,6 +64,10 @@ impl Context {
             .token(ApiToken::new(token)?)
             .base_url(&base_url)
             .timeout(Duration::from_secs(global.timeout))
+            .retry(RetryPolicy {
+                max_retries: global.retries,
+                ..RetryPolicy::default()
+            })
             .user_agent(concat!("adsterra-cli/", env!("CARGO_PKG_VERSION")))
             .build()?
             .with_format(match global.format {

@@ -106,21 +106,39 @@ impl Which {
         }
     }
 
-    /// The operations a change sends, for dry runs.
-    fn operations(self, action: &Action) -> Vec<&'static str> {
+    /// The operation a change sends, for dry runs (a sync's depend on its difference).
+    fn operation(self, action: &Action) -> &'static str {
         match (self, action) {
-            (_, Action::List(_)) => vec![],
-            (Self::Blacklist, Action::Add(_)) => vec!["add_to_blacklist"],
-            (Self::Blacklist, Action::Remove(_)) => vec!["delete_from_blacklist"],
-            (Self::Blacklist, Action::Replace(_) | Action::Sync(_)) => vec!["replace_blacklist"],
-            (Self::Blacklist, Action::Clear(_)) => vec!["clean_blacklist"],
-            (Self::Whitelist, Action::Add(_)) => vec!["add_to_whitelist"],
-            (Self::Whitelist, Action::Remove(_)) => vec!["delete_from_whitelist"],
-            (Self::Whitelist, Action::Replace(_)) => vec![],
-            (Self::Whitelist, Action::Sync(_)) => {
-                vec!["add_to_whitelist", "delete_from_whitelist"]
-            }
-            (Self::Whitelist, Action::Clear(_)) => vec!["clean_campaign_whitelist"],
+            (_, Action::Clear(_)) => self.clear_operation(),
+            (Self::Blacklist, Action::Add(_)) => "add_to_blacklist",
+            (Self::Blacklist, Action::Remove(_)) => "delete_from_blacklist",
+            (Self::Blacklist, _) => "replace_blacklist",
+            (Self::Whitelist, Action::Remove(_)) => "delete_from_whitelist",
+            (Self::Whitelist, _) => "add_to_whitelist",
+        }
+    }
+
+    fn clear_operation(self) -> &'static str {
+        match self {
+            Self::Blacklist => "clean_blacklist",
+            Self::Whitelist => "clean_campaign_whitelist",
+        }
+    }
+
+    /// The operations `sync` sends for `changes`, as the client crate chooses them.
+    fn sync_operations(self, changes: &[ListChange], clears: bool) -> Vec<&'static str> {
+        match self {
+            _ if changes.is_empty() => vec![],
+            Self::Blacklist => vec!["replace_blacklist"],
+            Self::Whitelist if clears => vec![self.clear_operation()],
+            Self::Whitelist => [
+                ("add", "add_to_whitelist"),
+                ("remove", "delete_from_whitelist"),
+            ]
+            .into_iter()
+            .filter(|(kind, _)| changes.iter().any(|c| c.change == *kind))
+            .map(|(_, operation)| operation)
+            .collect(),
         }
     }
 }
@@ -145,11 +163,15 @@ async fn run(context: &Context, which: Which, action: Action) -> Result<(), Fail
                 let (changed, unchanged): (Vec<i64>, Vec<i64>) =
                     ids.iter().partition(|id| current.contains(id) != adding);
                 let verb = if adding { "add" } else { "remove" };
-                let mut effects = vec![format!(
-                    "{name} of campaign {}: {verb} {}",
-                    change.campaign,
-                    joined(&changed)
-                )];
+                let mut effects = vec![if changed.is_empty() {
+                    format!("nothing in the {name} of campaign {}", change.campaign)
+                } else {
+                    format!(
+                        "{name} of campaign {}: {verb} {}",
+                        change.campaign,
+                        joined(&changed)
+                    )
+                }];
                 if !unchanged.is_empty() {
                     let state = if adding {
                         "already listed"
@@ -158,7 +180,12 @@ async fn run(context: &Context, which: Which, action: Action) -> Result<(), Fail
                     };
                     effects.push(format!("unchanged, {state}: {}", joined(&unchanged)));
                 }
-                return dry_run(context, which, &action, change.campaign, &effects);
+                return dry_run(
+                    context,
+                    change.campaign,
+                    &effects,
+                    &[which.operation(&action)],
+                );
             }
             let list = if adding {
                 context
@@ -177,7 +204,12 @@ async fn run(context: &Context, which: Which, action: Action) -> Result<(), Fail
             if change.dry_run.dry_run {
                 let current = which.list(client, change.campaign).await?;
                 let effects = differences(name, change.campaign, &current, &ids);
-                return dry_run(context, which, &action, change.campaign, &effects);
+                return dry_run(
+                    context,
+                    change.campaign,
+                    &effects,
+                    &[which.operation(&action)],
+                );
             }
             if ids.is_empty() {
                 context.confirm(
@@ -202,23 +234,23 @@ async fn run(context: &Context, which: Which, action: Action) -> Result<(), Fail
                 clear.campaign
             );
             if clear.dry_run.dry_run {
-                return dry_run(context, which, &action, clear.campaign, &[question]);
+                return dry_run(
+                    context,
+                    clear.campaign,
+                    &[question],
+                    &[which.operation(&action)],
+                );
             }
             context.confirm(&question, clear.confirm.yes)?;
             let list = context.call(which.clear(client, clear.campaign)).await?;
             context.printer.list(PLACEMENTS, &list)
         }
-        Action::Sync(set) => sync(context, which, &action, set).await,
+        Action::Sync(set) => sync(context, which, set).await,
     }
 }
 
 /// Shows the difference, asks when it is risky, then applies it with the fewest requests.
-async fn sync(
-    context: &Context,
-    which: Which,
-    action: &Action,
-    set: &PlacementSet,
-) -> Result<(), Failure> {
+async fn sync(context: &Context, which: Which, set: &PlacementSet) -> Result<(), Failure> {
     let change = &set.change;
     let name = which.name();
     if context.printer.output() == Output::Raw {
@@ -229,14 +261,16 @@ async fn sync(
     let desired = input::placements(context, change)?;
     let current = which.list(&context.client, change.campaign).await?;
     let effects = differences(name, change.campaign, &current, &desired);
+    let planned = difference(&current, &desired);
     if change.dry_run.dry_run {
-        return dry_run(context, which, action, change.campaign, &effects);
+        let clears = desired.is_empty() && !current.is_empty();
+        let operations = which.sync_operations(&planned, clears);
+        return dry_run(context, change.campaign, &effects, &operations);
     }
     for effect in &effects {
         eprintln!("{effect}");
     }
-    let report_in_advance = difference(&current, &desired);
-    if report_in_advance.is_empty() {
+    if planned.is_empty() {
         return context.printer.list(LIST_CHANGES, &[]);
     }
     // A sync to an empty list is a clear; on a terminal, any sync is shown and confirmed.
@@ -263,19 +297,15 @@ async fn sync(
     context.printer.list(LIST_CHANGES, &changes)
 }
 
+/// Prints the plan of a list change; list operations take the campaign in their body or path.
 fn dry_run(
     context: &Context,
-    which: Which,
-    action: &Action,
     campaign: i64,
     effects: &[String],
+    operations: &[&'static str],
 ) -> Result<(), Failure> {
     let path: &[(&str, i64)] = &[("campaign_id", campaign)];
-    let requests: Vec<plan::Request> = which
-        .operations(action)
-        .into_iter()
-        .map(|op| (op, path))
-        .collect();
+    let requests: Vec<plan::Request> = operations.iter().map(|&op| (op, path)).collect();
     plan::print(context, effects, &requests)
 }
 
@@ -305,8 +335,8 @@ fn differences(name: &str, campaign: i64, current: &[i64], desired: &[i64]) -> V
     let changes = difference(current, desired);
     if changes.is_empty() {
         return vec![format!(
-            "nothing: the {name} of campaign {campaign} already has exactly these {} placements",
-            current.len()
+            "nothing: the {name} of campaign {campaign} already has exactly these {}",
+            count(current.len())
         )];
     }
     let pick = |kind: &str| -> Vec<i64> {
@@ -317,8 +347,8 @@ fn differences(name: &str, campaign: i64, current: &[i64], desired: &[i64]) -> V
             .collect()
     };
     let mut lines = vec![format!(
-        "{name} of campaign {campaign}: {} placements now",
-        current.len()
+        "{name} of campaign {campaign}: {} now",
+        count(current.len())
     )];
     for (kind, ids) in [("add", pick("add")), ("remove", pick("remove"))] {
         if !ids.is_empty() {
@@ -331,6 +361,11 @@ fn differences(name: &str, campaign: i64, current: &[i64], desired: &[i64]) -> V
 /// `3 placements: 1, 2, 3`.
 fn joined(ids: &[i64]) -> String {
     let list: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    let plural = if ids.len() == 1 { "" } else { "s" };
-    format!("{} placement{plural}: {}", ids.len(), list.join(", "))
+    format!("{}: {}", count(ids.len()), list.join(", "))
+}
+
+/// `1 placement`, `3 placements`.
+fn count(n: usize) -> String {
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{n} placement{plural}")
 }

@@ -1,0 +1,76 @@
+//! On a terminal: clears ask first, and long stats exports draw a progress bar on stderr.
+//! util-linux's `script` gives the command a pseudo-terminal, as an interactive shell would.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Runs `shell_command` on a pseudo-terminal with `typed` as the keyboard; returns what the
+/// terminal showed and the exit code.
+fn on_terminal(shell_command: &str, typed: &str) -> (String, i32) {
+    let mut child = Command::new("script")
+        .args([
+            "--quiet",
+            "--return",
+            "--command",
+            shell_command,
+            "/dev/null",
+        ])
+        .env_remove("ADSTERRA_API_KEY")
+        .env_remove("ADSTERRA_BASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` is installed (.ci/run installs it)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(typed.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        output.status.code().unwrap(),
+    )
+}
+
+fn adsterra() -> &'static str {
+    env!("CARGO_BIN_EXE_adsterra")
+}
+
+#[test]
+fn a_clear_asks_first_and_no_keeps_the_list() {
+    let command = format!("{} --sandbox blacklist clear 1463700 -o csv", adsterra());
+    let (screen, code) = on_terminal(&command, "n\n");
+    assert_eq!(code, 1, "{screen}");
+    assert!(
+        screen.contains("remove every placement (1) from the blacklist of campaign 1463700? [y/N]"),
+        "{screen}"
+    );
+    assert!(screen.contains("cancelled; nothing changed"), "{screen}");
+
+    let (screen, code) = on_terminal(&command, "y\n");
+    assert_eq!(code, 0, "{screen}");
+    // The list after the clear: the header and no placement.
+    assert!(screen.trim_end().ends_with("placement"), "{screen}");
+}
+
+#[test]
+fn a_long_export_draws_a_progress_bar_on_stderr_only() {
+    let out = std::env::temp_dir().join(format!("adsterra-cli-bar-{}.csv", std::process::id()));
+    let command = format!(
+        "{} --sandbox stats --from 2024-01-01 --to 2026-11-27 --group-by date,placement --window-days 60 -o csv --format csv > {}",
+        adsterra(),
+        out.display()
+    );
+    let (screen, code) = on_terminal(&command, "");
+    assert_eq!(code, 0, "{screen}");
+    // The bar counts days and rows; the file holds only the rows.
+    assert!(screen.contains("/1062 days"), "{screen}");
+    assert!(screen.contains(" rows"), "{screen}");
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.starts_with("date,placement,impressions,"));
+    assert!(!csv.contains("days"));
+    std::fs::remove_file(&out).unwrap();
+}
