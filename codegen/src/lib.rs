@@ -9,12 +9,14 @@
 //! 3. [`lower`] expands every `.{format}` operation into one operation per wire format, each with a
 //!    single media type, because progenitor can type only one;
 //! 4. [`generate`] runs progenitor on the lowered document and renders formatted Rust source;
-//! 5. [`inventory`] lists the lowered operations for humans (summary, snapshot table).
+//! 5. [`inventory`] lists the lowered operations for humans (summary, snapshot table);
+//! 6. [`diff`] lists what changed between two versions of the spec, and what breaks clients.
 //!
 //! It must not write files or print: the xtask decides where things go. It must not know about
 //! the runtime client (policies, retries): that is `client-ext`'s business.
 
 pub mod derived;
+pub mod diff;
 mod field_order;
 pub mod generate;
 pub mod inventory;
