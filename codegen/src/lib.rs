@@ -10,7 +10,8 @@
 //!    single media type, because progenitor can type only one;
 //! 4. [`generate`] runs progenitor on the lowered document and renders formatted Rust source;
 //! 5. [`inventory`] lists the lowered operations for humans (summary, snapshot table);
-//! 6. [`diff`] lists what changed between two versions of the spec, and what breaks clients.
+//! 6. [`diff`] lists what changed between two versions of the spec, and what breaks clients;
+//! 7. [`verify`] checks an answer of the live API against the spec, field by field.
 //!
 //! It must not write files or print: the xtask decides where things go. It must not know about
 //! the runtime client (policies, retries): that is `client-ext`'s business.
@@ -24,6 +25,7 @@ pub mod lint;
 pub mod load;
 pub mod lower;
 mod pointer;
+pub mod verify;
 mod walk;
 
 pub use generate::{GenerateError, generate};

@@ -61,7 +61,7 @@ const ALIASES: [&str; CAMPAIGNS] = [
 const COUNTRIES: [&str; 8] = ["US", "GB", "DE", "FR", "ID", "IN", "BR", "MX"];
 
 /// The whole account.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Account {
     /// USD.
     pub balance: f64,

@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod deviations;
 mod failure;
 pub mod faults;
 mod handlers;

@@ -23,6 +23,10 @@ struct Args {
     /// Requests per token and minute before 429 (0: no limit).
     #[arg(long, default_value_t = 1200)]
     rate_limit: u32,
+    /// Answer off the spec on purpose (an unexpected field, a missing one, wrong types), to see
+    /// that `cargo xtask verify-live` reports it.
+    #[arg(long)]
+    deviate: bool,
 }
 
 #[tokio::main]
@@ -34,6 +38,7 @@ async fn main() -> std::io::Result<()> {
         port: args.port,
         rate_limit_per_minute: args.rate_limit,
         faults: args.faults,
+        deviate: args.deviate,
     };
     let sandbox = Sandbox::start(config).await?;
     let url = sandbox.base_url();

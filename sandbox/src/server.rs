@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use adsterra_formats::Format;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
 use hyper_util::rt::TokioIo;
@@ -54,6 +54,9 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     /// Faults from the start; change them later with [`Sandbox::set_faults`].
     pub faults: Faults,
+    /// Answer off the spec on purpose (see [`crate::deviations`]), to show that a client or
+    /// `cargo xtask verify-live` notices.
+    pub deviate: bool,
 }
 
 impl Default for Config {
@@ -64,6 +67,7 @@ impl Default for Config {
             port: 0,
             rate_limit_per_minute: 1200,
             faults: Faults::none(),
+            deviate: false,
         }
     }
 }
@@ -77,6 +81,7 @@ impl fmt::Debug for Config {
             .field("port", &self.port)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .field("faults", &self.faults)
+            .field("deviate", &self.deviate)
             .finish()
     }
 }
@@ -101,6 +106,9 @@ struct Shared {
     limiter: RateLimiter,
     faults: RwLock<Faults>,
     sequence: AtomicU64,
+    /// Requests with another method than GET that reached the routes.
+    writes: AtomicU64,
+    deviate: bool,
     decoy_origin: String,
 }
 
@@ -148,6 +156,8 @@ impl Sandbox {
             limiter: RateLimiter::new(config.rate_limit_per_minute),
             faults: RwLock::new(config.faults),
             sequence: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
+            deviate: config.deviate,
             decoy_origin: format!("http://{decoy_address}"),
         });
         let decoy_log = Arc::new(Mutex::new(Vec::new()));
@@ -235,6 +245,11 @@ impl Sandbox {
         self.shared.sequence.load(Ordering::Relaxed)
     }
 
+    /// How many requests other than GET reached an endpoint (handled or refused).
+    pub fn writes_seen(&self) -> u64 {
+        self.shared.writes.load(Ordering::Relaxed)
+    }
+
     /// Stops accepting connections and waits (a few seconds at most) for requests in flight.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
@@ -306,6 +321,9 @@ async fn answer(
     else {
         return Failure::not_found().into_response();
     };
+    if parts.method != Method::GET {
+        shared.writes.fetch_add(1, Ordering::Relaxed);
+    }
     let token = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok());
     let token = match token {
         Some(token) if token == shared.token => token,
@@ -346,6 +364,7 @@ async fn answer(
     let world = shared.world.clone();
     let method = parts.method.clone();
     let query = parts.uri.query().unwrap_or("").to_owned();
+    let deviate = shared.deviate;
     // Large stats reports take real CPU to aggregate and encode: keep it off the async workers.
     let handled = tokio::task::spawn_blocking(move || {
         let call = Call {
@@ -354,7 +373,7 @@ async fn answer(
             query: &query,
             body: &body,
         };
-        handlers::handle(&world, call).map(|payload| encode(&payload, route.format))
+        handlers::handle(&world, call).map(|payload| encode(&payload, route.format, deviate))
     })
     .await;
     let bytes = match handled {
@@ -382,12 +401,18 @@ fn content_type(format: Format) -> HeaderValue {
     })
 }
 
-fn encode(payload: &Payload, format: Format) -> Bytes {
+fn encode(payload: &Payload, format: Format, deviate: bool) -> Bytes {
     let bytes = match format {
         // JSON straight from the typed value: the fast path for large reports.
-        Format::Json => serde_json::to_vec(payload).expect("generated types serialise"),
+        Format::Json if !deviate => serde_json::to_vec(payload).expect("generated types serialise"),
         _ => {
-            let value = serde_json::to_value(payload).expect("generated types serialise");
+            let mut value = serde_json::to_value(payload).expect("generated types serialise");
+            if deviate {
+                value = crate::deviations::apply(payload, value);
+            }
+            if format == Format::Json {
+                return Bytes::from(serde_json::to_vec(&value).expect("values serialise"));
+            }
             adsterra_formats::encode(format, &value)
                 .expect("every sandbox answer has a CSV and XML rendition")
                 .into_bytes()

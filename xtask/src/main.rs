@@ -4,6 +4,7 @@
 
 mod generate;
 mod spec_diff;
+mod verify_live;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,6 +30,14 @@ enum Command {
     /// Work with the spec.
     #[command(subcommand)]
     Spec(SpecCommand),
+    /// Call every read-only operation of the real API in every format and check each answer
+    /// against the spec, field by field. The token comes from ADSTERRA_API_KEY; nothing is
+    /// written. Exits 1 when an answer deviates from the spec.
+    VerifyLive {
+        /// The API's base URL [default: ADSTERRA_BASE_URL, else the production URL].
+        #[arg(long)]
+        base_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -56,6 +65,7 @@ fn main() -> ExitCode {
             new,
             allow_breaking,
         }) => spec_diff::run(&root, &old, new.as_deref(), allow_breaking),
+        Command::VerifyLive { base_url } => verify_live::run(&root, base_url),
     };
     outcome.unwrap_or_else(|message| {
         eprintln!("error: {message}");
