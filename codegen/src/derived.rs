@@ -17,6 +17,10 @@ pub const GENERATED_RS: &str = "generated/src/generated.rs";
 pub const DIST_SOURCE: &str = "spec/dist/adsterra-advertiser.json";
 /// The lowered spec: one operation per format; progenitor's input and a publishable rendition.
 pub const DIST_LOWERED: &str = "spec/dist/adsterra-advertiser.lowered.json";
+/// The source spec as YAML, beside the JSON, for tools and readers that prefer it.
+pub const DIST_YAML: &str = "spec/dist/adsterra-advertiser.yaml";
+/// The HTML reference; it loads `redoc.standalone.js`, which is kept (not derived) beside it.
+pub const DIST_HTML: &str = "spec/dist/index.html";
 
 /// One derived file: where it goes (relative to the workspace root) and what it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +65,14 @@ pub fn derive(spec: &Value) -> Result<(Value, Vec<DerivedFile>), DeriveError> {
         DerivedFile {
             path: DIST_LOWERED,
             content: pretty_json(&lowered),
+        },
+        DerivedFile {
+            path: DIST_YAML,
+            content: crate::publish::yaml(spec),
+        },
+        DerivedFile {
+            path: DIST_HTML,
+            content: crate::publish::reference_html(spec),
         },
     ];
     Ok((lowered, files))

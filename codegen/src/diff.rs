@@ -376,7 +376,10 @@ impl Changes<'_> {
     }
 
     fn nullable(&mut self, direction: Direction, place: &str, old: &Value, new: &Value) {
-        let nullable = |s: &Value| s.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        // OpenAPI 3.0 ignores `nullable` without `type` (such a schema admits null anyway).
+        let nullable = |s: &Value| {
+            s.get("type").is_some() && s.get("nullable").and_then(Value::as_bool) == Some(true)
+        };
         match (nullable(old), nullable(new), direction) {
             (false, true, Direction::Response) => {
                 self.breaking(format!("{place}: may now be null"))

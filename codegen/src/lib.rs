@@ -25,6 +25,7 @@ pub mod lint;
 pub mod load;
 pub mod lower;
 mod pointer;
+pub mod publish;
 pub mod verify;
 mod walk;
 

@@ -26,7 +26,7 @@ pub mod types {
         pub code: i32,
         ///Short English text. Known: `Token not found` (401), `Invalid token` (403), `Invalid owner type` (403, e.g. a publisher token). Others are unknown.
         pub message: ::std::string::String,
-        ///`null` for authentication errors; for validation errors (422) presumably an object mapping each field name to an array of messages, e.g. `{"start_date": ["..."]}` (inferred). Any JSON value is accepted.
+        ///`null` for authentication errors; for validation errors (422) presumably an object mapping each field name to an array of messages, e.g. `{"start_date": ["..."]}` (inferred). Any JSON value is accepted, `null` included (a schema without `type` admits it; OpenAPI 3.0 ignores `nullable` without `type`).
         pub data: ::serde_json::Value,
     }
     impl ApiError {

@@ -117,7 +117,9 @@ fn editing_one_field_makes_the_derived_files_stale_in_the_expected_places() {
         [
             derived::GENERATED_RS,
             derived::DIST_SOURCE,
-            derived::DIST_LOWERED
+            derived::DIST_LOWERED,
+            derived::DIST_YAML,
+            derived::DIST_HTML,
         ]
     );
     for file in &stale {
