@@ -248,18 +248,20 @@ impl<'a> StatsQuery<'a> {
 
     /// The rows as a stream, decoded while the body downloads, so memory is bounded by a batch
     /// of rows rather than the report's size. It asks for CSV, the most compact format, whatever
-    /// the client's format. Ranges longer than one window stream window after window, which
-    /// needs the rows grouped by date.
+    /// the client's format. Ranges longer than one window stream window after window, in date
+    /// order, which needs the rows grouped by date; the next windows (up to `concurrency`) are
+    /// asked for while one streams.
     pub fn stream(self) -> impl Stream<Item = Result<types::StatsRow, Error>> + 'a {
         let checked = self.check();
         let client = self.client;
-        async_stream(checked, client)
+        async_stream(checked, client, self.concurrency)
     }
 }
 
 fn async_stream<'a>(
     checked: Result<Checked, Error>,
     client: &'a Client,
+    concurrency: usize,
 ) -> impl Stream<Item = Result<types::StatsRow, Error>> + 'a {
     let windows = checked.and_then(|checked| {
         if checked.windows.len() > 1 && !checked.by_date() {
@@ -274,12 +276,15 @@ fn async_stream<'a>(
         Err(error) => futures::stream::once(async { Err(error) }).left_stream(),
         Ok(checked) => {
             let csv = client.with_format(Format::Csv);
+            // The next windows are asked for while one streams; each parses into a bounded
+            // channel, so memory stays bounded by `concurrency` windows' batches.
             futures::stream::iter(checked.windows.clone())
-                .then(move |window| {
+                .map(move |window| {
                     let csv = csv.clone();
                     let checked = checked.clone();
                     async move { stream_window(&csv, &checked, window).await }
                 })
+                .buffered(concurrency)
                 .try_flatten()
                 .right_stream()
         }
