@@ -110,6 +110,9 @@ pub enum Command {
     #[command(subcommand)]
     Bids(BidsCommand),
     /// Statistics over any date range (longer than 366 days is split and merged).
+    ///
+    /// With --format csv and --output csv or ndjson, rows are written as they arrive, so memory
+    /// stays flat however long the range; a progress bar shows on stderr when it is a terminal.
     Stats(StatsArgs),
     /// A completion script for your shell, on stdout.
     Completions {
