@@ -23,8 +23,14 @@ pub fn print(context: &Context, effects: &[String], requests: &[Request]) -> Res
         let _ = writeln!(text, "  {effect}");
     }
     text.push_str("by sending:\n");
+    let spec: Value = serde_json::from_str(SPEC).map_err(|error| {
+        Failure::new(
+            Class::Server,
+            format!("the published spec embedded in the command line is not JSON: {error}"),
+        )
+    })?;
     for (operation, path) in requests {
-        let (method, template) = route(operation).ok_or_else(|| {
+        let (method, template) = route(&spec, operation).ok_or_else(|| {
             Failure::new(
                 Class::Server,
                 format!(
@@ -49,9 +55,8 @@ pub fn print(context: &Context, effects: &[String], requests: &[Request]) -> Res
     Ok(out.flush()?)
 }
 
-/// The method and path template of `operation` in the spec.
-fn route(operation: &str) -> Option<(String, String)> {
-    let spec: Value = serde_json::from_str(SPEC).ok()?;
+/// The method and path template of `operation` in `spec`.
+fn route(spec: &Value, operation: &str) -> Option<(String, String)> {
     let paths = spec["paths"].as_object()?;
     paths.iter().find_map(|(path, item)| {
         item.as_object()?.iter().find_map(|(method, details)| {
@@ -67,6 +72,7 @@ mod tests {
 
     #[test]
     fn every_write_the_command_line_plans_is_in_the_spec() {
+        let spec: Value = serde_json::from_str(SPEC).unwrap();
         for (operation, method) in [
             ("update_campaign_activity", "PATCH"),
             ("update_banner_activity", "PATCH"),
@@ -82,7 +88,7 @@ mod tests {
             ("delete_custom_bids", "DELETE"),
             ("clean_custom_bids", "POST"),
         ] {
-            assert_eq!(route(operation).unwrap().0, method, "{operation}");
+            assert_eq!(route(&spec, operation).unwrap().0, method, "{operation}");
         }
     }
 }

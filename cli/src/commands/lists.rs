@@ -203,7 +203,8 @@ async fn run(context: &Context, which: Which, action: Action) -> Result<(), Fail
             let ids = input::placements(context, change)?;
             if change.dry_run.dry_run {
                 let current = which.list(client, change.campaign).await?;
-                let effects = differences(name, change.campaign, &current, &ids);
+                let planned = difference(&current, &ids);
+                let effects = differences(name, change.campaign, current.len(), &planned);
                 return dry_run(
                     context,
                     change.campaign,
@@ -260,8 +261,8 @@ async fn sync(context: &Context, which: Which, set: &PlacementSet) -> Result<(),
     }
     let desired = input::placements(context, change)?;
     let current = which.list(&context.client, change.campaign).await?;
-    let effects = differences(name, change.campaign, &current, &desired);
     let planned = difference(&current, &desired);
+    let effects = differences(name, change.campaign, current.len(), &planned);
     if change.dry_run.dry_run {
         let clears = desired.is_empty() && !current.is_empty();
         let operations = which.sync_operations(&planned, clears);
@@ -330,13 +331,12 @@ fn changes(added: &[i64], removed: &[i64]) -> Vec<ListChange> {
     add.chain(remove).collect()
 }
 
-/// The difference, in lines a person reads.
-fn differences(name: &str, campaign: i64, current: &[i64], desired: &[i64]) -> Vec<String> {
-    let changes = difference(current, desired);
+/// `changes`, the difference to a list of `current` placements, in lines a person reads.
+fn differences(name: &str, campaign: i64, current: usize, changes: &[ListChange]) -> Vec<String> {
     if changes.is_empty() {
         return vec![format!(
             "nothing: the {name} of campaign {campaign} already has exactly these {}",
-            count(current.len())
+            count(current)
         )];
     }
     let pick = |kind: &str| -> Vec<i64> {
@@ -348,7 +348,7 @@ fn differences(name: &str, campaign: i64, current: &[i64], desired: &[i64]) -> V
     };
     let mut lines = vec![format!(
         "{name} of campaign {campaign}: {} now",
-        count(current.len())
+        count(current)
     )];
     for (kind, ids) in [("add", pick("add")), ("remove", pick("remove"))] {
         if !ids.is_empty() {
