@@ -12,7 +12,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::{EVIDENCE_KEY, pointer};
+use crate::{EVIDENCE_KEY, pointer, walk};
 
 /// What the answers showed of one field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,13 +27,23 @@ pub enum Status {
     WrongType(String),
 }
 
+impl Status {
+    /// The status in a word or two, without the detail of a wrong type.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::Missing => "missing",
+            Self::Unexpected => "unexpected",
+            Self::WrongType(_) => "wrong type",
+        }
+    }
+}
+
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Confirmed => f.write_str("confirmed"),
-            Self::Missing => f.write_str("missing"),
-            Self::Unexpected => f.write_str("unexpected"),
             Self::WrongType(detail) => write!(f, "wrong type: {detail}"),
+            other => f.write_str(other.name()),
         }
     }
 }
@@ -59,6 +69,17 @@ impl Field {
             Status::Unexpected | Status::WrongType(_) => true,
         }
     }
+}
+
+/// The schema of the JSON 200 answer of `operation` (an operationId), `$ref` resolved.
+pub fn answer_schema<'a>(spec: &'a Value, operation: &str) -> Option<&'a Value> {
+    let operation = walk::operations(spec)
+        .into_iter()
+        .find(|o| o.operation_id() == Some(operation))?;
+    let schema = operation
+        .value
+        .pointer("/responses/200/content/application~1json/schema")?;
+    pointer::resolve(spec, schema)
 }
 
 /// How an answer carries its values.

@@ -223,10 +223,9 @@ fn fields(
     format: Format,
     body: &[u8],
 ) -> Result<Vec<Field>, String> {
-    let schema = answer_schema(spec, operation)
+    let schema = verify::answer_schema(spec, operation)
         .ok_or_else(|| format!("the spec has no JSON 200 answer for {operation}"))?;
-    let resolved = resolve(spec, schema);
-    let is_list = resolved
+    let is_list = schema
         .pointer("/properties/items/type")
         .is_some_and(|t| t == "array");
     let (value, carrier) = match format {
@@ -254,24 +253,6 @@ fn fields(
         fields.retain(|field| field.path != "itemCount");
     }
     Ok(fields)
-}
-
-fn answer_schema<'a>(spec: &'a Value, operation: &str) -> Option<&'a Value> {
-    spec.get("paths")?.as_object()?.values().find_map(|item| {
-        item.as_object()?.values().find_map(|details| {
-            (details.get("operationId")? == operation)
-                .then(|| details.pointer("/responses/200/content/application~1json/schema"))
-                .flatten()
-        })
-    })
-}
-
-fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
-    schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| spec.pointer(r.trim_start_matches('#')))
-        .unwrap_or(schema)
 }
 
 /// The first `items[].key` of a JSON list answer, read loosely.
@@ -315,14 +296,14 @@ impl Report {
                             if !rows.iter().any(|(path, _)| path == &field.path) {
                                 rows.push((field.path.clone(), field.evidence.clone()));
                             }
-                            let mut cell = status_name(&field.status).to_owned();
+                            let mut cell = field.status.name().to_owned();
                             if field.status == Status::Missing && !field.required {
                                 cell.push_str(" (optional)");
                             }
                             if let Status::WrongType(detail) = &field.status {
                                 details.push(format!("      {} in {format}: {detail}", field.path));
                             }
-                            *totals.entry(status_name(&field.status)).or_default() += 1;
+                            *totals.entry(field.status.name()).or_default() += 1;
                             cells.insert((field.path.clone(), *format), cell);
                         }
                     }
@@ -364,14 +345,5 @@ impl Report {
             }
         }
         out
-    }
-}
-
-fn status_name(status: &Status) -> &'static str {
-    match status {
-        Status::Confirmed => "confirmed",
-        Status::Missing => "missing",
-        Status::Unexpected => "unexpected",
-        Status::WrongType(_) => "wrong type",
     }
 }
