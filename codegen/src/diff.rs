@@ -21,8 +21,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::pointer;
 use crate::walk::{self, Operation};
+use crate::{admits_null, pointer};
 
 /// How deep nested schemas are compared (a guard against recursive schemas).
 const MAX_DEPTH: usize = 32;
@@ -371,11 +371,8 @@ impl Changes<'_> {
     }
 
     fn nullable(&mut self, direction: Direction, place: &str, old: &Value, new: &Value) {
-        // OpenAPI 3.0 ignores `nullable` without `type` (such a schema admits null anyway).
-        let nullable = |s: &Value| {
-            s.get("type").is_some() && s.get("nullable").and_then(Value::as_bool) == Some(true)
-        };
-        match (nullable(old), nullable(new), direction) {
+        // Types are equal here (a type change is reported before), so this compares `nullable`.
+        match (admits_null(old), admits_null(new), direction) {
             (false, true, Direction::Response) => {
                 self.breaking(format!("{place}: may now be null"))
             }

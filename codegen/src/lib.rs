@@ -51,3 +51,10 @@ pub const FORMATS: [adsterra_formats::Format; 3] = [
 pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
+
+/// Whether a schema admits `null`: OpenAPI 3.0 says so with `nullable: true` beside a `type`,
+/// and a schema without `type` admits any value (there `nullable` changes nothing).
+pub(crate) fn admits_null(schema: &serde_json::Value) -> bool {
+    schema.get("type").is_none()
+        || schema.get("nullable").and_then(serde_json::Value::as_bool) == Some(true)
+}

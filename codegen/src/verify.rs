@@ -12,7 +12,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::{EVIDENCE_KEY, pointer, walk};
+use crate::{EVIDENCE_KEY, admits_null, pointer, walk};
 
 /// What the answers showed of one field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,8 +228,7 @@ fn observe(
         _ => value,
     };
     if value.is_null() {
-        let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
-        if !nullable && carrier == Carrier::Json {
+        if !admits_null(schema) && carrier == Carrier::Json {
             wrong(seen, path, expected(schema), value);
         }
         return;
@@ -426,5 +425,13 @@ mod tests {
         let fields = check(&json!({}), &schema, &json!({}), Carrier::Json);
         assert_eq!(fields[0].status, Status::Missing);
         assert!(fields[0].deviates());
+    }
+
+    #[test]
+    fn a_schema_without_type_admits_null_as_openapi_says() {
+        let schema = json!({"type": "object", "properties": {"data": {"description": "any"}}});
+        let fields = check(&json!({}), &schema, &json!({"data": null}), Carrier::Json);
+        assert_eq!(fields[0].status, Status::Missing);
+        assert!(!fields[0].deviates());
     }
 }
