@@ -34,6 +34,15 @@ pub enum Severity {
     NotBreaking,
 }
 
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Breaking => "breaking",
+            Self::NotBreaking => "not breaking",
+        })
+    }
+}
+
 /// One difference, where it is and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
@@ -75,10 +84,7 @@ impl fmt::Display for Report {
             "API changes: {breaking} breaking, {} not breaking",
             self.changes.len() - breaking
         )?;
-        for (severity, title) in [
-            (Severity::Breaking, "breaking"),
-            (Severity::NotBreaking, "not breaking"),
-        ] {
+        for severity in [Severity::Breaking, Severity::NotBreaking] {
             let changes: Vec<&Change> = self
                 .changes
                 .iter()
@@ -87,7 +93,7 @@ impl fmt::Display for Report {
             if changes.is_empty() {
                 continue;
             }
-            writeln!(f, "\n{title}:")?;
+            writeln!(f, "\n{severity}:")?;
             for change in changes {
                 writeln!(f, "  {}: {}", change.operation, change.what)?;
             }

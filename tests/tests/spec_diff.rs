@@ -1,7 +1,7 @@
 //! The API change report: each rule, shown by a pair of fixture specs (tests/fixtures/diff/),
 //! classified as breaking or not for clients generated from the old spec.
 
-use adsterra_codegen::diff::{Report, Severity, diff};
+use adsterra_codegen::diff::{Report, diff};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
@@ -13,13 +13,7 @@ fn lines(report: &Report) -> Vec<String> {
     report
         .changes
         .iter()
-        .map(|c| {
-            let severity = match c.severity {
-                Severity::Breaking => "breaking",
-                Severity::NotBreaking => "not breaking",
-            };
-            format!("{severity}: {}: {}", c.operation, c.what)
-        })
+        .map(|c| format!("{}: {}: {}", c.severity, c.operation, c.what))
         .collect()
 }
 
