@@ -16,8 +16,9 @@ use crate::{Error, raw};
 
 type RawResult<T> = Result<ResponseValue<T>, raw::Error<ApiError>>;
 
-/// Runs `request` (a generated operation's `send()`), counting its attempts.
-pub(crate) async fn counted<T>(request: impl Future<Output = RawResult<T>>) -> (RawResult<T>, u32) {
+/// Runs `request` (a generated operation's `send()`, or any request through the policy),
+/// counting its attempts.
+pub(crate) async fn counted<T>(request: impl Future<Output = T>) -> (T, u32) {
     ATTEMPTS
         .scope(Cell::new(0), async {
             let result = request.await;

@@ -261,7 +261,26 @@ impl Error {
         }
     }
 
-    fn from_transport(call: Call, source: reqwest::Error) -> Self {
+    /// An error answer read whole: Adsterra's `{code, message, data}` when the body is one.
+    pub(crate) fn from_error_body(
+        call: Call,
+        status: u16,
+        body: &[u8],
+        retry_after: Option<Duration>,
+    ) -> Self {
+        match serde_json::from_slice::<ApiError>(body) {
+            Ok(error) => Self::from_status(call, status, error.message, &error.data, retry_after),
+            Err(_) => Self::from_status(
+                call,
+                status,
+                snippet(body),
+                &serde_json::Value::Null,
+                retry_after,
+            ),
+        }
+    }
+
+    pub(crate) fn from_transport(call: Call, source: reqwest::Error) -> Self {
         if source.is_timeout() {
             Self::Timeout { call }
         } else {

@@ -116,7 +116,8 @@
 //! // Answers become variants a caller can act on, with the call and its attempts.
 //! let error = client.campaign(99).get().await.unwrap_err();
 //! assert!(matches!(error, Error::NotFound { .. }));
-//! assert_eq!(error.call().map(|call| call.operation), Some("get_campaign"));
+//! let get_campaign = adsterra::Endpoint::GetCampaign.operation(adsterra::Format::Json);
+//! assert_eq!(error.call().map(|call| call.operation), Some(get_campaign.id));
 //! # Ok(()) }
 //! ```
 //!
@@ -125,7 +126,8 @@
 //! Every request goes through one policy: a client-side rate limit (1200 a minute by default,
 //! shared by clones), retries with exponential backoff and full jitter on connection errors,
 //! timeouts, 408, 429 and 5xx (honouring `Retry-After` as seconds or a date up to a cap, within a
-//! retry budget, and only where the operation may safely run twice; see [`retry_class`]), and
+//! retry budget, and only where the spec says the operation may safely run twice; see
+//! [`RetryClass`]), and
 //! `tracing` spans per operation (`adsterra.request`) and attempt (`adsterra.attempt`) that never
 //! carry the token. [`ClientBuilder`] sets each of these.
 
@@ -139,7 +141,7 @@ mod capture;
 mod client;
 mod endpoints;
 mod error;
-mod idempotency;
+mod operation_call;
 mod policy;
 mod retry;
 mod stats;
@@ -153,7 +155,8 @@ pub use capture::capture_bodies;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL};
 pub use endpoints::{BannerRef, Blacklist, CampaignRef, CustomBids, SyncReport, Whitelist};
 pub use error::{Call, Error};
-pub use idempotency::{RetryClass, retry_class};
+pub use operation_call::{OperationAnswer, OperationCall};
+pub use raw::operation::{self, Endpoint, Operation, RetryClass};
 pub use raw::types::StatsGroupBy;
 pub use retry::RetryPolicy;
 pub use stats::{MAX_STATS_DAYS, StatsQuery, StatsWindow};

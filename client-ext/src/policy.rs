@@ -15,7 +15,7 @@ use reqwest::header::HeaderName;
 use tracing::Instrument;
 
 use crate::ApiToken;
-use crate::idempotency::{RetryClass, retry_class};
+use crate::raw::{Operation, RetryClass};
 use crate::retry::{RetryBudget, RetryPolicy, is_retryable_status, retry_after};
 
 tokio::task_local! {
@@ -54,7 +54,9 @@ impl ClientPolicy {
             HeaderName::from_static("x-api-key"),
             self.token.header_value(),
         );
-        let class = retry_class(operation);
+        // The spec says whether an operation may run twice (`x-adsterra-retry`); an operation
+        // the table does not know is treated as one that must not.
+        let class = Operation::find(operation).map_or(RetryClass::NotIdempotent, |o| o.retry);
         let mut retry = 0;
         loop {
             if let Some(limiter) = &self.limiter {
@@ -75,7 +77,7 @@ impl ClientPolicy {
                 Ok(response) if is_retryable_status(response.status()) => {
                     // A 429 was refused before handling; other statuses may have been handled.
                     let unhandled = response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS;
-                    if class == RetryClass::OnlyIfNotHandled && !unhandled {
+                    if !class.retries_handled_failures() && !unhandled {
                         None
                     } else {
                         match retry_after(response.headers(), SystemTime::now()) {
@@ -92,7 +94,7 @@ impl ClientPolicy {
                 Err(error) => {
                     let unhandled = error.is_connect();
                     let transient = error.is_timeout() || error.is_request();
-                    (unhandled || (transient && class == RetryClass::Idempotent))
+                    (unhandled || (transient && class.retries_handled_failures()))
                         .then(|| self.retry.backoff(retry))
                 }
             };

@@ -13,6 +13,7 @@ use tokio_util::io::{StreamReader, SyncIoBridge};
 use crate::call::send;
 use crate::endpoints::id;
 use crate::error::Call;
+use crate::raw::Endpoint;
 use crate::raw::types::{self, StatsGroupBy};
 use crate::{Client, Error};
 
@@ -297,7 +298,7 @@ async fn stream_window(
     checked: &Checked,
     (start, finish): (NaiveDate, NaiveDate),
 ) -> Result<impl Stream<Item = Result<types::StatsRow, Error>> + use<>, Error> {
-    let operation = "get_stats_csv";
+    let operation = Endpoint::GetStats.operation(Format::Csv).id;
     let request = build(client.raw.get_stats_csv(), checked, start, finish).send();
     let (result, attempts) = crate::call::counted(request).await;
     let call = Call {

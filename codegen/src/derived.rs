@@ -13,6 +13,8 @@ use crate::{GenerateError, LowerError, Violation};
 pub const SPEC: &str = "spec/adsterra-advertiser.yaml";
 /// The raw client's source.
 pub const GENERATED_RS: &str = "generated/src/generated.rs";
+/// The operation table: every lowered operation as data, beside the raw client.
+pub const OPERATIONS_RS: &str = "generated/src/operations.rs";
 /// The source spec as JSON, for tools that do not read YAML.
 pub const DIST_SOURCE: &str = "spec/dist/adsterra-advertiser.json";
 /// The lowered spec: one operation per format; progenitor's input and a publishable rendition.
@@ -43,6 +45,9 @@ pub enum DeriveError {
     /// progenitor failed.
     #[error(transparent)]
     Generate(#[from] GenerateError),
+    /// The operation table could not be made.
+    #[error("the operation table: {0}")]
+    Table(#[from] crate::operations::TableError),
 }
 
 /// The lowered spec and every derived file, from the loaded source spec.
@@ -53,10 +58,15 @@ pub fn derive(spec: &Value) -> Result<(Value, Vec<DerivedFile>), DeriveError> {
     }
     let lowered = crate::lower(spec)?;
     let code = crate::generate(&lowered)?;
+    let table = crate::operations::source(&lowered)?;
     let files = vec![
         DerivedFile {
             path: GENERATED_RS,
             content: code,
+        },
+        DerivedFile {
+            path: OPERATIONS_RS,
+            content: table,
         },
         DerivedFile {
             path: DIST_SOURCE,

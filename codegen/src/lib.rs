@@ -9,9 +9,10 @@
 //! 3. [`lower`] expands every `.{format}` operation into one operation per wire format, each with a
 //!    single media type, because progenitor can type only one;
 //! 4. [`generate`] runs progenitor on the lowered document and renders formatted Rust source;
-//! 5. [`inventory`] lists the lowered operations for humans (summary, snapshot table);
-//! 6. [`diff`] lists what changed between two versions of the spec, and what breaks clients;
-//! 7. [`verify`] checks an answer of the live API against the spec, field by field.
+//! 5. [`operations`] writes the operation table, every lowered operation as Rust data;
+//! 6. [`inventory`] lists the lowered operations for humans (summary, snapshot table);
+//! 7. [`diff`] lists what changed between two versions of the spec, and what breaks clients;
+//! 8. [`verify`] checks an answer of the live API against the spec, field by field.
 //!
 //! It must not write files or print: the xtask decides where things go. It must not know about
 //! the runtime client (policies, retries): that is `client-ext`'s business.
@@ -24,6 +25,7 @@ pub mod inventory;
 pub mod lint;
 pub mod load;
 pub mod lower;
+pub mod operations;
 mod pointer;
 pub mod publish;
 pub mod verify;
@@ -39,6 +41,18 @@ pub const EVIDENCE_VALUES: [&str; 3] = ["confirmed", "likely", "inferred"];
 
 /// The vendor extension that records how sure we are of an operation or a field.
 pub const EVIDENCE_KEY: &str = "x-adsterra-evidence";
+
+/// The vendor extension that says whether an operation may be sent twice, and why (as AWS
+/// Smithy's `@readonly` and `@idempotent` traits do): `{class, reason}`.
+pub const RETRY_KEY: &str = "x-adsterra-retry";
+
+/// The retry classes, from safest: a read; a write that applied twice equals once; a write that
+/// must not run twice (retried only when the request surely never reached Adsterra).
+pub const RETRY_CLASSES: [&str; 3] = ["readonly", "idempotent", "not-idempotent"];
+
+/// The vendor extension on a path parameter that says which read's answer holds such ids: an
+/// OpenAPI link object (`operationId`, and `parameter`, a `$response.body#/...` expression).
+pub const LINK_KEY: &str = "x-adsterra-link";
 
 /// The wire formats every `.{format}` endpoint is served in, in the order the lowering emits them.
 pub const FORMATS: [adsterra_formats::Format; 3] = [

@@ -11,7 +11,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::walk::{self, Operation};
-use crate::{EVIDENCE_KEY, EVIDENCE_VALUES, pointer};
+use crate::{EVIDENCE_KEY, EVIDENCE_VALUES, LINK_KEY, RETRY_CLASSES, RETRY_KEY, pointer};
 
 /// One broken rule at one place in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -116,6 +116,10 @@ fn check_operation(
     if let Some(message) = evidence_problem(op) {
         report(at.into(), "evidence", message);
     }
+    if let Some(message) = retry_problem(operation) {
+        report(pointer::join_under(at, [RETRY_KEY]), "retry-class", message);
+    }
+    check_path_id_links(spec, operation, at, report);
 
     let Some(responses) = op.get("responses").and_then(Value::as_object) else {
         report(
@@ -182,6 +186,85 @@ fn check_operation(
                 ),
             );
         }
+    }
+}
+
+/// What is wrong with an operation's retry class, if anything. A GET must be `readonly` and only
+/// a GET may be: the client retries reads freely, so a write marked `readonly` could run twice.
+fn retry_problem(operation: &Operation<'_>) -> Option<String> {
+    let Some(retry) = operation.value.get(RETRY_KEY) else {
+        return Some(format!(
+            "no {RETRY_KEY}; add `{{class: {}, reason: ...}}` saying whether sending it twice is safe and why",
+            RETRY_CLASSES.join(" | ")
+        ));
+    };
+    let class = retry.get("class").and_then(Value::as_str).unwrap_or("");
+    if !RETRY_CLASSES.contains(&class) {
+        return Some(format!(
+            "class is {:?}; use one of {}",
+            retry.get("class").unwrap_or(&Value::Null),
+            RETRY_CLASSES.join(", ")
+        ));
+    }
+    if retry
+        .get("reason")
+        .and_then(Value::as_str)
+        .is_none_or(|reason| reason.trim().is_empty())
+    {
+        return Some("no reason; say why sending it twice is (or is not) safe".into());
+    }
+    match (operation.method == "get", class == "readonly") {
+        (true, false) => Some(format!("a GET is `readonly`, not `{class}`")),
+        (false, true) => Some(format!(
+            "a {} is not `readonly`; use `idempotent` or `not-idempotent`",
+            operation.method.to_uppercase()
+        )),
+        _ => None,
+    }
+}
+
+/// Every id in the path of a read says where a caller finds one (`x-adsterra-link`: the read
+/// whose answer holds it), so that verify-live can reach every read of the spec on its own.
+fn check_path_id_links(
+    spec: &Value,
+    operation: &Operation<'_>,
+    at: &str,
+    report: &mut impl FnMut(String, &'static str, String),
+) {
+    if operation.method != "get" {
+        return;
+    }
+    let reads: BTreeSet<&str> = walk::operations(spec)
+        .into_iter()
+        .filter(|o| o.method == "get")
+        .filter_map(|o| o.value.get("operationId").and_then(Value::as_str))
+        .collect();
+    for parameter in operation.parameters(spec) {
+        let name = parameter.get("name").and_then(Value::as_str).unwrap_or("");
+        if parameter.get("in").and_then(Value::as_str) != Some("path") || name == "format" {
+            continue;
+        }
+        let link = parameter.get(LINK_KEY);
+        let source = link
+            .and_then(|l| l.get("operationId"))
+            .and_then(Value::as_str);
+        let expression = link
+            .and_then(|l| l.get("parameter"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let problem = match source {
+            None => format!(
+                "path parameter `{name}` has no {LINK_KEY}; add `{{operationId: <a read listing them>, parameter: '$response.body#/items/0/id'}}` to it"
+            ),
+            Some(source) if !reads.contains(source) => format!(
+                "{LINK_KEY} of `{name}` names `{source}`, which is not a GET operation of this spec"
+            ),
+            Some(_) if !expression.starts_with("$response.body#/") => format!(
+                "{LINK_KEY} of `{name}` must take the id from the answer: `$response.body#/<JSON pointer>`"
+            ),
+            Some(_) => continue,
+        };
+        report(at.into(), "path-id-link", problem);
     }
 }
 

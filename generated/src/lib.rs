@@ -4,6 +4,9 @@
 //! - `generated.rs`, written by `cargo xtask generate` and never by hand: one builder method per
 //!   operation and per format (`get_stats`, `get_stats_csv`, `get_stats_xml`, ...) and the types of
 //!   every schema (`types::StatsList`, `types::Campaign`, ...);
+//! - `operations.rs`, also written by the xtask: the operation table, every operation as data
+//!   ([`operation::OPERATIONS`], named through [`Endpoint`]), whose shape is hand-written in
+//!   [`operation`]; the rest of the workspace reads it instead of spelling operation ids;
 //! - the seam in [`policy`]: the client carries a [`Policy`] that decides how each request is
 //!   executed. The Rust orphan rule puts `impl ClientHooks for Client` here, so it is kept tiny.
 //!
@@ -17,9 +20,14 @@
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, dead_code, unused_imports, missing_docs)]
 mod generated;
+pub mod operation;
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic, missing_docs)]
+mod operations;
 pub mod policy;
 
 pub use generated::*;
+pub use operation::{Endpoint, Operation, RetryClass};
 pub use policy::{Policy, PolicyFuture, RequestPolicy};
 /// What a [`RequestPolicy`] learns about each request: its operationId.
 pub use progenitor_client::OperationInfo;

@@ -67,3 +67,19 @@ impl ClientHooks<Policy> for Client {
         }
     }
 }
+
+impl Client {
+    /// Executes a request built outside the generated methods through the same policy as every
+    /// generated one. It is how the `adsterra` crate calls any operation of the table by name
+    /// (including one added to the spec after the wrappers were written).
+    pub async fn execute(
+        &self,
+        request: reqwest::Request,
+        operation: &'static crate::Operation,
+    ) -> reqwest::Result<reqwest::Response> {
+        let info = OperationInfo {
+            operation_id: operation.id,
+        };
+        self.exec(request, &info).await
+    }
+}

@@ -46,6 +46,8 @@ fn lint_report_on_known_violations() {
         "shared-errors",
         "default-response",
         "additional-properties-false",
+        "retry-class",
+        "path-id-link",
     ] {
         assert!(
             report

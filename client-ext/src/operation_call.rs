@@ -1,0 +1,209 @@
+//! Calling any operation of the table by what the spec says of it, with the same policy (token,
+//! retries, rate limit, tracing) and the same typed errors as the wrappers.
+//!
+//! The wrappers cover every endpoint in Adsterra's words; this is the door for everything else:
+//! an operation added to the spec after the wrappers were written, the command line's
+//! `adsterra api`, verify-live. Parameters are checked against the spec before anything is sent.
+
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
+
+use crate::call::counted;
+use crate::error::Call;
+use crate::raw::ClientInfo as _;
+use crate::raw::operation::{Location, Operation};
+use crate::{Client, Error};
+
+/// One call of an operation, being put together; see [`Client::call`].
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct OperationCall<'c> {
+    client: &'c Client,
+    operation: &'static Operation,
+    path: Vec<(&'static str, String)>,
+    query: Vec<(&'static str, String)>,
+    body: Option<serde_json::Value>,
+}
+
+/// A successful answer, as the server sent it.
+#[derive(Debug, Clone)]
+pub struct OperationAnswer {
+    /// The operation that was called.
+    pub operation: &'static Operation,
+    /// The HTTP status (2xx).
+    pub status: u16,
+    /// The body, in the operation's format.
+    pub body: Bytes,
+}
+
+impl OperationAnswer {
+    /// The body decoded as the typed client decodes it (through the generated type of the
+    /// operation's answer, whatever the format), as JSON.
+    pub fn decode(&self) -> Result<serde_json::Value, Error> {
+        self.operation.decode(&self.body).map_err(|error| {
+            Error::decode(
+                Call {
+                    operation: self.operation.id,
+                    attempts: 0,
+                },
+                error,
+                &self.body,
+            )
+        })
+    }
+}
+
+impl Client {
+    /// Starts a call of `operation` (from [`crate::operation::OPERATIONS`] or
+    /// [`crate::Endpoint::operation`]), sent as the spec describes it and through this client's
+    /// policy. For operations the wrappers cover, prefer the wrappers: they speak Adsterra's words
+    /// and return typed values.
+    pub fn call(&self, operation: &'static Operation) -> OperationCall<'_> {
+        OperationCall {
+            client: self,
+            operation,
+            path: Vec::new(),
+            query: Vec::new(),
+            body: None,
+        }
+    }
+}
+
+impl OperationCall<'_> {
+    /// Sets a path or query parameter by its name in the spec (`campaign_id`, `start_date`,
+    /// `group_by[]`); a repeated parameter takes each value by another call. The value is
+    /// checked against the parameter's type and allowed values.
+    pub fn param(mut self, name: &str, value: impl Into<String>) -> Result<Self, Error> {
+        let value = value.into();
+        let (location, parameter) = self
+            .operation
+            .parameters()
+            .find(|(_, parameter)| parameter.name == name)
+            .ok_or_else(|| self.unknown_parameter(name))?;
+        parameter
+            .check(&value)
+            .map_err(|reason| Error::invalid(parameter.name, reason))?;
+        let values = match location {
+            Location::Path => &mut self.path,
+            Location::Query => &mut self.query,
+        };
+        if !parameter.repeated && values.iter().any(|(n, _)| *n == parameter.name) {
+            return Err(Error::invalid(
+                parameter.name,
+                "is given twice; it takes one value",
+            ));
+        }
+        values.push((parameter.name, value));
+        Ok(self)
+    }
+
+    /// Sets the JSON request body, checked against the operation's body schema.
+    pub fn body(mut self, body: serde_json::Value) -> Result<Self, Error> {
+        self.operation
+            .check_body(&body)
+            .map_err(|reason| Error::invalid("body", reason))?;
+        self.body = Some(body);
+        Ok(self)
+    }
+
+    /// Sends the call once every required parameter (and a required body) is there. A status
+    /// other than 2xx is the same typed [`Error`] the wrappers return.
+    pub async fn send(self) -> Result<OperationAnswer, Error> {
+        let operation = self.operation;
+        let request = self.request()?;
+        let (result, attempts) = counted(self.client.raw.execute(request, operation)).await;
+        let call = Call {
+            operation: operation.id,
+            attempts,
+        };
+        let response = result.map_err(|source| Error::from_transport(call, source))?;
+        let status = response.status();
+        let retry_after = crate::retry::retry_after(response.headers(), SystemTime::now());
+        let body = response
+            .bytes()
+            .await
+            .map_err(|source| Error::from_transport(call, source))?;
+        if !status.is_success() {
+            return Err(Error::from_error_body(call, status.as_u16(), &body, retry_after));
+        }
+        Ok(OperationAnswer {
+            operation,
+            status: status.as_u16(),
+            body,
+        })
+    }
+
+    /// The request the call would send; everything missing or wrong is an error naming it.
+    fn request(&self) -> Result<reqwest::Request, Error> {
+        let operation = self.operation;
+        if let Some((_, missing)) = operation
+            .parameters()
+            .find(|(_, p)| p.required && !self.has(p.name))
+        {
+            return Err(Error::invalid(
+                missing.name,
+                format!("is required by {}; give it a value", operation.id),
+            ));
+        }
+        let body = match (&self.body, operation.body) {
+            (None, Some(body)) if body.required => {
+                return Err(Error::invalid(
+                    "body",
+                    format!("{} needs a JSON body ({})", operation.id, body.schema),
+                ));
+            }
+            (Some(_), None) => {
+                return Err(Error::invalid(
+                    "body",
+                    format!("{} takes no request body", operation.id),
+                ));
+            }
+            (body, _) => body.as_ref(),
+        };
+        let path = operation
+            .fill_path(&self.path)
+            .map_err(|name| Error::invalid(name, "is required in the path; give it a value"))?;
+        let raw = &self.client.raw;
+        let url = format!("{}{path}", raw.baseurl());
+        let mut builder = raw
+            .client()
+            .request(
+                reqwest::Method::from_bytes(operation.method.as_str().as_bytes())
+                    .expect("the table's methods are HTTP methods"),
+                url,
+            )
+            .query(&self.query)
+            .header(
+                ACCEPT,
+                HeaderValue::from_static(operation.format.media_type()),
+            );
+        if let Some(body) = body {
+            builder = builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(serde_json::to_vec(body).expect("a JSON value serialises"));
+        }
+        builder.build().map_err(Error::HttpClient)
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.path.iter().chain(&self.query).any(|(n, _)| *n == name)
+    }
+
+    fn unknown_parameter(&self, name: &str) -> Error {
+        let known: Vec<&str> = self.operation.parameters().map(|(_, p)| p.name).collect();
+        Error::invalid(
+            "parameter",
+            format!(
+                "{} has no parameter {name:?}; it takes {}",
+                self.operation.id,
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        )
+    }
+}

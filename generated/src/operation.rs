@@ -1,0 +1,297 @@
+//! The shape of the operation table: what the spec says of each operation, as data.
+//!
+//! `cargo xtask generate` fills the table in (`operations.rs`, generated); this file, written by
+//! hand, says what a row holds and answers the questions every reader asks of one. Hand-written
+//! code names operations through [`Endpoint`] and reads everything else here, so an operation id
+//! is never spelled by hand and an operation added to the spec is known everywhere at once.
+
+use std::fmt;
+
+use adsterra_formats::Format;
+
+pub use crate::operations::{Endpoint, OPERATIONS};
+
+/// One operation of the lowered spec: an endpoint in one format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operation {
+    /// The lowered operationId, which is the raw client's method name: `get_stats_csv`.
+    pub id: &'static str,
+    /// The endpoint it lowers.
+    pub endpoint: Endpoint,
+    /// The spec's one-line summary.
+    pub summary: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The lowered path template below the base URL: `/campaign/{campaign_id}.csv`.
+    pub path: &'static str,
+    /// The path template as Adsterra documents it: `/campaign/{campaign_id}.{format}`.
+    pub endpoint_path: &'static str,
+    /// The format of the answer.
+    pub format: Format,
+    /// The resource (the spec's first tag): `campaigns`, `stats`, ...
+    pub resource: &'static str,
+    /// Parameters in the path, in the spec's order.
+    pub path_parameters: &'static [Parameter],
+    /// Parameters in the query string, in the spec's order.
+    pub query_parameters: &'static [Parameter],
+    /// The JSON request body, if the operation takes one.
+    pub body: Option<Body>,
+    /// The schema (and generated type) of the 200 answer; a CSV or XML answer decodes into it too.
+    pub answer: &'static str,
+    /// The spec's JSON example of the 200 answer.
+    pub example: &'static str,
+    /// How sure the spec is of the operation (its weakest essential part).
+    pub evidence: Evidence,
+    /// Whether it may be sent twice.
+    pub retry: RetryClass,
+}
+
+impl Operation {
+    /// The operation with this lowered id (`get_stats_xml`).
+    pub fn find(id: &str) -> Option<&'static Operation> {
+        OPERATIONS.iter().find(|operation| operation.id == id)
+    }
+
+    /// The same endpoint in `format`.
+    pub fn twin(&self, format: Format) -> &'static Operation {
+        self.endpoint.operation(format)
+    }
+
+    /// Whether it only reads (it changes nothing on the account).
+    pub fn is_read(&self) -> bool {
+        self.retry == RetryClass::ReadOnly
+    }
+
+    /// Every parameter: the path's, then the query's.
+    pub fn parameters(&self) -> impl Iterator<Item = (Location, &'static Parameter)> {
+        let path = self.path_parameters.iter().map(|p| (Location::Path, p));
+        let query = self.query_parameters.iter().map(|p| (Location::Query, p));
+        path.chain(query)
+    }
+
+    /// The path below the base URL with `values` put in for the path parameters, each
+    /// percent-encoded; `None` names a parameter that has no value.
+    pub fn fill_path(&self, values: &[(&str, String)]) -> Result<String, &'static str> {
+        let mut path = self.path.to_owned();
+        for parameter in self.path_parameters {
+            let value = values
+                .iter()
+                .find(|(name, _)| *name == parameter.name)
+                .ok_or(parameter.name)?;
+            let encoded: String = url_escape(&value.1);
+            path = path.replace(&format!("{{{}}}", parameter.name), &encoded);
+        }
+        Ok(path)
+    }
+
+    /// Decodes an answer body (in this operation's format) as the typed client does, through the
+    /// generated type of [`Operation::answer`], and gives it back as JSON.
+    pub fn decode(&self, body: &[u8]) -> Result<serde_json::Value, adsterra_formats::Error> {
+        crate::operations::decode_answer(self.answer, self.format, body)
+            .expect("the table lists a generated type for every answer")
+    }
+
+    /// Checks a request body against the generated type of [`Operation::body`]; the error says
+    /// which field is wrong. An operation without a body accepts none.
+    pub fn check_body(&self, body: &serde_json::Value) -> Result<(), String> {
+        match self.body {
+            None => Err(format!("{} takes no request body", self.id)),
+            Some(Body { schema, .. }) => crate::operations::check_body(schema, body)
+                .expect("the table lists a generated type for every request body")
+                .map_err(|error| format!("the body is not a {schema}: {error}")),
+        }
+    }
+}
+
+/// Decodes an error body (JSON in every format) as the generated `ApiError`, as JSON.
+pub fn decode_error(body: &[u8]) -> Option<serde_json::Value> {
+    crate::operations::decode_answer("ApiError", Format::Json, body)?.ok()
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// In the path template.
+    Path,
+    /// In the query string.
+    Query,
+}
+
+/// A path or query parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parameter {
+    /// Its name on the wire: `campaign_id`, `group_by[]`.
+    pub name: &'static str,
+    /// Whether every request must carry it.
+    pub required: bool,
+    /// The type of one value.
+    pub kind: Kind,
+    /// Whether it may be given several times (an array, sent as `name=a&name=b`).
+    pub repeated: bool,
+    /// The allowed values, when the spec closes them; empty when any value of `kind` goes.
+    pub values: &'static [&'static str],
+    /// The spec's example (several values joined by `,`).
+    pub example: Option<&'static str>,
+    /// For a path id: which read's answer holds such ids.
+    pub link: Option<Link>,
+}
+
+impl Parameter {
+    /// Checks one value as text, as it would be sent; the error says what is expected.
+    pub fn check(&self, value: &str) -> Result<(), String> {
+        let fits = match self.kind {
+            Kind::Integer => value.parse::<i64>().is_ok(),
+            Kind::Number => value.parse::<f64>().is_ok_and(f64::is_finite),
+            Kind::Boolean => matches!(value, "true" | "false"),
+            Kind::Date => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok(),
+            Kind::Text => true,
+        };
+        if !fits {
+            return Err(format!(
+                "{}={value:?} is not {}",
+                self.name,
+                self.kind.described()
+            ));
+        }
+        if !self.values.is_empty() && !self.values.contains(&value) {
+            return Err(format!(
+                "{}={value:?} is not one of {}",
+                self.name,
+                self.values.join(", ")
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The type of a parameter's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A whole number.
+    Integer,
+    /// A decimal number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A day, `YYYY-MM-DD`.
+    Date,
+    /// Any text.
+    Text,
+}
+
+impl Kind {
+    fn described(self) -> &'static str {
+        match self {
+            Kind::Integer => "a whole number",
+            Kind::Number => "a number",
+            Kind::Boolean => "true or false",
+            Kind::Date => "a day written YYYY-MM-DD",
+            Kind::Text => "text",
+        }
+    }
+}
+
+/// Where a path id is found: in the answer of a read (the spec's `x-adsterra-link`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    /// The read whose answer holds such ids.
+    pub endpoint: Endpoint,
+    /// The JSON pointer of one id in that answer: `/items/0/id`.
+    pub pointer: &'static str,
+}
+
+/// A JSON request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Body {
+    /// Its schema (and generated type).
+    pub schema: &'static str,
+    /// Whether the operation needs one.
+    pub required: bool,
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// Upper case, as on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How sure the spec is of a part of the API (`x-adsterra-evidence`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Evidence {
+    /// Stated by Adsterra, or seen running against the live API.
+    Confirmed,
+    /// Seen in code that appears to follow the official reference, not seen running.
+    Likely,
+    /// Seen nowhere; derived by analogy or guessed.
+    Inferred,
+}
+
+impl fmt::Display for Evidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Evidence::Confirmed => "confirmed",
+            Evidence::Likely => "likely",
+            Evidence::Inferred => "inferred",
+        })
+    }
+}
+
+/// Whether an operation may be sent twice (`x-adsterra-retry`, which also says why).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RetryClass {
+    /// A read: retry any transient failure.
+    ReadOnly,
+    /// A write that applied twice equals once: retry any transient failure.
+    Idempotent,
+    /// A write that must not run twice: retry only when the request surely was not handled
+    /// (the connection was refused, or the answer was 429).
+    NotIdempotent,
+}
+
+impl RetryClass {
+    /// Whether any transient failure may be retried, even one the server may have handled.
+    pub fn retries_handled_failures(self) -> bool {
+        self != RetryClass::NotIdempotent
+    }
+}
+
+/// Percent-encodes a path segment (ids are integers; anything else is escaped, not trusted).
+fn url_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
