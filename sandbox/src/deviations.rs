@@ -1,18 +1,19 @@
-//! A sandbox that answers off the spec on purpose, so that `cargo xtask verify-live` can be seen
+//! A sandbox that answers off the spec on purpose, so that `adsterra verify-live` can be seen
 //! to catch what a real API might do: a field the spec does not describe, a required field that
 //! is gone, values of another type. Only answers change; requests are handled as usual.
 
+use adsterra_generated::Endpoint;
 use serde_json::{Value, json};
 
 use crate::handlers::Payload;
 
-/// What the deviating sandbox does, as `(operation, field, how)`, for tests and docs.
-pub const DEVIATIONS: [(&str, &str, &str); 5] = [
-    ("get_balance", "currency", "unexpected"),
-    ("get_campaigns", "items[].active", "missing"),
-    ("get_campaigns", "items[].is_archived", "unexpected"),
-    ("get_campaigns", "items[].daily_budget_limit", "wrong type"),
-    ("get_stats", "items[].ctr", "wrong type"),
+/// What the deviating sandbox does, as `(endpoint, field, how)`, for tests and docs.
+pub const DEVIATIONS: [(Endpoint, &str, &str); 5] = [
+    (Endpoint::GetBalance, "currency", "unexpected"),
+    (Endpoint::GetCampaigns, "items[].active", "missing"),
+    (Endpoint::GetCampaigns, "items[].is_archived", "unexpected"),
+    (Endpoint::GetCampaigns, "items[].daily_budget_limit", "wrong type"),
+    (Endpoint::GetStats, "items[].ctr", "wrong type"),
 ];
 
 /// The answer as a JSON value, changed as [`DEVIATIONS`] lists (a single campaign changes like

@@ -33,4 +33,4 @@ pub mod stats;
 
 pub use faults::{Fault, Faults};
 pub use handlers::MAX_STATS_DAYS;
-pub use server::{BASE_PATH, Config, DecoyRequest, Sandbox};
+pub use server::{BASE_PATH, Config, DecoyRequest, EXAMPLE_ANSWER, Sandbox};

@@ -1,12 +1,16 @@
-//! Which Adsterra endpoint a path names, and which methods it takes.
+//! Which operation of the spec a request names, from the operation table.
 //!
-//! Adsterra's paths end in `.{format}` inside the last segment (`/campaign/77.json`), which path
-//! routers do not match; a small table of segment shapes is clearer than working around them.
+//! Every operation the spec has is served: the path is matched against each operation's lowered
+//! template (`/campaign/{campaign_id}.json`), then the method picks the operation, so routes,
+//! formats and the `Allow` header of a 405 all come from the spec. The stateful handlers know a
+//! [`Resource`] per endpoint; an endpoint they do not know (one added to the spec after them) is
+//! answered with the spec's example.
 
 use adsterra_formats::Format;
-use axum::http::Method;
+use adsterra_generated::operation::{Kind, OPERATIONS};
+use adsterra_generated::{Endpoint, Operation};
 
-/// An Adsterra endpoint, with the ids its path carries.
+/// The part of the account an endpoint reads or changes, with the id its path carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource {
     /// `/balance`
@@ -45,77 +49,117 @@ pub enum Resource {
     Stats,
 }
 
-/// A matched path: the endpoint and the format its suffix asks for.
+impl Resource {
+    /// What the handlers serve for `endpoint`, whose path carried `id` (if any); `None` for an
+    /// endpoint the handlers do not know.
+    fn of(endpoint: Endpoint, id: Option<i64>) -> Option<Self> {
+        use Endpoint::*;
+        use Resource as R;
+        Some(match endpoint {
+            GetBalance => R::Balance,
+            GetCampaigns => R::Campaigns,
+            GetCampaign | UpdateCampaignActivity => R::Campaign(id?),
+            GetCampaignBanners => R::CampaignBanners(id?),
+            UpdateBannerActivity => R::Banner(id?),
+            GetCampaignLandings => R::CampaignLandings(id?),
+            GetBannerLandings => R::BannerLandings(id?),
+            GetCampaignBlacklist => R::CampaignBlacklist(id?),
+            GetCampaignWhitelist | CleanCampaignWhitelist => R::CampaignWhitelist(id?),
+            GetCustomBids | SetCustomBids | UpdateCustomBids | DeleteCustomBids => {
+                R::CustomBids(id?)
+            }
+            CleanCustomBids => R::CustomBidsClean(id?),
+            ReplaceBlacklist | AddToBlacklist => R::Blacklist,
+            DeleteFromBlacklist => R::BlacklistDelete,
+            CleanBlacklist => R::BlacklistClean,
+            AddToWhitelist => R::Whitelist,
+            DeleteFromWhitelist => R::WhitelistDelete,
+            GetStats => R::Stats,
+            _ => return None,
+        })
+    }
+}
+
+/// A matched request: the operation, and what the handlers serve for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route {
-    /// The endpoint.
-    pub resource: Resource,
+    /// The operation of the spec (format included).
+    pub operation: &'static Operation,
+    /// The handlers' resource; `None` when the answer is the spec's example.
+    pub resource: Option<Resource>,
+}
+
+impl Route {
     /// The response format.
-    pub format: Format,
+    pub fn format(&self) -> Format {
+        self.operation.format
+    }
 }
 
-/// Matches a path below the base path (`/campaign/77.json`); `None` for anything unknown,
-/// including ids that are not positive integers.
-pub fn route(path: &str) -> Option<Route> {
-    let (stem, extension) = path.rsplit_once('.')?;
-    let format = match extension {
-        "json" => Format::Json,
-        "xml" => Format::Xml,
-        "csv" => Format::Csv,
-        _ => return None,
-    };
-    let segments: Vec<&str> = stem.strip_prefix('/')?.split('/').collect();
-    let id = |text: &str| text.parse::<i64>().ok().filter(|id| *id > 0);
-    use Resource::*;
-    let resource = match segments.as_slice() {
-        ["balance"] => Balance,
-        ["campaigns"] => Campaigns,
-        ["campaign", c] => Campaign(id(c)?),
-        ["campaign", c, "banners"] => CampaignBanners(id(c)?),
-        ["campaign", c, "landings"] => CampaignLandings(id(c)?),
-        ["campaign", c, "linking", "blacklist"] => CampaignBlacklist(id(c)?),
-        ["campaign", c, "linking", "whitelist"] => CampaignWhitelist(id(c)?),
-        ["campaign", c, "custom_bid"] => CustomBids(id(c)?),
-        ["campaign", c, "custom_bid", "clean"] => CustomBidsClean(id(c)?),
-        ["banner", b] => Banner(id(b)?),
-        ["banner", b, "landings"] => BannerLandings(id(b)?),
-        ["linking", "blacklist"] => Blacklist,
-        ["linking", "blacklist", "delete"] => BlacklistDelete,
-        ["linking", "blacklist", "clean"] => BlacklistClean,
-        ["linking", "whitelist"] => Whitelist,
-        ["linking", "whitelist", "delete"] => WhitelistDelete,
-        ["stats"] => Stats,
-        _ => return None,
-    };
-    Some(Route { resource, format })
+/// Why a path matched no operation for the method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Miss {
+    /// No operation has this path: 404.
+    NotFound,
+    /// Operations have this path, with other methods: 405 with this `Allow` header.
+    MethodNotAllowed(String),
 }
 
-impl Resource {
-    /// The methods the endpoint takes, as the spec lists them.
-    pub fn methods(self) -> &'static [Method] {
-        use Resource::*;
-        match self {
-            Balance | Campaigns | CampaignBanners(_) | CampaignLandings(_) | BannerLandings(_)
-            | CampaignBlacklist(_) | Stats => &[Method::GET],
-            Campaign(_) => &[Method::GET, Method::PATCH],
-            Banner(_) => &[Method::PATCH],
-            Blacklist => &[Method::POST, Method::PUT],
-            BlacklistDelete | BlacklistClean | Whitelist | WhitelistDelete | CustomBidsClean(_) => {
-                &[Method::POST]
+/// Matches `method` and a path below the base path (`/campaign/77.json`). Path ids must be
+/// positive integers where the spec says integer, as Adsterra's ids are.
+pub fn route(method: &str, path: &str) -> Result<Route, Miss> {
+    let mut allow: Vec<&str> = Vec::new();
+    for operation in &OPERATIONS {
+        let Some(ids) = path_values(operation, path) else {
+            continue;
+        };
+        if operation.method.as_str() != method {
+            if !allow.contains(&operation.method.as_str()) {
+                allow.push(operation.method.as_str());
             }
-            CampaignWhitelist(_) => &[Method::GET, Method::DELETE],
-            CustomBids(_) => &[Method::GET, Method::POST, Method::PATCH, Method::DELETE],
+            continue;
         }
+        let id = ids.first().and_then(|(_, value)| value.parse().ok());
+        return Ok(Route {
+            operation,
+            resource: Resource::of(operation.endpoint, id),
+        });
     }
+    if allow.is_empty() {
+        Err(Miss::NotFound)
+    } else {
+        Err(Miss::MethodNotAllowed(allow.join(", ")))
+    }
+}
 
-    /// The `Allow` header of a 405.
-    pub fn allow(self) -> String {
-        self.methods()
-            .iter()
-            .map(Method::as_str)
-            .collect::<Vec<_>>()
-            .join(", ")
+/// The path parameters of `path` when it fits the operation's template, else `None`.
+fn path_values<'p>(operation: &Operation, path: &'p str) -> Option<Vec<(&'static str, &'p str)>> {
+    let template: Vec<&str> = operation.path.split('/').collect();
+    let segments: Vec<&str> = path.split('/').collect();
+    if template.len() != segments.len() {
+        return None;
     }
+    let mut values = Vec::new();
+    for (pattern, segment) in template.into_iter().zip(segments) {
+        let Some((before, rest)) = pattern.split_once('{') else {
+            if pattern != segment {
+                return None;
+            }
+            continue;
+        };
+        let (name, after) = rest.split_once('}')?;
+        let value = segment.strip_prefix(before)?.strip_suffix(after)?;
+        let parameter = operation.path_parameters.iter().find(|p| p.name == name)?;
+        let fits = match parameter.kind {
+            Kind::Integer => value.parse::<i64>().is_ok_and(|id| id > 0),
+            _ => !value.is_empty() && parameter.check(value).is_ok(),
+        };
+        if !fits {
+            return None;
+        }
+        values.push((parameter.name, value));
+    }
+    Some(values)
 }
 
 #[cfg(test)]
@@ -123,39 +167,53 @@ mod tests {
     use super::*;
 
     #[test]
-    fn matches_every_endpoint_shape_and_format() {
+    fn every_operation_of_the_spec_is_routed_to_itself() {
+        for operation in &OPERATIONS {
+            let path = operation.path.replace('{', "").replace('}', "");
+            let path = operation
+                .path_parameters
+                .iter()
+                .fold(path, |path, p| path.replace(p.name, "7"));
+            let route = route(operation.method.as_str(), &path)
+                .unwrap_or_else(|miss| panic!("{} {path}: {miss:?}", operation.method));
+            assert_eq!(route.operation.id, operation.id, "{path}");
+        }
+    }
+
+    #[test]
+    fn known_endpoints_reach_the_handlers_with_their_ids() {
         let cases = [
-            ("/balance.json", Resource::Balance, Format::Json),
+            ("GET", "/balance.json", Resource::Balance, Format::Json),
+            ("GET", "/campaign/1463724.csv", Resource::Campaign(1463724), Format::Csv),
             (
-                "/campaign/1463724.csv",
-                Resource::Campaign(1463724),
-                Format::Csv,
-            ),
-            (
+                "DELETE",
                 "/campaign/7/linking/whitelist.xml",
                 Resource::CampaignWhitelist(7),
                 Format::Xml,
             ),
-            (
-                "/campaign/7/custom_bid/clean.json",
-                Resource::CustomBidsClean(7),
-                Format::Json,
-            ),
-            (
-                "/banner/9/landings.json",
-                Resource::BannerLandings(9),
-                Format::Json,
-            ),
-            (
-                "/linking/blacklist/delete.json",
-                Resource::BlacklistDelete,
-                Format::Json,
-            ),
-            ("/stats.csv", Resource::Stats, Format::Csv),
+            ("POST", "/linking/blacklist/delete.json", Resource::BlacklistDelete, Format::Json),
+            ("GET", "/stats.csv", Resource::Stats, Format::Csv),
         ];
-        for (path, resource, format) in cases {
-            assert_eq!(route(path), Some(Route { resource, format }), "{path}");
+        for (method, path, resource, format) in cases {
+            let route = route(method, path).unwrap();
+            assert_eq!(
+                (route.resource, route.format()),
+                (Some(resource), format),
+                "{path}"
+            );
         }
+    }
+
+    #[test]
+    fn another_method_is_405_with_the_methods_the_spec_lists() {
+        assert_eq!(
+            route("DELETE", "/campaign/7.json"),
+            Err(Miss::MethodNotAllowed("GET, PATCH".into()))
+        );
+        assert_eq!(
+            route("GET", "/banner/9.json"),
+            Err(Miss::MethodNotAllowed("PATCH".into()))
+        );
     }
 
     #[test]
@@ -170,7 +228,7 @@ mod tests {
             "/stats.json/extra",
             "",
         ] {
-            assert_eq!(route(path), None, "{path}");
+            assert_eq!(route("GET", path), Err(Miss::NotFound), "{path}");
         }
     }
 }

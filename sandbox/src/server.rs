@@ -1,8 +1,10 @@
 //! The running sandbox: listeners, the request pipeline and its faults, shutdown.
 //!
 //! Each request passes, in order: latency, route (404), token (401/403), method (405), rate limit
-//! (429), a fault drawn before handling (429/5xx/redirect), the handler (422/404/200), and a fault
-//! drawn after handling (dropped connection, truncated or malformed body).
+//! (429), a fault drawn before handling (429/5xx/redirect), the handler (422/404/200) or, for an
+//! operation of the spec that has no handler, the spec's example (200, marked by the
+//! [`EXAMPLE_ANSWER`] header), and a fault drawn after handling (dropped connection, truncated or
+//! malformed body).
 
 use std::fmt;
 use std::io;
@@ -12,6 +14,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use adsterra_formats::Format;
+use adsterra_generated::Operation;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -30,7 +33,7 @@ use crate::faults::{Fault, Faults};
 use crate::handlers::{self, Call, Payload, World};
 use crate::rate_limit::RateLimiter;
 use crate::rng::{Rng, mix};
-use crate::routes;
+use crate::routes::{self, Miss};
 use crate::stats::StatsEngine;
 
 /// Where the API lives on the sandbox's origin, as on Adsterra's.
@@ -313,14 +316,13 @@ async fn answer(
         tokio::time::sleep(faults.latency).await;
     }
     let (parts, body) = request.into_parts();
-    let Some(route) = parts
-        .uri
-        .path()
-        .strip_prefix(BASE_PATH)
-        .and_then(routes::route)
-    else {
-        return Failure::not_found().into_response();
+    let routed = match parts.uri.path().strip_prefix(BASE_PATH) {
+        Some(path) => routes::route(parts.method.as_str(), path),
+        None => Err(Miss::NotFound),
     };
+    if routed == Err(Miss::NotFound) {
+        return Failure::not_found().into_response();
+    }
     if parts.method != Method::GET {
         shared.writes.fetch_add(1, Ordering::Relaxed);
     }
@@ -332,9 +334,13 @@ async fn answer(
         }
         _ => return Failure::token_not_found().into_response(),
     };
-    if !route.resource.methods().contains(&parts.method) {
-        return Failure::method_not_allowed(route.resource.allow()).into_response();
-    }
+    let route = match routed {
+        Ok(route) => route,
+        Err(Miss::MethodNotAllowed(allow)) => {
+            return Failure::method_not_allowed(allow).into_response();
+        }
+        Err(Miss::NotFound) => unreachable!("answered 404 above"),
+    };
     if let Err(wait) = shared.limiter.admit(token, Instant::now()) {
         return Failure::rate_limited(wait).into_response();
     }
@@ -366,14 +372,18 @@ async fn answer(
     let query = parts.uri.query().unwrap_or("").to_owned();
     let deviate = shared.deviate;
     // Large stats reports take real CPU to aggregate and encode: keep it off the async workers.
-    let handled = tokio::task::spawn_blocking(move || {
-        let call = Call {
-            method: &method,
-            resource: route.resource,
-            query: &query,
-            body: &body,
-        };
-        handlers::handle(&world, call).map(|payload| encode(&payload, route.format, deviate))
+    let format = route.format();
+    let handled = tokio::task::spawn_blocking(move || match route.resource {
+        Some(resource) => {
+            let call = Call {
+                method: &method,
+                resource,
+                query: &query,
+                body: &body,
+            };
+            handlers::handle(&world, call).map(|payload| encode(&payload, format, deviate))
+        }
+        None => Ok(example(route.operation)),
     })
     .await;
     let bytes = match handled {
@@ -382,15 +392,37 @@ async fn answer(
         Err(_) => return Failure::server(StatusCode::INTERNAL_SERVER_ERROR).into_response(),
     };
 
-    match fault {
+    let mut response = match fault {
         Some(Fault::Drop) => {
             hangup.0.notify_one();
             std::future::pending().await
         }
-        Some(Fault::Truncate) => truncated(bytes, route.format),
-        Some(Fault::Malformed) => respond(malformed(bytes, route.format), route.format),
-        _ => respond(bytes, route.format),
+        Some(Fault::Truncate) => truncated(bytes, format),
+        Some(Fault::Malformed) => respond(malformed(bytes, format), format),
+        _ => respond(bytes, format),
+    };
+    if route.resource.is_none() {
+        let named = format!("example of {} from the spec", route.operation.id);
+        response.headers_mut().insert(
+            EXAMPLE_ANSWER,
+            HeaderValue::from_str(&named).expect("operation ids are header-safe"),
+        );
     }
+    response
+}
+
+/// The header that marks an answer taken from the spec's example: the operation has no
+/// stateful handler (yet), so the answer is the same whatever the account holds.
+pub const EXAMPLE_ANSWER: &str = "x-adsterra-sandbox-answer";
+
+/// The spec's JSON example of `operation`'s answer, in its format.
+fn example(operation: &Operation) -> Bytes {
+    let value: serde_json::Value =
+        serde_json::from_str(operation.example).expect("the table's examples are JSON");
+    Bytes::from(
+        adsterra_formats::encode(operation.format, &value)
+            .expect("the lowering proved every example has a CSV and XML rendition"),
+    )
 }
 
 fn content_type(format: Format) -> HeaderValue {
