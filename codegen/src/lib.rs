@@ -12,7 +12,8 @@
 //! 5. [`operations`] writes the operation table, every lowered operation as Rust data;
 //! 6. [`inventory`] lists the lowered operations for humans (summary, snapshot table);
 //! 7. [`diff`] lists what changed between two versions of the spec, and what breaks clients;
-//! 8. [`verify`] checks an answer of the live API against the spec, field by field.
+//! 8. [`verify`] (from `adsterra-openapi`) checks an answer of the live API against the spec,
+//!    field by field.
 //!
 //! It must not write files or print: the xtask decides where things go. It must not know about
 //! the runtime client (policies, retries): that is `client-ext`'s business.
@@ -26,21 +27,18 @@ pub mod lint;
 pub mod load;
 pub mod lower;
 pub mod operations;
-mod pointer;
 pub mod publish;
-pub mod verify;
-mod walk;
 
 pub use generate::{GenerateError, generate};
 pub use lint::{Violation, lint};
 pub use load::{LoadError, load, load_str};
 pub use lower::{LowerError, lower};
 
+pub use adsterra_openapi::{EVIDENCE_KEY, METHODS, verify};
+pub(crate) use adsterra_openapi::{admits_null, pointer, walk};
+
 /// The evidence marks the spec uses (`x-adsterra-evidence`), weakest last.
 pub const EVIDENCE_VALUES: [&str; 3] = ["confirmed", "likely", "inferred"];
-
-/// The vendor extension that records how sure we are of an operation or a field.
-pub const EVIDENCE_KEY: &str = "x-adsterra-evidence";
 
 /// The vendor extension that says whether an operation may be sent twice, and why (as AWS
 /// Smithy's `@readonly` and `@idempotent` traits do): `{class, reason}`.
@@ -60,15 +58,3 @@ pub const FORMATS: [adsterra_formats::Format; 3] = [
     adsterra_formats::Format::Csv,
     adsterra_formats::Format::Xml,
 ];
-
-/// The HTTP methods an OpenAPI path item may hold, in the order OpenAPI lists them.
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// Whether a schema admits `null`: OpenAPI 3.0 says so with `nullable: true` beside a `type`,
-/// and a schema without `type` admits any value (there `nullable` changes nothing).
-pub(crate) fn admits_null(schema: &serde_json::Value) -> bool {
-    schema.get("type").is_none()
-        || schema.get("nullable").and_then(serde_json::Value::as_bool) == Some(true)
-}

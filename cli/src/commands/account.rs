@@ -1,6 +1,6 @@
 //! Balance, campaigns and banners.
 
-use adsterra::{CampaignExt, CampaignState};
+use adsterra::{CampaignExt, CampaignState, Endpoint};
 
 use crate::args::{BannerCommand, BannerWrite, CampaignCommand, CampaignWrite};
 use crate::context::Context;
@@ -63,7 +63,7 @@ async fn campaign_activity(
             context,
             &[effect],
             &[(
-                "update_campaign_activity",
+                Endpoint::UpdateCampaignActivity,
                 &[("campaign_id", write.campaign)],
             )],
         );
@@ -101,7 +101,7 @@ async fn banner_activity(
         return plan::print(
             context,
             &[format!("banner {}: -> {target}", write.banner)],
-            &[("update_banner_activity", &[("banner_id", write.banner)])],
+            &[(Endpoint::UpdateBannerActivity, &[("banner_id", write.banner)])],
         );
     }
     let updated = if active {

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use adsterra::Endpoint;
+
 use crate::args::{BidChange, BidsCommand};
 use crate::context::Context;
 use crate::failure::Failure;
@@ -16,8 +18,8 @@ pub async fn run(context: &Context, command: BidsCommand) -> Result<(), Failure>
             let bids = context.call(client.custom_bids(id.campaign).list()).await?;
             context.printer.list(BIDS, &bids)
         }
-        BidsCommand::Set(change) => change_bids(context, change, "set_custom_bids").await,
-        BidsCommand::Update(change) => change_bids(context, change, "update_custom_bids").await,
+        BidsCommand::Set(change) => change_bids(context, change, Endpoint::SetCustomBids).await,
+        BidsCommand::Update(change) => change_bids(context, change, Endpoint::UpdateCustomBids).await,
         BidsCommand::Remove(change) => {
             let placements = input::placements(context, &change)?;
             let bids = client.custom_bids(change.campaign);
@@ -33,7 +35,7 @@ pub async fn run(context: &Context, command: BidsCommand) -> Result<(), Failure>
                 return plan::print(
                     context,
                     &effects,
-                    &[("delete_custom_bids", &[("campaign_id", change.campaign)])],
+                    &[(Endpoint::DeleteCustomBids, &[("campaign_id", change.campaign)])],
                 );
             }
             let left = context.call(bids.remove(placements)).await?;
@@ -49,7 +51,7 @@ pub async fn run(context: &Context, command: BidsCommand) -> Result<(), Failure>
                 return plan::print(
                     context,
                     &[question],
-                    &[("clean_custom_bids", &[("campaign_id", clear.campaign)])],
+                    &[(Endpoint::CleanCustomBids, &[("campaign_id", clear.campaign)])],
                 );
             }
             context.confirm(&question, clear.confirm.yes)?;
@@ -65,7 +67,7 @@ pub async fn run(context: &Context, command: BidsCommand) -> Result<(), Failure>
 async fn change_bids(
     context: &Context,
     change: BidChange,
-    operation: &'static str,
+    operation: Endpoint,
 ) -> Result<(), Failure> {
     let bids = input::bids(context, &change)?;
     if change.dry_run.dry_run {
@@ -74,7 +76,7 @@ async fn change_bids(
             .iter()
             .map(|(placement, price)| match current.get(placement) {
                 Some(now) => format!("placement {placement}: bid {now} -> {price}"),
-                None if operation == "update_custom_bids" => format!(
+                None if operation == Endpoint::UpdateCustomBids => format!(
                     "placement {placement}: has no custom bid to update (bids set adds one)"
                 ),
                 None => format!("placement {placement}: new bid {price}"),
@@ -87,7 +89,7 @@ async fn change_bids(
         );
     }
     let custom_bids = context.client.custom_bids(change.campaign);
-    let after = if operation == "set_custom_bids" {
+    let after = if operation == Endpoint::SetCustomBids {
         context.call(custom_bids.set(bids)).await?
     } else {
         context.call(custom_bids.update(bids)).await?

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use adsterra::{Client, Error, SyncReport};
+use adsterra::{Client, Endpoint, Error, SyncReport};
 
 use crate::args::{
     BlacklistCommand, ListClear, Output, PlacementChange, PlacementSet, WhitelistCommand,
@@ -107,33 +107,33 @@ impl Which {
     }
 
     /// The operation a change sends, for dry runs (a sync's depend on its difference).
-    fn operation(self, action: &Action) -> &'static str {
+    fn operation(self, action: &Action) -> Endpoint {
         match (self, action) {
             (_, Action::Clear(_)) => self.clear_operation(),
-            (Self::Blacklist, Action::Add(_)) => "add_to_blacklist",
-            (Self::Blacklist, Action::Remove(_)) => "delete_from_blacklist",
-            (Self::Blacklist, _) => "replace_blacklist",
-            (Self::Whitelist, Action::Remove(_)) => "delete_from_whitelist",
-            (Self::Whitelist, _) => "add_to_whitelist",
+            (Self::Blacklist, Action::Add(_)) => Endpoint::AddToBlacklist,
+            (Self::Blacklist, Action::Remove(_)) => Endpoint::DeleteFromBlacklist,
+            (Self::Blacklist, _) => Endpoint::ReplaceBlacklist,
+            (Self::Whitelist, Action::Remove(_)) => Endpoint::DeleteFromWhitelist,
+            (Self::Whitelist, _) => Endpoint::AddToWhitelist,
         }
     }
 
-    fn clear_operation(self) -> &'static str {
+    fn clear_operation(self) -> Endpoint {
         match self {
-            Self::Blacklist => "clean_blacklist",
-            Self::Whitelist => "clean_campaign_whitelist",
+            Self::Blacklist => Endpoint::CleanBlacklist,
+            Self::Whitelist => Endpoint::CleanCampaignWhitelist,
         }
     }
 
     /// The operations `sync` sends for `changes`, as the client crate chooses them.
-    fn sync_operations(self, changes: &[ListChange], clears: bool) -> Vec<&'static str> {
+    fn sync_operations(self, changes: &[ListChange], clears: bool) -> Vec<Endpoint> {
         match self {
             _ if changes.is_empty() => vec![],
-            Self::Blacklist => vec!["replace_blacklist"],
+            Self::Blacklist => vec![Endpoint::ReplaceBlacklist],
             Self::Whitelist if clears => vec![self.clear_operation()],
             Self::Whitelist => [
-                ("add", "add_to_whitelist"),
-                ("remove", "delete_from_whitelist"),
+                ("add", Endpoint::AddToWhitelist),
+                ("remove", Endpoint::DeleteFromWhitelist),
             ]
             .into_iter()
             .filter(|(kind, _)| changes.iter().any(|c| c.change == *kind))
@@ -303,7 +303,7 @@ fn dry_run(
     context: &Context,
     campaign: i64,
     effects: &[String],
-    operations: &[&'static str],
+    operations: &[Endpoint],
 ) -> Result<(), Failure> {
     let path: &[(&str, i64)] = &[("campaign_id", campaign)];
     let requests: Vec<plan::Request> = operations.iter().map(|&op| (op, path)).collect();

@@ -1,6 +1,6 @@
 //! Checking an answer against the spec field by field: which fields were seen with the type the
 //! spec gives (confirmed), which never showed (missing), which the spec does not describe
-//! (unexpected) and which had another type (wrong type). `cargo xtask verify-live` runs this on
+//! (unexpected) and which had another type (wrong type). `adsterra verify-live` runs this on
 //! answers of the real API; it is how `inferred` parts of the spec earn `confirmed`.
 //!
 //! JSON answers are checked by type. CSV and XML carry text, so there a value is right when it
