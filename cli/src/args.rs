@@ -114,6 +114,18 @@ pub enum Command {
     /// With --format csv and --output csv or ndjson, rows are written as they arrive, so memory
     /// stays flat however long the range; a progress bar shows on stderr when it is a terminal.
     Stats(StatsArgs),
+    /// Any operation of the spec by its operationId (`adsterra api --list` lists them), with
+    /// its parameters and body checked against the spec before sending.
+    ///
+    /// --format picks the operation's twin in that format (or name it: get_stats_csv). Answers
+    /// print in every --output; a list prints a row per item.
+    Api(ApiArgs),
+    /// Call every read of the spec in every format and check each answer against the spec,
+    /// field by field; nothing is written. Exits 1 when an answer deviates from the spec.
+    ///
+    /// Path ids are found from list answers, as the spec's x-adsterra-link says; a read whose
+    /// ids cannot be found is reported as skipped, with why.
+    VerifyLive,
     /// A completion script for your shell, on stdout.
     Completions {
         /// The shell.
@@ -294,6 +306,25 @@ pub struct ListClear {
 }
 
 #[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// The operationId, such as get_stats or update_campaign_activity.
+    #[arg(value_name = "OPERATION", required_unless_present = "list")]
+    pub operation: Option<String>,
+    /// A path or query parameter as NAME=VALUE (repeat it; repeat a list parameter such as
+    /// group_by[] once per value).
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// The JSON request body: the JSON itself, @FILE, or - for stdin.
+    #[arg(long, value_name = "JSON|@FILE|-")]
+    pub body: Option<String>,
+    /// List the operations of the spec: method, path, evidence and retry class.
+    #[arg(long, conflicts_with_all = ["operation", "params", "body"])]
+    pub list: bool,
+    #[command(flatten)]
+    pub dry_run: DryRun,
+}
+
+#[derive(Debug, Args)]
 pub struct StatsArgs {
     /// The first day.
     #[arg(long, visible_alias = "start-date", value_name = "YYYY-MM-DD", value_parser = date)]
@@ -330,11 +361,10 @@ fn date(text: &str) -> Result<NaiveDate, String> {
         .map_err(|_| "expected a day as YYYY-MM-DD, such as 2025-01-31".to_owned())
 }
 
+/// The group keys, as the spec lists them.
 fn group_by() -> impl TypedValueParser<Value = StatsGroupBy> {
-    PossibleValuesParser::new(["date", "campaign", "banner", "placement", "country"]).try_map(
-        |key| {
-            key.parse::<StatsGroupBy>()
-                .map_err(|error| format!("{key}: {error}"))
-        },
-    )
+    PossibleValuesParser::new(adsterra::stats_group_keys().iter().copied()).try_map(|key| {
+        key.parse::<StatsGroupBy>()
+            .map_err(|error| format!("{key}: {error}"))
+    })
 }

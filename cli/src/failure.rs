@@ -9,7 +9,8 @@ use adsterra::Error;
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  cancelled at a confirmation prompt, or output could not be written
+  1  cancelled at a confirmation prompt, output could not be written, or verify-live found
+     answers that deviate from the spec
   2  usage: a command, flag or value is wrong, or a file cannot be read
   3  auth: no token, or Adsterra refused it (401, 403)
   4  not found: the id does not exist or belongs to another account (404)
@@ -25,13 +26,15 @@ Environment:
 /// A class of failure; its number is the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
-    Cancelled = 1,
-    Usage = 2,
-    Auth = 3,
-    NotFound = 4,
-    Validation = 5,
-    RateLimited = 6,
-    Server = 7,
+    Cancelled,
+    /// verify-live saw answers that deviate from the spec (exit 1, as a cancelled run).
+    Deviates,
+    Usage,
+    Auth,
+    NotFound,
+    Validation,
+    RateLimited,
+    Server,
 }
 
 /// A failed command: its class and the line printed on stderr.
@@ -61,7 +64,15 @@ impl Failure {
     }
 
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(self.class as u8)
+        ExitCode::from(match self.class {
+            Class::Cancelled | Class::Deviates => 1,
+            Class::Usage => 2,
+            Class::Auth => 3,
+            Class::NotFound => 4,
+            Class::Validation => 5,
+            Class::RateLimited => 6,
+            Class::Server => 7,
+        })
     }
 }
 

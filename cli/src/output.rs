@@ -12,6 +12,7 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::args::Output;
 use crate::failure::Failure;
@@ -151,6 +152,60 @@ impl Printer {
         })
     }
 
+    /// Values whose fields are known only at run time (`adsterra api`): `whole` in JSON, and
+    /// `rows` elsewhere, one column per field in the order they first appear.
+    pub fn values(&self, whole: &Value, rows: &[Value]) -> Result<(), Failure> {
+        let mut headers: Vec<&str> = Vec::new();
+        for row in rows {
+            for key in row.as_object().into_iter().flat_map(|o| o.keys()) {
+                if !headers.contains(&key.as_str()) {
+                    headers.push(key);
+                }
+            }
+        }
+        let cells = |row: &Value| -> Vec<Cell> {
+            headers
+                .iter()
+                .map(|key| match row.get(key) {
+                    None | Some(Value::Null) => Cell::Empty,
+                    Some(Value::Number(n)) => n
+                        .as_i64()
+                        .map_or_else(|| n.as_f64().map_or(Cell::Empty, Cell::Num), Cell::Int),
+                    Some(Value::String(text)) => Cell::Text(text.clone()),
+                    Some(other) => Cell::Text(other.to_string()),
+                })
+                .collect()
+        };
+        match self.output {
+            Output::Json => write_json(whole),
+            Output::Table => {
+                let grid = grid(&headers, rows.iter().map(cells).collect());
+                let mut out = io::stdout().lock();
+                write!(out, "{grid}")?;
+                Ok(out.flush()?)
+            }
+            Output::Ndjson => {
+                let mut out = io::BufWriter::new(io::stdout().lock());
+                for row in rows {
+                    serde_json::to_writer(&mut out, row).map_err(io::Error::from)?;
+                    out.write_all(b"\n")?;
+                }
+                Ok(out.flush()?)
+            }
+            Output::Csv => {
+                let mut writer = csv::Writer::from_writer(io::BufWriter::new(io::stdout()));
+                writer.write_record(&headers).map_err(csv_error)?;
+                for row in rows {
+                    writer
+                        .write_record(cells(row).iter().map(ToString::to_string))
+                        .map_err(csv_error)?;
+                }
+                Ok(writer.flush()?)
+            }
+            Output::Raw => self.raw(),
+        }
+    }
+
     /// Adsterra's answer as it came.
     fn raw(&self) -> Result<(), Failure> {
         let Some(body) = self.kept.borrow_mut().take() else {
@@ -212,17 +267,22 @@ fn write_json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
     Ok(out.flush()?)
 }
 
-/// Aligned columns: text to the left, numbers to the right, no borders, no trailing spaces.
 fn table<T>(columns: &[Column<T>], items: &[T]) -> String {
-    let rows: Vec<Vec<Cell>> = items
+    let headers: Vec<&str> = columns.iter().map(|c| c.header).collect();
+    let rows = items
         .iter()
         .map(|item| columns.iter().map(|c| (c.cell)(item)).collect())
         .collect();
+    grid(&headers, rows)
+}
+
+/// Aligned columns: text to the left, numbers to the right, no borders, no trailing spaces.
+fn grid(headers: &[&str], rows: Vec<Vec<Cell>>) -> String {
     let mut table = Table::new();
     table
         .load_style(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(columns.iter().map(|c| c.header));
+        .set_header(headers);
     for row in &rows {
         table.add_row(row.iter().map(ToString::to_string));
     }

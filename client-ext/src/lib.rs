@@ -159,6 +159,6 @@ pub use operation_call::{OperationAnswer, OperationCall};
 pub use raw::operation::{self, Endpoint, Operation, RetryClass};
 pub use raw::types::StatsGroupBy;
 pub use retry::RetryPolicy;
-pub use stats::{MAX_STATS_DAYS, StatsQuery, StatsWindow};
+pub use stats::{MAX_STATS_DAYS, StatsQuery, StatsWindow, stats_group_keys};
 pub use token::ApiToken;
 pub use values::{AdFormat, BannerExt, CampaignExt, CampaignState, PricingType};

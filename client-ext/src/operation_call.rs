@@ -112,7 +112,7 @@ impl OperationCall<'_> {
     /// other than 2xx is the same typed [`Error`] the wrappers return.
     pub async fn send(self) -> Result<OperationAnswer, Error> {
         let operation = self.operation;
-        let request = self.request()?;
+        let request = self.prepare()?;
         let (result, attempts) = counted(self.client.raw.execute(request, operation)).await;
         let call = Call {
             operation: operation.id,
@@ -126,7 +126,12 @@ impl OperationCall<'_> {
             .await
             .map_err(|source| Error::from_transport(call, source))?;
         if !status.is_success() {
-            return Err(Error::from_error_body(call, status.as_u16(), &body, retry_after));
+            return Err(Error::from_error_body(
+                call,
+                status.as_u16(),
+                &body,
+                retry_after,
+            ));
         }
         Ok(OperationAnswer {
             operation,
@@ -135,8 +140,9 @@ impl OperationCall<'_> {
         })
     }
 
-    /// The request the call would send; everything missing or wrong is an error naming it.
-    fn request(&self) -> Result<reqwest::Request, Error> {
+    /// The request the call would send, for a dry run: everything missing or wrong is an error
+    /// naming it. It carries no token (the policy adds that when the call is sent).
+    pub fn prepare(&self) -> Result<reqwest::Request, Error> {
         let operation = self.operation;
         if let Some((_, missing)) = operation
             .parameters()

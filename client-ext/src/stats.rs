@@ -292,6 +292,14 @@ fn async_stream<'a>(
     }
 }
 
+/// The keys stats rows can be grouped by, in the spec's order (the values of `group_by[]`).
+pub fn stats_group_keys() -> &'static [&'static str] {
+    Endpoint::GetStats
+        .operation(Format::Json)
+        .parameter("group_by[]")
+        .map_or(&[], |parameter| parameter.values)
+}
+
 /// One window's rows as a stream: the CSV body is parsed on a blocking thread as it arrives.
 async fn stream_window(
     client: &Client,

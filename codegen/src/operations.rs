@@ -59,7 +59,12 @@ pub fn source(lowered: &Value) -> Result<String, TableError> {
     }
     out.push_str("];\n\n    /// Its operationId (the JSON operation's).\n    pub const fn id(self) -> &'static str {\n        match self {\n");
     for row in &endpoints {
-        let _ = writeln!(out, "            Self::{} => {:?},", variant(&row.id), row.id);
+        let _ = writeln!(
+            out,
+            "            Self::{} => {:?},",
+            variant(&row.id),
+            row.id
+        );
     }
     out.push_str("        }\n    }\n\n    /// The operation that serves it in `format`.\n    pub fn operation(self, format: Format) -> &'static Operation {\n        &OPERATIONS[match (self, format) {\n");
     for (index, row) in rows.iter().enumerate() {
@@ -255,7 +260,10 @@ fn param(root: &Value, parameter: &Value) -> Param {
         Value::String(text) => text.clone(),
         Value::Array(items) => items
             .iter()
-            .map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_owned))
+            .map(|item| {
+                item.as_str()
+                    .map_or_else(|| item.to_string(), str::to_owned)
+            })
             .collect::<Vec<_>>()
             .join(","),
         other => other.to_string(),
@@ -333,7 +341,10 @@ impl Row {
             for p in parameters {
                 let values: Vec<String> = p.values.iter().map(|v| format!("{v:?}")).collect();
                 let link = p.link.as_ref().map_or("None".to_owned(), |(op, at)| {
-                    format!("Some(Link {{ endpoint: Endpoint::{}, pointer: {at:?} }})", variant(op))
+                    format!(
+                        "Some(Link {{ endpoint: Endpoint::{}, pointer: {at:?} }})",
+                        variant(op)
+                    )
                 });
                 let _ = write!(
                     out,

@@ -69,6 +69,13 @@ impl Operation {
         path.chain(query)
     }
 
+    /// The path or query parameter named `name` on the wire (`group_by[]`).
+    pub fn parameter(&self, name: &str) -> Option<&'static Parameter> {
+        self.parameters()
+            .map(|(_, parameter)| parameter)
+            .find(|parameter| parameter.name == name)
+    }
+
     /// The path below the base URL with `values` put in for the path parameters, each
     /// percent-encoded; `None` names a parameter that has no value.
     pub fn fill_path(&self, values: &[(&str, String)]) -> Result<String, &'static str> {
@@ -98,7 +105,7 @@ impl Operation {
             None => Err(format!("{} takes no request body", self.id)),
             Some(Body { schema, .. }) => crate::operations::check_body(schema, body)
                 .expect("the table lists a generated type for every request body")
-                .map_err(|error| format!("the body is not a {schema}: {error}")),
+                .map_err(|error| format!("the body does not fit {schema}: {error}")),
         }
     }
 }
@@ -147,16 +154,11 @@ impl Parameter {
             Kind::Text => true,
         };
         if !fits {
-            return Err(format!(
-                "{}={value:?} is not {}",
-                self.name,
-                self.kind.described()
-            ));
+            return Err(format!("{value:?} is not {}", self.kind.described()));
         }
         if !self.values.is_empty() && !self.values.contains(&value) {
             return Err(format!(
-                "{}={value:?} is not one of {}",
-                self.name,
+                "{value:?} is not one of {}",
                 self.values.join(", ")
             ));
         }
@@ -274,6 +276,17 @@ pub enum RetryClass {
     /// A write that must not run twice: retry only when the request surely was not handled
     /// (the connection was refused, or the answer was 429).
     NotIdempotent,
+}
+
+impl fmt::Display for RetryClass {
+    /// As the spec writes it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RetryClass::ReadOnly => "readonly",
+            RetryClass::Idempotent => "idempotent",
+            RetryClass::NotIdempotent => "not-idempotent",
+        })
+    }
 }
 
 impl RetryClass {

@@ -12,7 +12,11 @@ pub const DEVIATIONS: [(Endpoint, &str, &str); 5] = [
     (Endpoint::GetBalance, "currency", "unexpected"),
     (Endpoint::GetCampaigns, "items[].active", "missing"),
     (Endpoint::GetCampaigns, "items[].is_archived", "unexpected"),
-    (Endpoint::GetCampaigns, "items[].daily_budget_limit", "wrong type"),
+    (
+        Endpoint::GetCampaigns,
+        "items[].daily_budget_limit",
+        "wrong type",
+    ),
     (Endpoint::GetStats, "items[].ctr", "wrong type"),
 ];
 

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-use adsterra_generated::types;
+use adsterra_formats::Format;
+use adsterra_generated::{Endpoint, types};
 use axum::http::Method;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -296,7 +297,8 @@ fn stats(engine: &StatsEngine, query: &str) -> Result<Payload, Failure> {
                     &mut errors,
                     "group_by",
                     format!(
-                        "unknown value {value:?}; use date, campaign, banner, placement or country"
+                        "unknown value {value:?}; use one of {}",
+                        group_keys().join(", ")
                     ),
                 ),
             },
@@ -369,14 +371,22 @@ fn push(errors: &mut BTreeMap<String, Vec<String>>, field: &str, message: String
 }
 
 fn group_key(value: &str) -> Option<GroupKey> {
-    Some(match value {
-        "date" => GroupKey::Date,
-        "campaign" => GroupKey::Campaign,
-        "banner" => GroupKey::Banner,
-        "placement" => GroupKey::Placement,
-        "country" => GroupKey::Country,
-        _ => return None,
+    use types::StatsGroupBy as Key;
+    Some(match value.parse::<Key>().ok()? {
+        Key::Date => GroupKey::Date,
+        Key::Campaign => GroupKey::Campaign,
+        Key::Banner => GroupKey::Banner,
+        Key::Placement => GroupKey::Placement,
+        Key::Country => GroupKey::Country,
     })
+}
+
+/// The group keys, as the spec lists them.
+fn group_keys() -> &'static [&'static str] {
+    Endpoint::GetStats
+        .operation(Format::Json)
+        .parameter("group_by[]")
+        .map_or(&[], |parameter| parameter.values)
 }
 
 fn stats_row(row: &Row) -> types::StatsRow {

@@ -184,14 +184,24 @@ mod tests {
     fn known_endpoints_reach_the_handlers_with_their_ids() {
         let cases = [
             ("GET", "/balance.json", Resource::Balance, Format::Json),
-            ("GET", "/campaign/1463724.csv", Resource::Campaign(1463724), Format::Csv),
+            (
+                "GET",
+                "/campaign/1463724.csv",
+                Resource::Campaign(1463724),
+                Format::Csv,
+            ),
             (
                 "DELETE",
                 "/campaign/7/linking/whitelist.xml",
                 Resource::CampaignWhitelist(7),
                 Format::Xml,
             ),
-            ("POST", "/linking/blacklist/delete.json", Resource::BlacklistDelete, Format::Json),
+            (
+                "POST",
+                "/linking/blacklist/delete.json",
+                Resource::BlacklistDelete,
+                Format::Json,
+            ),
             ("GET", "/stats.csv", Resource::Stats, Format::Csv),
         ];
         for (method, path, resource, format) in cases {

@@ -101,7 +101,10 @@ async fn banner_activity(
         return plan::print(
             context,
             &[format!("banner {}: -> {target}", write.banner)],
-            &[(Endpoint::UpdateBannerActivity, &[("banner_id", write.banner)])],
+            &[(
+                Endpoint::UpdateBannerActivity,
+                &[("banner_id", write.banner)],
+            )],
         );
     }
     let updated = if active {

@@ -19,7 +19,9 @@ pub async fn run(context: &Context, command: BidsCommand) -> Result<(), Failure>
             context.printer.list(BIDS, &bids)
         }
         BidsCommand::Set(change) => change_bids(context, change, Endpoint::SetCustomBids).await,
-        BidsCommand::Update(change) => change_bids(context, change, Endpoint::UpdateCustomBids).await,
+        BidsCommand::Update(change) => {
+            change_bids(context, change, Endpoint::UpdateCustomBids).await
+        }
         BidsCommand::Remove(change) => {
             let placements = input::placements(context, &change)?;
             let bids = client.custom_bids(change.campaign);
@@ -35,7 +37,10 @@ pub async fn run(context: &Context, command: BidsCommand) -> Result<(), Failure>
                 return plan::print(
                     context,
                     &effects,
-                    &[(Endpoint::DeleteCustomBids, &[("campaign_id", change.campaign)])],
+                    &[(
+                        Endpoint::DeleteCustomBids,
+                        &[("campaign_id", change.campaign)],
+                    )],
                 );
             }
             let left = context.call(bids.remove(placements)).await?;
@@ -51,7 +56,10 @@ pub async fn run(context: &Context, command: BidsCommand) -> Result<(), Failure>
                 return plan::print(
                     context,
                     &[question],
-                    &[(Endpoint::CleanCustomBids, &[("campaign_id", clear.campaign)])],
+                    &[(
+                        Endpoint::CleanCustomBids,
+                        &[("campaign_id", clear.campaign)],
+                    )],
                 );
             }
             context.confirm(&question, clear.confirm.yes)?;

@@ -1,9 +1,11 @@
 //! One module per resource; each command reads its arguments, calls the client and prints.
 
 mod account;
+mod api;
 mod bids;
 mod lists;
 mod stats;
+mod verify_live;
 
 use crate::args::{CampaignsCommand, Command};
 use crate::context::Context;
@@ -19,6 +21,8 @@ pub async fn run(context: &Context, command: Command) -> Result<(), Failure> {
         Command::Whitelist(command) => lists::whitelist(context, command).await,
         Command::Bids(command) => bids::run(context, command).await,
         Command::Stats(args) => stats::run(context, args).await,
+        Command::Api(args) => api::run(context, args).await,
+        Command::VerifyLive => verify_live::run(context).await,
         // Printed by main before any client is built: it needs no token.
         Command::Completions { .. } => Ok(()),
     }

@@ -1,0 +1,381 @@
+//! `adsterra verify-live`: call every read of the spec in every format and check each answer
+//! against the spec, field by field. It never writes and never prints the token.
+//!
+//! The reads come from the operation table, so a read added to the spec is checked as soon as
+//! the workspace is regenerated. A path id is taken from the answer of the read the spec names
+//! for it (`x-adsterra-link`); a required date is yesterday (UTC), other required values are the
+//! spec's examples. Its report is how `inferred` and `likely` parts of the spec get promoted: a
+//! field confirmed in every format can be marked `confirmed` (with the date and "verify-live" as
+//! its source).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::future::Future;
+use std::io::Write as _;
+use std::pin::Pin;
+
+use adsterra::operation::{Kind, Location, OPERATIONS, Parameter};
+use adsterra::{Client, Endpoint, Error, Format, Operation};
+use adsterra_openapi::verify::{self, Carrier, Field, Status};
+use chrono::{Days, Utc};
+use serde_json::Value;
+
+use crate::context::Context;
+use crate::failure::{Class, Failure};
+
+/// The source spec as published in `spec/dist`: the schemas answers are checked against.
+const SPEC: &str = include_str!("../../../spec/dist/adsterra-advertiser.json");
+
+/// The formats every read is asked in, in the report's column order.
+const FORMATS: [Format; 3] = [Format::Json, Format::Csv, Format::Xml];
+
+pub async fn run(context: &Context) -> Result<(), Failure> {
+    let spec: Value = serde_json::from_str(SPEC).map_err(|error| {
+        Failure::new(
+            Class::Server,
+            format!("the published spec embedded in the command line is not JSON: {error}"),
+        )
+    })?;
+    let mut verifier = Verifier {
+        client: &context.client,
+        spec: &spec,
+        ids: HashMap::new(),
+        report: Report::default(),
+    };
+    for operation in OPERATIONS.iter().filter(|o| o.format == Format::Json) {
+        if operation.is_read() {
+            verifier.verify(operation).await?;
+        }
+    }
+    let report = verifier.report;
+    let mut text = format!(
+        "verify-live against {} (every read of the spec, every format)\n\n",
+        context.base_url
+    );
+    text.push_str(&report.render());
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    match report.deviations() {
+        0 => Ok(()),
+        n => Err(Failure::new(
+            Class::Deviates,
+            format!("{n} deviation(s) from the spec; the tables above say where"),
+        )),
+    }
+}
+
+/// The values a call sends, by parameter name.
+type Arguments = Vec<(&'static str, String)>;
+
+struct Verifier<'a> {
+    client: &'a Client,
+    spec: &'a Value,
+    /// The first id each linked read answered (or why it gave none), asked once.
+    ids: HashMap<Endpoint, Result<String, String>>,
+    report: Report,
+}
+
+impl Verifier<'_> {
+    async fn verify(&mut self, operation: &'static Operation) -> Result<(), Failure> {
+        let id = operation.endpoint.id();
+        let arguments = match self.arguments(operation).await {
+            Ok(arguments) => arguments,
+            Err(Refused(error)) => return Err(error.into()),
+            Err(Skipped(why)) => {
+                let entry = self.report.entry(id);
+                for format in FORMATS {
+                    entry
+                        .formats
+                        .insert(format.extension(), Err(format!("skipped: {why}")));
+                }
+                return Ok(());
+            }
+        };
+        let mut runs = vec![(id.to_owned(), arguments.clone())];
+        // A list parameter with closed values (group_by[]) is also asked with every value.
+        for parameter in operation.query_parameters {
+            if parameter.repeated && !parameter.values.is_empty() {
+                let mut every = arguments.clone();
+                every.extend(
+                    parameter
+                        .values
+                        .iter()
+                        .map(|v| (parameter.name, v.to_string())),
+                );
+                runs.push((format!("{id} ({} every value)", parameter.name), every));
+            }
+        }
+        for (label, arguments) in runs {
+            for format in FORMATS {
+                let result = match send(self.client, operation.twin(format), &arguments).await {
+                    Ok(body) => fields(self.spec, id, format, &body),
+                    Err(error @ (Error::Unauthorized { .. } | Error::Forbidden { .. })) => {
+                        return Err(error.into());
+                    }
+                    Err(error) => Err(format!("call failed: {error}")),
+                };
+                self.report
+                    .entry(&label)
+                    .formats
+                    .insert(format.extension(), result);
+            }
+        }
+        Ok(())
+    }
+
+    /// What `operation` is called with: its path ids, found through the spec's links, and a
+    /// value for each required query parameter.
+    fn arguments<'s>(
+        &'s mut self,
+        operation: &'static Operation,
+    ) -> Pin<Box<dyn Future<Output = Result<Arguments, Missing>> + 's>> {
+        Box::pin(async move {
+            let mut arguments = Vec::new();
+            for (location, parameter) in operation.parameters() {
+                let value = match location {
+                    Location::Path => self.path_id(operation, parameter).await?,
+                    Location::Query if !parameter.required => continue,
+                    Location::Query => query_value(operation, parameter)?,
+                };
+                arguments.push((parameter.name, value));
+            }
+            Ok(arguments)
+        })
+    }
+
+    /// The first id the linked read answers, asked once per read.
+    async fn path_id(
+        &mut self,
+        operation: &Operation,
+        parameter: &Parameter,
+    ) -> Result<String, Missing> {
+        let link = parameter.link.ok_or_else(|| {
+            Skipped(format!(
+                "the spec does not say where a {} is found (add x-adsterra-link to the parameter)",
+                parameter.name
+            ))
+        })?;
+        if let Some(found) = self.ids.get(&link.endpoint) {
+            return found.clone().map_err(Skipped);
+        }
+        let source = link.endpoint.operation(Format::Json);
+        if source.endpoint == operation.endpoint {
+            return Err(Skipped(format!("{} links to itself", parameter.name)));
+        }
+        let arguments = self.arguments(source).await?;
+        let found = match send(self.client, source, &arguments).await {
+            Err(error @ (Error::Unauthorized { .. } | Error::Forbidden { .. })) => {
+                return Err(Refused(error));
+            }
+            Err(error) => Err(format!("{} failed: {error}", source.id)),
+            Ok(body) => serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|answer| match answer.pointer(link.pointer)? {
+                    Value::Number(id) => Some(id.to_string()),
+                    Value::String(id) => Some(id.clone()),
+                    _ => None,
+                })
+                .ok_or_else(|| {
+                    format!(
+                        "no {} to read: {} answered nothing at {}",
+                        parameter.name, source.id, link.pointer
+                    )
+                }),
+        };
+        self.ids.insert(link.endpoint, found.clone());
+        found.map_err(Skipped)
+    }
+}
+
+/// Why a call could not be put together.
+enum Missing {
+    /// The operation cannot be checked, and the report says why.
+    Skipped(String),
+    /// The token was refused: nothing can be checked.
+    Refused(Error),
+}
+
+use Missing::{Refused, Skipped};
+
+/// A required query value: yesterday (UTC) for a day, so the answer has data; the spec's
+/// example otherwise.
+fn query_value(operation: &Operation, parameter: &Parameter) -> Result<String, Missing> {
+    if parameter.kind == Kind::Date {
+        let yesterday = Utc::now().date_naive() - Days::new(1);
+        return Ok(yesterday.format("%Y-%m-%d").to_string());
+    }
+    parameter.example.map(str::to_owned).ok_or_else(|| {
+        Skipped(format!(
+            "{} needs {} and the spec gives no example of it",
+            operation.id, parameter.name
+        ))
+    })
+}
+
+/// Sends one read and gives back its body as it came.
+async fn send(
+    client: &Client,
+    operation: &'static Operation,
+    arguments: &Arguments,
+) -> Result<bytes::Bytes, Error> {
+    let mut call = client.call(operation);
+    for (name, value) in arguments {
+        call = call.param(name, value.clone())?;
+    }
+    Ok(call.send().await?.body)
+}
+
+/// The fields of `body` against the 200 answer schema of `operation`.
+fn fields(
+    spec: &Value,
+    operation: &str,
+    format: Format,
+    body: &[u8],
+) -> Result<Vec<Field>, String> {
+    let schema = verify::answer_schema(spec, operation)
+        .ok_or_else(|| format!("the spec has no JSON 200 answer for {operation}"))?;
+    let is_list = schema
+        .pointer("/properties/items/type")
+        .is_some_and(|t| t == "array");
+    let (value, carrier) = match format {
+        Format::Json => (
+            serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?,
+            Carrier::Json,
+        ),
+        Format::Csv => {
+            let rows: Value = untyped(format, body)?;
+            // CSV carries the rows of a list (its count is the number of rows), or one object.
+            let value = if is_list {
+                serde_json::json!({ "items": rows })
+            } else {
+                rows.get(0).cloned().unwrap_or(Value::Null)
+            };
+            (value, Carrier::Text)
+        }
+        Format::Xml => (untyped(format, body)?, Carrier::Text),
+    };
+    let mut fields = verify::check(spec, schema, &value, carrier);
+    if format == Format::Csv && is_list {
+        fields.retain(|field| field.path != "itemCount");
+    }
+    Ok(fields)
+}
+
+/// A CSV or XML body as untyped JSON (every value text), as the checker reads it.
+fn untyped(format: Format, body: &[u8]) -> Result<Value, String> {
+    adsterra_formats::decode(format, body).map_err(|e| e.to_string())
+}
+
+/// What one read showed in each format.
+#[derive(Default)]
+struct OperationReport {
+    /// Per format: the fields, or why there is no answer to check.
+    formats: BTreeMap<&'static str, Result<Vec<Field>, String>>,
+}
+
+#[derive(Default)]
+struct Report {
+    operations: Vec<(String, OperationReport)>,
+}
+
+impl Report {
+    fn entry(&mut self, label: &str) -> &mut OperationReport {
+        let at = match self.operations.iter().position(|(name, _)| name == label) {
+            Some(at) => at,
+            None => {
+                self.operations
+                    .push((label.to_owned(), OperationReport::default()));
+                self.operations.len() - 1
+            }
+        };
+        &mut self.operations[at].1
+    }
+
+    fn deviations(&self) -> usize {
+        self.operations
+            .iter()
+            .flat_map(|(_, op)| op.formats.values())
+            .map(|result| match result {
+                Ok(fields) => fields.iter().filter(|f| f.deviates()).count(),
+                Err(why) if why.starts_with("skipped") => 0,
+                Err(_) => 1,
+            })
+            .sum()
+    }
+
+    /// One table per read: a row per field, a column per format, the spec's mark last; then
+    /// the totals and the fields that may be promoted.
+    fn render(&self) -> String {
+        let mut out = String::new();
+        let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut promote = Vec::new();
+        let mut skipped = 0;
+        for (operation, report) in &self.operations {
+            let _ = writeln!(out, "{operation}");
+            let mut rows: Vec<(String, Option<String>)> = Vec::new();
+            let mut cells: BTreeMap<(String, &str), String> = BTreeMap::new();
+            let mut details = Vec::new();
+            for (format, result) in &report.formats {
+                match result {
+                    Err(why) => {
+                        skipped += usize::from(why.starts_with("skipped"));
+                        let _ = writeln!(out, "  {format}: {why}");
+                    }
+                    Ok(fields) => {
+                        for field in fields {
+                            if !rows.iter().any(|(path, _)| path == &field.path) {
+                                rows.push((field.path.clone(), field.evidence.clone()));
+                            }
+                            let mut cell = field.status.name().to_owned();
+                            if field.status == Status::Missing && !field.required {
+                                cell.push_str(" (optional)");
+                            }
+                            if let Status::WrongType(detail) = &field.status {
+                                details.push(format!("      {} in {format}: {detail}", field.path));
+                            }
+                            *totals.entry(field.status.name()).or_default() += 1;
+                            cells.insert((field.path.clone(), *format), cell);
+                        }
+                    }
+                }
+            }
+            for (path, evidence) in &rows {
+                let mut line = format!("  {path:<40}");
+                let mut everywhere = true;
+                for format in FORMATS.map(Format::extension) {
+                    let cell = cells.get(&(path.clone(), format));
+                    everywhere &= cell.is_some_and(|c| c == "confirmed");
+                    let _ = write!(line, " {format}: {:<20}", cell.map_or("-", String::as_str));
+                }
+                let mark = evidence.as_deref().unwrap_or("-");
+                let _ = writeln!(out, "{}  spec: {mark}", line.trim_end());
+                if everywhere && matches!(mark, "likely" | "inferred") {
+                    promote.push(format!("{operation} {path} ({mark})"));
+                }
+            }
+            for detail in details {
+                let _ = writeln!(out, "{detail}");
+            }
+            out.push('\n');
+        }
+        let totals: Vec<String> = totals.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        let _ = writeln!(
+            out,
+            "reads: {}; fields: {}; answers skipped: {skipped}; deviations from the spec: {}",
+            self.operations.len(),
+            totals.join(", "),
+            self.deviations()
+        );
+        if !promote.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nconfirmed in every format but marked likely or inferred (promote in the spec):"
+            );
+            for line in promote {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        out
+    }
+}
