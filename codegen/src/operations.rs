@@ -112,11 +112,17 @@ struct Row {
     resource: String,
     path_parameters: Vec<Param>,
     query_parameters: Vec<Param>,
-    body: Option<(String, bool)>,
+    body: Option<RequestBody>,
     answer: String,
     example: String,
     evidence: String,
     retry: String,
+}
+
+struct RequestBody {
+    schema: String,
+    required: bool,
+    example: Option<String>,
 }
 
 struct Param {
@@ -184,7 +190,14 @@ fn row(lowered: &Value, operation: &Operation<'_>) -> Result<Row, TableError> {
         .map(|body| {
             let name = schema_name(body.pointer("/content/application~1json/schema"))
                 .ok_or_else(|| missing("$ref request body schema"))?;
-            Ok((name, body.get("required") == Some(&Value::Bool(true))))
+            let example = body
+                .pointer("/content/application~1json/example")
+                .map(|e| serde_json::to_string(e).expect("a JSON value serialises"));
+            Ok(RequestBody {
+                schema: name,
+                required: body.get("required") == Some(&Value::Bool(true)),
+                example,
+            })
         })
         .transpose()?;
     let retry = operation
@@ -360,12 +373,12 @@ impl Row {
             }
             out.push_str("], ");
         }
-        let body = self
-            .body
-            .as_ref()
-            .map_or("None".to_owned(), |(schema, required)| {
-                format!("Some(Body {{ schema: {schema:?}, required: {required} }})")
-            });
+        let body = self.body.as_ref().map_or("None".to_owned(), |body| {
+            format!(
+                "Some(Body {{ schema: {:?}, required: {}, example: {:?} }})",
+                body.schema, body.required, body.example
+            )
+        });
         let retry = match self.retry.as_str() {
             "readonly" => "ReadOnly",
             "idempotent" => "Idempotent",
@@ -407,7 +420,7 @@ fn render_decoders(lowered: &Value, rows: &[Row], out: &mut String) {
 
     let bodies: BTreeSet<&str> = rows
         .iter()
-        .filter_map(|r| r.body.as_ref().map(|(schema, _)| schema.as_str()))
+        .filter_map(|r| r.body.as_ref().map(|body| body.schema.as_str()))
         .collect();
     out.push_str(
         "/// Checks that `body` reads as the generated type of the schema `schema`; `None` when no\n\

@@ -209,6 +209,8 @@ pub struct Body {
     pub schema: &'static str,
     /// Whether the operation needs one.
     pub required: bool,
+    /// The spec's example of it.
+    pub example: Option<&'static str>,
 }
 
 /// An HTTP method.

@@ -349,6 +349,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "ActivityUpdate",
             required: true,
+            example: Some("{\"active\":false}"),
         }),
         answer: "Campaign",
         example: "{\"id\":1463724,\"alias\":\"ID Popunder Mobile\",\"active\":1,\"activity\":1,\"format\":\"pop\",\"pricing_type\":\"CPM\",\"pricing_settings\":[{\"price\":0.45,\"country_code\":\"ID\"}],\"daily_budget_limit\":50.0,\"total_budget_limit\":null}",
@@ -412,6 +413,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "ActivityUpdate",
             required: true,
+            example: Some("{\"active\":false}"),
         }),
         answer: "Campaign",
         example: "{\"id\":1463724,\"alias\":\"ID Popunder Mobile\",\"active\":1,\"activity\":1,\"format\":\"pop\",\"pricing_type\":\"CPM\",\"pricing_settings\":[{\"price\":0.45,\"country_code\":\"ID\"}],\"daily_budget_limit\":50.0,\"total_budget_limit\":null}",
@@ -475,6 +477,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "ActivityUpdate",
             required: true,
+            example: Some("{\"active\":false}"),
         }),
         answer: "Campaign",
         example: "{\"id\":1463724,\"alias\":\"ID Popunder Mobile\",\"active\":1,\"activity\":1,\"format\":\"pop\",\"pricing_type\":\"CPM\",\"pricing_settings\":[{\"price\":0.45,\"country_code\":\"ID\"}],\"daily_budget_limit\":50.0,\"total_budget_limit\":null}",
@@ -598,6 +601,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "ActivityUpdate",
             required: true,
+            example: Some("{\"active\":true}"),
         }),
         answer: "Banner",
         example: "{\"id\":5281905,\"alias\":null,\"active\":3,\"campaign_id\":1463724}",
@@ -631,6 +635,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "ActivityUpdate",
             required: true,
+            example: Some("{\"active\":true}"),
         }),
         answer: "Banner",
         example: "{\"id\":5281905,\"alias\":null,\"active\":3,\"campaign_id\":1463724}",
@@ -664,6 +669,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "ActivityUpdate",
             required: true,
+            example: Some("{\"active\":true}"),
         }),
         answer: "Banner",
         example: "{\"id\":5281905,\"alias\":null,\"active\":3,\"campaign_id\":1463724}",
@@ -954,6 +960,9 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingReplace",
             required: true,
+            example: Some(
+                "{\"campaign_id\":1463724,\"placement_ids\":[15413270,15413272]}",
+            ),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270,15413272]}",
@@ -974,6 +983,9 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingChange",
             required: true,
+            example: Some(
+                "{\"campaign_id\":1463724,\"placement_ids\":[15413270,15413272]}",
+            ),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270,15413272,15520118]}",
@@ -994,6 +1006,9 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingReplace",
             required: true,
+            example: Some(
+                "{\"campaign_id\":1463724,\"placement_ids\":[15413270,15413272]}",
+            ),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270,15413272]}",
@@ -1014,6 +1029,9 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingChange",
             required: true,
+            example: Some(
+                "{\"campaign_id\":1463724,\"placement_ids\":[15413270,15413272]}",
+            ),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270,15413272,15520118]}",
@@ -1034,6 +1052,9 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingReplace",
             required: true,
+            example: Some(
+                "{\"campaign_id\":1463724,\"placement_ids\":[15413270,15413272]}",
+            ),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270,15413272]}",
@@ -1054,6 +1075,9 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingChange",
             required: true,
+            example: Some(
+                "{\"campaign_id\":1463724,\"placement_ids\":[15413270,15413272]}",
+            ),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270,15413272,15520118]}",
@@ -1074,6 +1098,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingChange",
             required: true,
+            example: Some("{\"campaign_id\":1463724,\"placement_ids\":[15413272]}"),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270,15520118]}",
@@ -1094,6 +1119,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingChange",
             required: true,
+            example: Some("{\"campaign_id\":1463724,\"placement_ids\":[15413272]}"),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270,15520118]}",
@@ -1114,6 +1140,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingChange",
             required: true,
+            example: Some("{\"campaign_id\":1463724,\"placement_ids\":[15413272]}"),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270,15520118]}",
@@ -1134,6 +1161,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingClean",
             required: true,
+            example: Some("{\"campaign_id\":1463724}"),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[]}",
@@ -1154,6 +1182,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingClean",
             required: true,
+            example: Some("{\"campaign_id\":1463724}"),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[]}",
@@ -1174,6 +1203,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingClean",
             required: true,
+            example: Some("{\"campaign_id\":1463724}"),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[]}",
@@ -1194,6 +1224,9 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingChange",
             required: true,
+            example: Some(
+                "{\"campaign_id\":1463724,\"placement_ids\":[15413270,15413272]}",
+            ),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270,15413272]}",
@@ -1214,6 +1247,9 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingChange",
             required: true,
+            example: Some(
+                "{\"campaign_id\":1463724,\"placement_ids\":[15413270,15413272]}",
+            ),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270,15413272]}",
@@ -1234,6 +1270,9 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingChange",
             required: true,
+            example: Some(
+                "{\"campaign_id\":1463724,\"placement_ids\":[15413270,15413272]}",
+            ),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270,15413272]}",
@@ -1254,6 +1293,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingChange",
             required: true,
+            example: Some("{\"campaign_id\":1463724,\"placement_ids\":[15413272]}"),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270]}",
@@ -1274,6 +1314,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingChange",
             required: true,
+            example: Some("{\"campaign_id\":1463724,\"placement_ids\":[15413272]}"),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270]}",
@@ -1294,6 +1335,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "PlacementLinkingChange",
             required: true,
+            example: Some("{\"campaign_id\":1463724,\"placement_ids\":[15413272]}"),
         }),
         answer: "PlacementIdList",
         example: "{\"placement_ids\":[15413270]}",
@@ -1537,6 +1579,9 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "CustomBidChange",
             required: true,
+            example: Some(
+                "{\"bids\":[{\"placement_id\":15413270,\"price\":0.35},{\"placement_id\":15413272,\"price\":0.4}]}",
+            ),
         }),
         answer: "CustomBidList",
         example: "{\"items\":[{\"placement_id\":15413270,\"price\":0.35},{\"placement_id\":15413272,\"price\":0.4}],\"itemCount\":2}",
@@ -1570,6 +1615,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "CustomBidRemoval",
             required: true,
+            example: Some("{\"placement_ids\":[15413272]}"),
         }),
         answer: "CustomBidList",
         example: "{\"items\":[{\"placement_id\":15413270,\"price\":0.35}],\"itemCount\":1}",
@@ -1603,6 +1649,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "CustomBidChange",
             required: true,
+            example: Some("{\"bids\":[{\"placement_id\":15413272,\"price\":0.5}]}"),
         }),
         answer: "CustomBidList",
         example: "{\"items\":[{\"placement_id\":15413270,\"price\":0.35},{\"placement_id\":15413272,\"price\":0.5}],\"itemCount\":2}",
@@ -1666,6 +1713,9 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "CustomBidChange",
             required: true,
+            example: Some(
+                "{\"bids\":[{\"placement_id\":15413270,\"price\":0.35},{\"placement_id\":15413272,\"price\":0.4}]}",
+            ),
         }),
         answer: "CustomBidList",
         example: "{\"items\":[{\"placement_id\":15413270,\"price\":0.35},{\"placement_id\":15413272,\"price\":0.4}],\"itemCount\":2}",
@@ -1699,6 +1749,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "CustomBidRemoval",
             required: true,
+            example: Some("{\"placement_ids\":[15413272]}"),
         }),
         answer: "CustomBidList",
         example: "{\"items\":[{\"placement_id\":15413270,\"price\":0.35}],\"itemCount\":1}",
@@ -1732,6 +1783,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "CustomBidChange",
             required: true,
+            example: Some("{\"bids\":[{\"placement_id\":15413272,\"price\":0.5}]}"),
         }),
         answer: "CustomBidList",
         example: "{\"items\":[{\"placement_id\":15413270,\"price\":0.35},{\"placement_id\":15413272,\"price\":0.5}],\"itemCount\":2}",
@@ -1795,6 +1847,9 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "CustomBidChange",
             required: true,
+            example: Some(
+                "{\"bids\":[{\"placement_id\":15413270,\"price\":0.35},{\"placement_id\":15413272,\"price\":0.4}]}",
+            ),
         }),
         answer: "CustomBidList",
         example: "{\"items\":[{\"placement_id\":15413270,\"price\":0.35},{\"placement_id\":15413272,\"price\":0.4}],\"itemCount\":2}",
@@ -1828,6 +1883,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "CustomBidRemoval",
             required: true,
+            example: Some("{\"placement_ids\":[15413272]}"),
         }),
         answer: "CustomBidList",
         example: "{\"items\":[{\"placement_id\":15413270,\"price\":0.35}],\"itemCount\":1}",
@@ -1861,6 +1917,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: Some(Body {
             schema: "CustomBidChange",
             required: true,
+            example: Some("{\"bids\":[{\"placement_id\":15413272,\"price\":0.5}]}"),
         }),
         answer: "CustomBidList",
         example: "{\"items\":[{\"placement_id\":15413270,\"price\":0.35},{\"placement_id\":15413272,\"price\":0.5}],\"itemCount\":2}",

@@ -24,7 +24,7 @@ struct Args {
     #[arg(long, default_value_t = 1200)]
     rate_limit: u32,
     /// Answer off the spec on purpose (an unexpected field, a missing one, wrong types), to see
-    /// that `cargo xtask verify-live` reports it.
+    /// that `adsterra verify-live` reports it.
     #[arg(long)]
     deviate: bool,
 }

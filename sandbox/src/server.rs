@@ -58,7 +58,7 @@ pub struct Config {
     /// Faults from the start; change them later with [`Sandbox::set_faults`].
     pub faults: Faults,
     /// Answer off the spec on purpose (see [`crate::deviations`]), to show that a client or
-    /// `cargo xtask verify-live` notices.
+    /// `adsterra verify-live` notices.
     pub deviate: bool,
 }
 
@@ -504,4 +504,30 @@ async fn decoy(State(log): State<Arc<Mutex<Vec<DecoyRequest>>>>, request: Reques
             carried_api_key: request.headers().contains_key("x-api-key"),
         });
     Failure::not_found().into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use adsterra_generated::operation::OPERATIONS;
+
+    use super::{Format, example};
+
+    #[test]
+    fn an_example_answer_reads_as_the_spec_example_in_every_format() {
+        for operation in &OPERATIONS {
+            let body = example(operation);
+            let decoded = operation
+                .decode(&body)
+                .unwrap_or_else(|error| panic!("{}: {error}", operation.id));
+            let json = operation.twin(Format::Json);
+            let expected = json
+                .decode(json.example.as_bytes())
+                .expect("the spec's example decodes");
+            // CSV carries no envelope counts: compare the items where there are items.
+            match (decoded.get("items"), expected.get("items")) {
+                (Some(items), Some(want)) => assert_eq!(items, want, "{}", operation.id),
+                _ => assert_eq!(decoded, expected, "{}", operation.id),
+            }
+        }
+    }
 }

@@ -17,7 +17,6 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use adsterra_formats::Format;
-use adsterra_generated::types;
 use jsonschema::Validator;
 use serde_json::{Map, Value, json};
 use wiremock::http::HeaderMap;
@@ -57,11 +56,8 @@ enum Decode {
     /// Parsed as JSON and validated as is.
     Json,
     /// Decoded into the typed value of the JSON twin, then re-serialised as JSON.
-    Typed(Format, Retype),
+    Typed(&'static adsterra_generated::Operation),
 }
-
-/// Decodes a CSV or XML body into a generated type and serialises that back to JSON.
-type Retype = fn(Format, &[u8]) -> Result<Value, adsterra_formats::Error>;
 
 impl Conformance {
     /// Reads `spec/dist/adsterra-advertiser.lowered.json`, converts its OpenAPI 3.0 schemas to
@@ -254,7 +250,7 @@ fn check_body(
     let instance = match expected.decode {
         Decode::Json => serde_json::from_slice::<Value>(body)
             .map_err(|e| format!("{who} with a body that is not JSON: {e}")),
-        Decode::Typed(format, retype) => retype(format, body).map_err(|e| {
+        Decode::Typed(operation) => operation.decode(body).map_err(|e| {
             let pointer = e.location.field.as_deref().map(field_pointer);
             format!(
                 "{who} with a body that does not decode at {}: {e}",
@@ -336,10 +332,14 @@ fn bodies(
                     let component = reference
                         .strip_prefix("#/components/schemas/")
                         .unwrap_or_else(|| panic!("{id}: twin schema {reference} is no component"));
-                    let retype = retype(component).unwrap_or_else(|| {
-                        panic!("{id}: no generated type is known for component {component}")
-                    });
-                    (Decode::Typed(format, retype), json!({"$ref": reference}))
+                    // The operation table decodes it as the client does, through the generated
+                    // type of the twin's answer.
+                    let operation = adsterra_generated::Operation::find(id)
+                        .filter(|operation| operation.answer == component)
+                        .unwrap_or_else(|| {
+                            panic!("{id}: the operation table does not decode it as {component}; run `cargo xtask generate`")
+                        });
+                    (Decode::Typed(operation), json!({"$ref": reference}))
                 }
             };
             Body {
@@ -371,32 +371,6 @@ fn twin_schema_ref(
         .as_str()
         .unwrap_or_else(|| panic!("{twin} {status} has no JSON schema $ref"))
         .to_owned()
-}
-
-/// The generated type a component decodes into. Text formats carry no types, so the type decides
-/// how each cell reads; a component missing here makes `load` fail rather than skip checks.
-fn retype(component: &str) -> Option<Retype> {
-    macro_rules! via {
-        ($t:ty) => {
-            (|format, body| {
-                let typed: $t = adsterra_formats::decode(format, body)?;
-                Ok(serde_json::to_value(typed).expect("generated types serialise to JSON"))
-            }) as Retype
-        };
-    }
-    Some(match component {
-        "Balance" => via!(types::Balance),
-        "CampaignList" => via!(types::CampaignList),
-        "Campaign" => via!(types::Campaign),
-        "BannerList" => via!(types::BannerList),
-        "Banner" => via!(types::Banner),
-        "LandingList" => via!(types::LandingList),
-        "PlacementIdList" => via!(types::PlacementIdList),
-        "CustomBidList" => via!(types::CustomBidList),
-        "StatsList" => via!(types::StatsList),
-        "ApiError" => via!(types::ApiError),
-        _ => return None,
-    })
 }
 
 /// Follows a local `$ref` (such as `#/components/responses/Unauthorized`) to what it names.
@@ -518,6 +492,7 @@ fn to_json_schema(schema: &Value) -> Value {
 mod tests {
     use std::sync::LazyLock;
 
+    use adsterra_generated::Endpoint;
     use wiremock::http::HeaderValue;
 
     use super::*;
@@ -640,11 +615,11 @@ mod tests {
     fn a_valid_json_stats_body_passes() {
         let body = serde_json::to_vec(&stats_example()).unwrap();
         CONFORMANCE
-            .check("get_stats", 200, &json_headers(), &body)
+            .check(Endpoint::GetStats.id(), 200, &json_headers(), &body)
             .unwrap();
         let with_charset = headers(&[("content-type", "Application/JSON; charset=utf-8")]);
         CONFORMANCE
-            .check("get_stats", 200, &with_charset, &body)
+            .check(Endpoint::GetStats.id(), 200, &with_charset, &body)
             .unwrap();
     }
 
@@ -653,7 +628,8 @@ mod tests {
         let mut example = stats_example();
         example["items"][0]["impressions"] = json!("x");
         let body = serde_json::to_vec(&example).unwrap();
-        let problems = rejected(CONFORMANCE.check("get_stats", 200, &json_headers(), &body));
+        let problems =
+            rejected(CONFORMANCE.check(Endpoint::GetStats.id(), 200, &json_headers(), &body));
         assert_eq!(problems.len(), 1, "{problems:?}");
         let problem = &problems[0];
         assert!(problem.starts_with("get_stats returned 200"), "{problem}");
@@ -663,8 +639,8 @@ mod tests {
     #[test]
     fn csv_and_xml_stats_bodies_encoded_from_the_example_pass() {
         for (id, format) in [
-            ("get_stats_csv", Format::Csv),
-            ("get_stats_xml", Format::Xml),
+            (Endpoint::GetStats.operation(Format::Csv).id, Format::Csv),
+            (Endpoint::GetStats.operation(Format::Xml).id, Format::Xml),
         ] {
             let body = adsterra_formats::encode(format, &stats_example()).unwrap();
             let headers = headers(&[("content-type", format.media_type())]);
@@ -679,7 +655,12 @@ mod tests {
         let body = "date;impressions;conversions;clicks;ctr;cpm;spent\n\
                     2018-02-15;many;0;0;0.0;0.412;141.321\n";
         let headers = headers(&[("content-type", "text/csv")]);
-        let problems = rejected(CONFORMANCE.check("get_stats_csv", 200, &headers, body.as_bytes()));
+        let problems = rejected(CONFORMANCE.check(
+            Endpoint::GetStats.operation(Format::Csv).id,
+            200,
+            &headers,
+            body.as_bytes(),
+        ));
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
             problems[0].starts_with("get_stats_csv returned 200"),
@@ -695,14 +676,20 @@ mod tests {
         let body = "date;impressions;conversions;clicks;ctr;cpm;spent\n\
                     2018-02-15;1;0;0;NaN;0.412;141.321\n";
         let headers = headers(&[("content-type", "text/csv")]);
-        let problems = rejected(CONFORMANCE.check("get_stats_csv", 200, &headers, body.as_bytes()));
+        let problems = rejected(CONFORMANCE.check(
+            Endpoint::GetStats.operation(Format::Csv).id,
+            200,
+            &headers,
+            body.as_bytes(),
+        ));
         assert!(problems[0].contains("/items/0/ctr"), "{problems:?}");
     }
 
     #[test]
     fn an_undocumented_status_fails_and_a_range_is_documented() {
         let error = br#"{"code": 404, "message": "Not found", "data": null}"#;
-        let problems = rejected(CONFORMANCE.check("get_stats", 404, &json_headers(), error));
+        let problems =
+            rejected(CONFORMANCE.check(Endpoint::GetStats.id(), 404, &json_headers(), error));
         assert!(
             problems[0].contains("get_stats returned 404"),
             "{problems:?}"
@@ -711,21 +698,22 @@ mod tests {
 
         let error = br#"{"code": 503, "message": "Unavailable", "data": null}"#;
         CONFORMANCE
-            .check("get_stats", 503, &json_headers(), error)
+            .check(Endpoint::GetStats.id(), 503, &json_headers(), error)
             .unwrap();
     }
 
     #[test]
     fn an_undocumented_405_needs_an_allow_header_and_an_error_body() {
         let error = br#"{"code": 405, "message": "Method not allowed", "data": null}"#;
-        let problems = rejected(CONFORMANCE.check("get_stats", 405, &json_headers(), error));
+        let problems =
+            rejected(CONFORMANCE.check(Endpoint::GetStats.id(), 405, &json_headers(), error));
         assert!(problems[0].contains("Allow"), "{problems:?}");
 
         let allowed = headers(&[("content-type", "application/json"), ("allow", "GET")]);
         CONFORMANCE
-            .check("get_stats", 405, &allowed, error)
+            .check(Endpoint::GetStats.id(), 405, &allowed, error)
             .unwrap();
-        let problems = rejected(CONFORMANCE.check("get_stats", 405, &allowed, b"{}"));
+        let problems = rejected(CONFORMANCE.check(Endpoint::GetStats.id(), 405, &allowed, b"{}"));
         assert!(problems[0].contains("code"), "{problems:?}");
     }
 
@@ -733,9 +721,10 @@ mod tests {
     fn a_wrong_content_type_fails() {
         let body = serde_json::to_vec(&stats_example()).unwrap();
         let xml = headers(&[("content-type", "application/xml")]);
-        let problems = rejected(CONFORMANCE.check("get_stats", 200, &xml, &body));
+        let problems = rejected(CONFORMANCE.check(Endpoint::GetStats.id(), 200, &xml, &body));
         assert!(problems[0].contains("application/xml"), "{problems:?}");
-        let problems = rejected(CONFORMANCE.check("get_stats", 200, &HeaderMap::new(), &body));
+        let problems =
+            rejected(CONFORMANCE.check(Endpoint::GetStats.id(), 200, &HeaderMap::new(), &body));
         assert!(
             problems[0].contains("without a Content-Type"),
             "{problems:?}"
@@ -744,14 +733,20 @@ mod tests {
         // Error bodies are JSON even for CSV operations.
         let error = br#"{"code": 401, "message": "Token not found", "data": null}"#;
         let csv = headers(&[("content-type", "text/csv")]);
-        let problems = rejected(CONFORMANCE.check("get_stats_csv", 401, &csv, error));
+        let problems = rejected(CONFORMANCE.check(
+            Endpoint::GetStats.operation(Format::Csv).id,
+            401,
+            &csv,
+            error,
+        ));
         assert!(problems[0].contains("text/csv"), "{problems:?}");
     }
 
     #[test]
     fn a_429_needs_a_retry_after_of_whole_seconds() {
         let error = br#"{"code": 429, "message": "Too many requests", "data": null}"#;
-        let problems = rejected(CONFORMANCE.check("get_balance", 429, &json_headers(), error));
+        let problems =
+            rejected(CONFORMANCE.check(Endpoint::GetBalance.id(), 429, &json_headers(), error));
         assert_eq!(
             problems,
             ["get_balance returned 429 without a Retry-After header"]
@@ -760,14 +755,14 @@ mod tests {
             let headers = headers(&[("content-type", "application/json"), ("retry-after", bad)]);
             assert!(
                 CONFORMANCE
-                    .check("get_balance", 429, &headers, error)
+                    .check(Endpoint::GetBalance.id(), 429, &headers, error)
                     .is_err(),
                 "{bad}"
             );
         }
         let headers = headers(&[("content-type", "application/json"), ("retry-after", "30")]);
         CONFORMANCE
-            .check("get_balance", 429, &headers, error)
+            .check(Endpoint::GetBalance.id(), 429, &headers, error)
             .unwrap();
     }
 
@@ -802,18 +797,27 @@ mod tests {
                 }
             }
         }
-        assert!(checked > 69 * 5, "only {checked} examples");
+        // Every operation has its 200 and at least the four shared errors.
+        let operations = adsterra_generated::operation::OPERATIONS.len();
+        assert!(checked >= operations * 5, "only {checked} examples");
     }
 
     #[test]
     fn operation_ids_cover_the_lowered_spec_in_order() {
         let ids = CONFORMANCE.operation_ids();
-        assert_eq!(ids.len(), 69);
+        assert_eq!(ids.len(), adsterra_generated::operation::OPERATIONS.len());
         assert_eq!(
             ids[..3],
-            ["get_balance", "get_balance_csv", "get_balance_xml"]
+            [
+                Endpoint::GetBalance.id(),
+                Endpoint::GetBalance.operation(Format::Csv).id,
+                Endpoint::GetBalance.operation(Format::Xml).id
+            ]
         );
-        assert!(ids.iter().any(|id| id == "get_stats_xml"));
+        assert!(
+            ids.iter()
+                .any(|id| id == Endpoint::GetStats.operation(Format::Xml).id)
+        );
     }
 
     #[test]
@@ -821,24 +825,29 @@ mod tests {
         let conformance = Conformance::load();
         let body = serde_json::to_vec(&stats_example()).unwrap();
         conformance
-            .check("get_stats", 200, &json_headers(), &body)
+            .check(Endpoint::GetStats.id(), 200, &json_headers(), &body)
             .unwrap();
         conformance
-            .check("get_stats", 200, &json_headers(), &body)
+            .check(Endpoint::GetStats.id(), 200, &json_headers(), &body)
             .unwrap();
         assert_eq!(conformance.validated(), 1);
         let balance = br#"{"balance": 1.5}"#;
         conformance
-            .check("get_balance", 200, &json_headers(), balance)
+            .check(Endpoint::GetBalance.id(), 200, &json_headers(), balance)
             .unwrap();
         assert_eq!(conformance.validated(), 2);
         let other_balance = br#"{"balance": 2.5}"#;
         conformance
-            .check("get_balance", 200, &json_headers(), other_balance)
+            .check(
+                Endpoint::GetBalance.id(),
+                200,
+                &json_headers(),
+                other_balance,
+            )
             .unwrap();
         assert_eq!(conformance.validated(), 3);
         conformance
-            .check("get_balance", 200, &json_headers(), b"{}")
+            .check(Endpoint::GetBalance.id(), 200, &json_headers(), b"{}")
             .unwrap_err();
         assert_eq!(conformance.validated(), 3);
     }

@@ -1,7 +1,7 @@
 //! The `adsterra` wrappers against the sandbox: every endpoint in every format gives the same
 //! typed values, bad input is refused before anything is sent, and errors are typed.
 
-use adsterra::{ApiToken, Client, Error, Format, RetryPolicy, StatsGroupBy};
+use adsterra::{ApiToken, Client, Endpoint, Error, Format, RetryPolicy, StatsGroupBy};
 use adsterra_sandbox::account::{FOREIGN_BANNER, FOREIGN_CAMPAIGN};
 use adsterra_sandbox::{Config, Sandbox};
 use chrono::NaiveDate;
@@ -216,7 +216,10 @@ async fn answers_become_typed_errors() {
     let missing = client.campaign(FOREIGN_CAMPAIGN).get().await.unwrap_err();
     assert!(matches!(missing, Error::NotFound { .. }), "{missing}");
     assert_eq!(missing.status(), Some(404));
-    assert_eq!(missing.call().unwrap().operation, "get_campaign");
+    assert_eq!(
+        missing.call().unwrap().operation,
+        Endpoint::GetCampaign.id()
+    );
     assert!(matches!(
         client.banner(FOREIGN_BANNER).pause().await,
         Err(Error::NotFound { .. })

@@ -4,16 +4,16 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use adsterra::{Call, Error, Format};
+use adsterra::{Call, Endpoint, Error, Format};
 
 #[test]
 fn every_error_says_what_happened_and_what_to_do() {
     let call = Call {
-        operation: "get_stats_csv",
+        operation: Endpoint::GetStats.operation(Format::Csv).id,
         attempts: 4,
     };
     let once = Call {
-        operation: "get_campaign",
+        operation: Endpoint::GetCampaign.id(),
         attempts: 1,
     };
     let errors = [

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adsterra::raw::types::{Campaign, CustomBid, StatsRow};
-use adsterra::{ApiToken, Client, Error, Format, RetryPolicy, StatsGroupBy};
+use adsterra::{ApiToken, Client, Endpoint, Error, Format, RetryPolicy, StatsGroupBy};
 use adsterra_sandbox::{Config, Faults, Sandbox};
 use chrono::NaiveDate;
 
@@ -109,7 +109,7 @@ async fn server_errors_are_retried_for_reads_and_safe_writes_but_not_for_clearin
         assert!(error.is_retryable(), "{error:?}");
         assert_eq!(
             error.call().unwrap().operation,
-            "get_balance",
+            Endpoint::GetBalance.id(),
             "{status}: {error:?}"
         );
         assert_eq!(attempts(&error), 4, "{status}: 1 attempt + 3 retries");
@@ -134,7 +134,10 @@ async fn server_errors_are_retried_for_reads_and_safe_writes_but_not_for_clearin
             matches!(error, Error::Server { status: s, .. } if s == status),
             "{status}: {error:?}"
         );
-        assert_eq!(error.call().unwrap().operation, "clean_blacklist");
+        assert_eq!(
+            error.call().unwrap().operation,
+            Endpoint::CleanBlacklist.id()
+        );
         assert_eq!(attempts(&error), 1, "{status}: clean is not retried");
         assert_eq!(sandbox.requests_seen(), 9, "{status}");
 
@@ -261,9 +264,15 @@ async fn a_truncated_body_is_a_transport_error_in_every_format() {
     let sandbox = sandbox("truncate=1").await;
     let client = client(&sandbox, fast_retries(3));
     for (format, operation) in [
-        (Format::Json, "get_campaigns"),
-        (Format::Csv, "get_campaigns_csv"),
-        (Format::Xml, "get_campaigns_xml"),
+        (Format::Json, Endpoint::GetCampaigns.id()),
+        (
+            Format::Csv,
+            Endpoint::GetCampaigns.operation(Format::Csv).id,
+        ),
+        (
+            Format::Xml,
+            Endpoint::GetCampaigns.operation(Format::Xml).id,
+        ),
     ] {
         let seen_before = sandbox.requests_seen();
         let error = client.with_format(format).campaigns().await.unwrap_err();
@@ -285,9 +294,9 @@ async fn a_malformed_body_is_a_decode_error_in_the_requested_format() {
     let sandbox = sandbox("malformed=1").await;
     let client = client(&sandbox, fast_retries(3));
     for (format, operation) in [
-        (Format::Json, "get_stats"),
-        (Format::Csv, "get_stats_csv"),
-        (Format::Xml, "get_stats_xml"),
+        (Format::Json, Endpoint::GetStats.id()),
+        (Format::Csv, Endpoint::GetStats.operation(Format::Csv).id),
+        (Format::Xml, Endpoint::GetStats.operation(Format::Xml).id),
     ] {
         let seen_before = sandbox.requests_seen();
         let error = client

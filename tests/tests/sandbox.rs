@@ -5,6 +5,9 @@
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
+use adsterra_formats::Format;
+use adsterra_generated::operation::OPERATIONS;
+use adsterra_generated::{Endpoint, Operation};
 use adsterra_sandbox::account::FOREIGN_CAMPAIGN;
 use adsterra_sandbox::{Config, Sandbox};
 use adsterra_tests::conformance::Conformance;
@@ -106,107 +109,67 @@ impl Probe {
     }
 }
 
-/// What each operation needs to succeed against the seeded account.
+/// What `operation` needs to succeed against the seeded account, all from the spec: its path
+/// with the account's ids, the spec's example for each required query parameter, and the spec's
+/// example body with its ids made the account's.
 fn request_for(
-    operation: &str,
+    operation: &Operation,
     campaign: i64,
     banner: i64,
     placements: &[i64],
 ) -> (Method, String, Option<Value>) {
-    let c = campaign;
-    let ids = json!(placements);
-    let bids = json!({"bids": placements.iter().map(|p| json!({"placement_id": p, "price": 0.35})).collect::<Vec<_>>()});
-    match operation {
-        "get_balance" => (Method::GET, "/balance".into(), None),
-        "get_campaigns" => (Method::GET, "/campaigns".into(), None),
-        "get_campaign" => (Method::GET, format!("/campaign/{c}"), None),
-        "update_campaign_activity" => (
-            Method::PATCH,
-            format!("/campaign/{c}"),
-            Some(json!({"active": false})),
-        ),
-        "get_campaign_banners" => (Method::GET, format!("/campaign/{c}/banners"), None),
-        "update_banner_activity" => (
-            Method::PATCH,
-            format!("/banner/{banner}"),
-            Some(json!({"active": true})),
-        ),
-        "get_campaign_landings" => (Method::GET, format!("/campaign/{c}/landings"), None),
-        "get_banner_landings" => (Method::GET, format!("/banner/{banner}/landings"), None),
-        "get_campaign_blacklist" => (
-            Method::GET,
-            format!("/campaign/{c}/linking/blacklist"),
-            None,
-        ),
-        "add_to_blacklist" => (
-            Method::POST,
-            "/linking/blacklist".into(),
-            Some(json!({"campaign_id": c, "placement_ids": ids})),
-        ),
-        "replace_blacklist" => (
-            Method::PUT,
-            "/linking/blacklist".into(),
-            Some(json!({"campaign_id": c, "placement_ids": ids})),
-        ),
-        "delete_from_blacklist" => (
-            Method::POST,
-            "/linking/blacklist/delete".into(),
-            Some(json!({"campaign_id": c, "placement_ids": ids})),
-        ),
-        "clean_blacklist" => (
-            Method::POST,
-            "/linking/blacklist/clean".into(),
-            Some(json!({"campaign_id": c})),
-        ),
-        "add_to_whitelist" => (
-            Method::POST,
-            "/linking/whitelist".into(),
-            Some(json!({"campaign_id": c, "placement_ids": ids})),
-        ),
-        "delete_from_whitelist" => (
-            Method::POST,
-            "/linking/whitelist/delete".into(),
-            Some(json!({"campaign_id": c, "placement_ids": ids})),
-        ),
-        "get_campaign_whitelist" => (
-            Method::GET,
-            format!("/campaign/{c}/linking/whitelist"),
-            None,
-        ),
-        "clean_campaign_whitelist" => (
-            Method::DELETE,
-            format!("/campaign/{c}/linking/whitelist"),
-            None,
-        ),
-        "get_custom_bids" => (Method::GET, format!("/campaign/{c}/custom_bid"), None),
-        "set_custom_bids" => (
-            Method::POST,
-            format!("/campaign/{c}/custom_bid"),
-            Some(bids),
-        ),
-        "update_custom_bids" => (
-            Method::PATCH,
-            format!("/campaign/{c}/custom_bid"),
-            Some(bids),
-        ),
-        "delete_custom_bids" => (
-            Method::DELETE,
-            format!("/campaign/{c}/custom_bid"),
-            Some(json!({"placement_ids": ids})),
-        ),
-        "clean_custom_bids" => (
-            Method::POST,
-            format!("/campaign/{c}/custom_bid/clean"),
-            None,
-        ),
-        "get_stats" => (
-            Method::GET,
-            format!(
-                "/stats?start_date=2026-10-01&finish_date=2026-11-27&group_by[]=date&group_by[]=placement&campaign={c}"
-            ),
-            None,
-        ),
-        other => panic!("no request written for {other}; add one so it is covered"),
+    let ids = [
+        ("campaign_id", campaign.to_string()),
+        ("banner_id", banner.to_string()),
+    ];
+    let mut path = operation
+        .fill_path(&ids)
+        .unwrap_or_else(|name| panic!("{}: no fixture for the path id {name}", operation.id));
+    let query: Vec<String> = operation
+        .query_parameters
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| {
+            let example = p
+                .example
+                .unwrap_or_else(|| panic!("{}: {} has no example", operation.id, p.name));
+            format!("{}={example}", p.name)
+        })
+        .collect();
+    if !query.is_empty() {
+        path = format!("{path}?{}", query.join("&"));
+    }
+    let body = operation.body.map(|body| {
+        let example = body
+            .example
+            .unwrap_or_else(|| panic!("{}: the request body has no example", operation.id));
+        let mut value: Value = serde_json::from_str(example).expect("examples are JSON");
+        with_account_ids(&mut value, campaign, placements);
+        value
+    });
+    let method = Method::from_bytes(operation.method.as_str().as_bytes()).expect("a method");
+    (method, path, body)
+}
+
+/// Replaces the ids of a spec example with ones of the seeded account.
+fn with_account_ids(value: &mut Value, campaign: i64, placements: &[i64]) {
+    let mut next = placements.iter().copied().cycle();
+    let mut stack = vec![value];
+    while let Some(node) = stack.pop() {
+        match node {
+            Value::Object(object) => {
+                for (key, child) in object.iter_mut() {
+                    match key.as_str() {
+                        "campaign_id" => *child = json!(campaign),
+                        "placement_id" => *child = json!(next.next()),
+                        "placement_ids" => *child = json!(placements),
+                        _ => stack.push(child),
+                    }
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            _ => {}
+        }
     }
 }
 
@@ -224,37 +187,26 @@ fn fixtures(sandbox: &Sandbox) -> (i64, i64, Vec<i64>) {
     (campaign, banner, placements)
 }
 
-/// Splits a lowered operationId into the JSON twin and the format suffix (`.json`, `.csv`, `.xml`).
-fn twin_and_suffix(operation: &str) -> (&str, &str) {
-    match operation.rsplit_once('_') {
-        Some((twin, "csv")) => (twin, ".csv"),
-        Some((twin, "xml")) => (twin, ".xml"),
-        _ => (operation, ".json"),
-    }
-}
-
 #[tokio::test]
 async fn every_operation_in_every_format_conforms_to_the_spec() {
     let probe = Probe::start().await;
     let (campaign, banner, placements) = fixtures(&probe.sandbox);
-    let operations = CONFORMANCE.operation_ids();
-    assert_eq!(operations.len(), 69);
+    // The table and the published spec list the same operations.
+    let mut table: Vec<&str> = OPERATIONS.iter().map(|o| o.id).collect();
+    let mut published = CONFORMANCE.operation_ids();
+    table.sort_unstable();
+    published.sort_unstable();
+    assert_eq!(published, table);
     let mut covered = BTreeSet::new();
-    for operation in &operations {
-        let (twin, suffix) = twin_and_suffix(operation);
+    for operation in &OPERATIONS {
         // Set the custom bids first so that the update has bids to update.
-        if twin == "update_custom_bids" {
-            let (method, path, body) =
-                request_for("set_custom_bids", campaign, banner, &placements);
-            probe
-                .call("set_custom_bids", method, &format!("{path}.json"), body)
-                .await;
+        if operation.endpoint == Endpoint::UpdateCustomBids {
+            let set = Endpoint::SetCustomBids.operation(Format::Json);
+            let (method, path, body) = request_for(set, campaign, banner, &placements);
+            probe.write(set.id, method, &path, body).await;
         }
-        let (method, path, body) = request_for(twin, campaign, banner, &placements);
-        let path = match path.split_once('?') {
-            Some((stem, query)) => format!("{stem}{suffix}?{query}"),
-            None => format!("{path}{suffix}"),
-        };
+        let (method, path, body) = request_for(operation, campaign, banner, &placements);
+        let operation = operation.id;
         let answer = probe
             .call(operation, method.clone(), &path, body.clone())
             .await;
@@ -264,7 +216,7 @@ async fn every_operation_in_every_format_conforms_to_the_spec() {
             "{operation} {path}: {}",
             String::from_utf8_lossy(&answer.body)
         );
-        covered.insert(operation.clone());
+        covered.insert(operation);
 
         // And its documented errors: no token, the previous token, an id of another account.
         let unauthorised = probe
@@ -282,7 +234,7 @@ async fn every_operation_in_every_format_conforms_to_the_spec() {
             assert_eq!(missing.status, 404, "{operation} {foreign}");
         }
     }
-    assert_eq!(covered.len(), 69);
+    assert_eq!(covered.len(), OPERATIONS.len());
     eprintln!("validated {} distinct responses", CONFORMANCE.validated());
 }
 
@@ -313,19 +265,33 @@ async fn errors_are_the_documented_ones_in_every_format() {
     };
     let stats = |query: &str| format!("/stats?{query}");
     let cases = [
-        case(None, "get_balance", Method::GET, "/balance", None, 401),
         case(
-            Some("0123456789abcdef0123456789abcdef"),
-            "get_balance",
+            None,
+            Endpoint::GetBalance.id(),
             Method::GET,
             "/balance",
             None,
             401,
         ),
-        case(revoked, "get_balance", Method::GET, "/balance", None, 403),
+        case(
+            Some("0123456789abcdef0123456789abcdef"),
+            Endpoint::GetBalance.id(),
+            Method::GET,
+            "/balance",
+            None,
+            401,
+        ),
+        case(
+            revoked,
+            Endpoint::GetBalance.id(),
+            Method::GET,
+            "/balance",
+            None,
+            403,
+        ),
         case(
             token,
-            "get_campaign",
+            Endpoint::GetCampaign.id(),
             Method::GET,
             &format!("/campaign/{foreign}"),
             None,
@@ -333,7 +299,7 @@ async fn errors_are_the_documented_ones_in_every_format() {
         ),
         case(
             token,
-            "get_campaign",
+            Endpoint::GetCampaign.id(),
             Method::GET,
             "/campaign/99",
             None,
@@ -341,7 +307,7 @@ async fn errors_are_the_documented_ones_in_every_format() {
         ),
         case(
             token,
-            "update_campaign_activity",
+            Endpoint::UpdateCampaignActivity.id(),
             Method::PATCH,
             &format!("/campaign/{campaign}"),
             Some(json!({"active": "yes"})),
@@ -349,7 +315,7 @@ async fn errors_are_the_documented_ones_in_every_format() {
         ),
         case(
             token,
-            "add_to_blacklist",
+            Endpoint::AddToBlacklist.id(),
             Method::POST,
             "/linking/blacklist",
             Some(json!({"campaign_id": campaign, "placement_ids": []})),
@@ -357,7 +323,7 @@ async fn errors_are_the_documented_ones_in_every_format() {
         ),
         case(
             token,
-            "add_to_blacklist",
+            Endpoint::AddToBlacklist.id(),
             Method::POST,
             "/linking/blacklist",
             Some(json!({"campaign_id": campaign, "placement_ids": [-5, "x"]})),
@@ -365,7 +331,7 @@ async fn errors_are_the_documented_ones_in_every_format() {
         ),
         case(
             token,
-            "add_to_blacklist",
+            Endpoint::AddToBlacklist.id(),
             Method::POST,
             "/linking/blacklist",
             Some(json!({"campaign_id": foreign, "placement_ids": [placements[0]]})),
@@ -373,7 +339,7 @@ async fn errors_are_the_documented_ones_in_every_format() {
         ),
         case(
             token,
-            "get_stats",
+            Endpoint::GetStats.id(),
             Method::GET,
             &stats("start_date=2026-13-01&finish_date=2026-11-27"),
             None,
@@ -381,7 +347,7 @@ async fn errors_are_the_documented_ones_in_every_format() {
         ),
         case(
             token,
-            "get_stats",
+            Endpoint::GetStats.id(),
             Method::GET,
             &stats("start_date=2026-11-27&finish_date=2026-11-01"),
             None,
@@ -389,7 +355,7 @@ async fn errors_are_the_documented_ones_in_every_format() {
         ),
         case(
             token,
-            "get_stats",
+            Endpoint::GetStats.id(),
             Method::GET,
             &stats("start_date=2025-01-01&finish_date=2026-01-02"),
             None,
@@ -397,19 +363,20 @@ async fn errors_are_the_documented_ones_in_every_format() {
         ),
         case(
             token,
-            "get_stats",
+            Endpoint::GetStats.id(),
             Method::GET,
             &stats("start_date=2026-11-01&finish_date=2026-11-02&group_by[]=os"),
             None,
             422,
         ),
     ];
-    for suffix in ["json", "csv", "xml"] {
+    for format in Format::ALL {
+        let suffix = format.extension();
         for case in &cases {
-            let operation = match suffix {
-                "json" => case.operation.to_owned(),
-                _ => format!("{}_{suffix}", case.operation),
-            };
+            let operation = Operation::find(case.operation)
+                .expect("an operation of the table")
+                .twin(format)
+                .id;
             let path = match case.path.split_once('?') {
                 Some((stem, query)) => format!("{stem}.{suffix}?{query}"),
                 None => format!("{}.{suffix}", case.path),
@@ -417,7 +384,7 @@ async fn errors_are_the_documented_ones_in_every_format() {
             let answer = probe
                 .call_as(
                     case.token,
-                    &operation,
+                    operation,
                     case.method.clone(),
                     &path,
                     case.body.clone(),
@@ -430,7 +397,7 @@ async fn errors_are_the_documented_ones_in_every_format() {
     // The 366-day limit names the field and says why.
     let answer = probe
         .call(
-            "get_stats",
+            Endpoint::GetStats.id(),
             Method::GET,
             "/stats.json?start_date=2025-01-01&finish_date=2026-01-02",
             None,
@@ -457,7 +424,7 @@ async fn a_wrong_method_is_405_with_allow() {
     let headers = response.headers().clone();
     let body = response.bytes().await.unwrap();
     CONFORMANCE
-        .check("get_balance", 405, &headers, &body)
+        .check(Endpoint::GetBalance.id(), 405, &headers, &body)
         .unwrap_or_else(|p| panic!("{p:?}"));
 }
 
@@ -471,14 +438,24 @@ async fn the_rate_limit_answers_429_with_retry_after() {
     for _ in 0..3 {
         assert_eq!(
             probe
-                .call("get_balance", Method::GET, "/balance.json", None)
+                .call(
+                    Endpoint::GetBalance.id(),
+                    Method::GET,
+                    "/balance.json",
+                    None
+                )
                 .await
                 .status,
             200
         );
     }
     let limited = probe
-        .call("get_balance", Method::GET, "/balance.json", None)
+        .call(
+            Endpoint::GetBalance.id(),
+            Method::GET,
+            "/balance.json",
+            None,
+        )
         .await;
     assert_eq!(limited.status, 429);
     assert_eq!(limited.json()["message"], "Too many requests");
@@ -498,11 +475,11 @@ async fn writes_show_in_the_reads_that_follow() {
 
     // Blacklist: add, delete, replace, clean.
     let blacklist = format!("/campaign/{campaign}/linking/blacklist.json");
-    let read_blacklist = || probe.read("get_campaign_blacklist", &blacklist);
+    let read_blacklist = || probe.read(Endpoint::GetCampaignBlacklist.id(), &blacklist);
     let before = ids(read_blacklist().await);
     probe
         .write(
-            "add_to_blacklist",
+            Endpoint::AddToBlacklist.id(),
             Method::POST,
             "/linking/blacklist.json",
             change(&[a, b]),
@@ -514,7 +491,7 @@ async fn writes_show_in_the_reads_that_follow() {
     );
     probe
         .write(
-            "delete_from_blacklist",
+            Endpoint::DeleteFromBlacklist.id(),
             Method::POST,
             "/linking/blacklist/delete.json",
             change(&[a]),
@@ -524,7 +501,7 @@ async fn writes_show_in_the_reads_that_follow() {
     assert!(!after_delete.contains(&a) && after_delete.contains(&b));
     probe
         .write(
-            "replace_blacklist",
+            Endpoint::ReplaceBlacklist.id(),
             Method::PUT,
             "/linking/blacklist.json",
             change(&[c]),
@@ -534,7 +511,7 @@ async fn writes_show_in_the_reads_that_follow() {
     let clean = Some(json!({"campaign_id": campaign}));
     probe
         .write(
-            "clean_blacklist",
+            Endpoint::CleanBlacklist.id(),
             Method::POST,
             "/linking/blacklist/clean.json",
             clean,
@@ -544,10 +521,10 @@ async fn writes_show_in_the_reads_that_follow() {
 
     // Whitelist: add, delete, clear.
     let whitelist = format!("/campaign/{campaign}/linking/whitelist.json");
-    let read_whitelist = || probe.read("get_campaign_whitelist", &whitelist);
+    let read_whitelist = || probe.read(Endpoint::GetCampaignWhitelist.id(), &whitelist);
     probe
         .write(
-            "add_to_whitelist",
+            Endpoint::AddToWhitelist.id(),
             Method::POST,
             "/linking/whitelist.json",
             change(&[a, b, c]),
@@ -556,7 +533,7 @@ async fn writes_show_in_the_reads_that_follow() {
     assert!(ids(read_whitelist().await).is_superset(&BTreeSet::from([a, b, c])));
     probe
         .write(
-            "delete_from_whitelist",
+            Endpoint::DeleteFromWhitelist.id(),
             Method::POST,
             "/linking/whitelist/delete.json",
             change(&[b]),
@@ -564,7 +541,12 @@ async fn writes_show_in_the_reads_that_follow() {
         .await;
     assert!(!ids(read_whitelist().await).contains(&b));
     probe
-        .write("clean_campaign_whitelist", Method::DELETE, &whitelist, None)
+        .write(
+            Endpoint::CleanCampaignWhitelist.id(),
+            Method::DELETE,
+            &whitelist,
+            None,
+        )
         .await;
     assert!(ids(read_whitelist().await).is_empty());
 
@@ -582,47 +564,81 @@ async fn writes_show_in_the_reads_that_follow() {
         Some(json!({"bids": [{"placement_id": placement, "price": price}]}))
     };
     probe
-        .write("set_custom_bids", Method::POST, &bids, price(a, 0.5))
+        .write(
+            Endpoint::SetCustomBids.id(),
+            Method::POST,
+            &bids,
+            price(a, 0.5),
+        )
         .await;
     assert_eq!(
-        bid_of(probe.read("get_custom_bids", &bids).await, a),
+        bid_of(probe.read(Endpoint::GetCustomBids.id(), &bids).await, a),
         Some(0.5)
     );
     probe
-        .write("update_custom_bids", Method::PATCH, &bids, price(a, 0.75))
+        .write(
+            Endpoint::UpdateCustomBids.id(),
+            Method::PATCH,
+            &bids,
+            price(a, 0.75),
+        )
         .await;
     assert_eq!(
-        bid_of(probe.read("get_custom_bids", &bids).await, a),
+        bid_of(probe.read(Endpoint::GetCustomBids.id(), &bids).await, a),
         Some(0.75)
     );
     let never_set = probe
-        .call("update_custom_bids", Method::PATCH, &bids, price(b, 0.75))
+        .call(
+            Endpoint::UpdateCustomBids.id(),
+            Method::PATCH,
+            &bids,
+            price(b, 0.75),
+        )
         .await;
     assert_eq!(never_set.status, 422);
     let removal = Some(json!({"placement_ids": [a]}));
     probe
-        .write("delete_custom_bids", Method::DELETE, &bids, removal)
+        .write(
+            Endpoint::DeleteCustomBids.id(),
+            Method::DELETE,
+            &bids,
+            removal,
+        )
         .await;
-    assert_eq!(bid_of(probe.read("get_custom_bids", &bids).await, a), None);
+    assert_eq!(
+        bid_of(probe.read(Endpoint::GetCustomBids.id(), &bids).await, a),
+        None
+    );
     let clean = format!("/campaign/{campaign}/custom_bid/clean.json");
     probe
-        .write("clean_custom_bids", Method::POST, &clean, None)
+        .write(Endpoint::CleanCustomBids.id(), Method::POST, &clean, None)
         .await;
-    assert_eq!(probe.read("get_custom_bids", &bids).await["itemCount"], 0);
+    assert_eq!(
+        probe.read(Endpoint::GetCustomBids.id(), &bids).await["itemCount"],
+        0
+    );
 
     // Activity: pause and resume a campaign, pause a banner.
     let path = format!("/campaign/{campaign}.json");
     for (active, state) in [(false, 1), (true, 3)] {
         let body = Some(json!({ "active": active }));
         probe
-            .write("update_campaign_activity", Method::PATCH, &path, body)
+            .write(
+                Endpoint::UpdateCampaignActivity.id(),
+                Method::PATCH,
+                &path,
+                body,
+            )
             .await;
-        assert_eq!(probe.read("get_campaign", &path).await["active"], state);
+        assert_eq!(
+            probe.read(Endpoint::GetCampaign.id(), &path).await["active"],
+            state
+        );
     }
     let pause = Some(json!({"active": false}));
     probe
         .write(
-            "update_banner_activity",
+            Endpoint::UpdateBannerActivity.id(),
             Method::PATCH,
             &format!("/banner/{banner}.json"),
             pause,
@@ -630,7 +646,7 @@ async fn writes_show_in_the_reads_that_follow() {
         .await;
     let banners = probe
         .read(
-            "get_campaign_banners",
+            Endpoint::GetCampaignBanners.id(),
             &format!("/campaign/{campaign}/banners.json"),
         )
         .await;
@@ -648,9 +664,21 @@ async fn json_csv_and_xml_give_the_same_rows() {
     let query = "?start_date=2026-09-01&finish_date=2026-11-27&group_by[]=date&group_by[]=country";
     let mut decoded = Vec::new();
     for (operation, suffix, format) in [
-        ("get_stats", ".json", adsterra_formats::Format::Json),
-        ("get_stats_csv", ".csv", adsterra_formats::Format::Csv),
-        ("get_stats_xml", ".xml", adsterra_formats::Format::Xml),
+        (
+            Endpoint::GetStats.id(),
+            ".json",
+            adsterra_formats::Format::Json,
+        ),
+        (
+            Endpoint::GetStats.operation(Format::Csv).id,
+            ".csv",
+            adsterra_formats::Format::Csv,
+        ),
+        (
+            Endpoint::GetStats.operation(Format::Xml).id,
+            ".xml",
+            adsterra_formats::Format::Xml,
+        ),
     ] {
         let answer = probe
             .call(
@@ -720,7 +748,7 @@ fn stats_totals_agree_whatever_the_range_split_and_grouping() {
             let group: String = keys.iter().map(|k| format!("&group_by[]={k}")).collect();
             let path = format!("/stats.json?start_date={from}&finish_date={to}{group}");
             runtime
-                .block_on(probe.call("get_stats", Method::GET, &path, None))
+                .block_on(probe.call(Endpoint::GetStats.id(), Method::GET, &path, None))
                 .json()
         };
         let grouped = report(start, finish, &group_by);
