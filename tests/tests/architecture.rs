@@ -1,0 +1,169 @@
+//! The house rules of ARCHITECTURE.md, checked: dependency arrows point one way, the xtask
+//! never depends on code it generates, and no hand-written file spells an operation id.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use adsterra_codegen::derived::{GENERATED_RS, OPERATIONS_RS};
+use adsterra_generated::operation::OPERATIONS;
+use adsterra_tests::workspace_root;
+use serde_json::Value;
+
+/// The workspace's crates, lowest first: a crate may depend only on crates before it (a new
+/// crate fails the test until it is placed here).
+const LAYERS: [&str; 9] = [
+    "adsterra-formats",
+    "adsterra-openapi",
+    "adsterra-codegen",
+    "xtask",
+    "adsterra-generated",
+    "adsterra",
+    "adsterra-sandbox",
+    "adsterra-cli",
+    "adsterra-tests",
+];
+
+/// The crates of this workspace (and progenitor) each workspace crate declares as a normal or
+/// build dependency; dev-dependencies are left out (tests may use anything).
+fn dependencies() -> BTreeMap<String, BTreeSet<String>> {
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(workspace_root())
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: Value = serde_json::from_slice(&output.stdout).expect("cargo metadata is JSON");
+    let packages = metadata["packages"].as_array().unwrap();
+    let members: BTreeSet<&str> = packages.iter().filter_map(|p| p["name"].as_str()).collect();
+    packages
+        .iter()
+        .map(|package| {
+            let deps = package["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|dep| dep["kind"] != "dev")
+                .filter_map(|dep| dep["name"].as_str())
+                .filter(|name| members.contains(name) || *name == "progenitor")
+                .map(str::to_owned)
+                .collect();
+            (package["name"].as_str().unwrap().to_owned(), deps)
+        })
+        .collect()
+}
+
+/// Everything `name` depends on, directly or not.
+fn closure(graph: &BTreeMap<String, BTreeSet<String>>, name: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut pending = vec![name.to_owned()];
+    while let Some(next) = pending.pop() {
+        for dep in graph.get(&next).into_iter().flatten() {
+            if seen.insert(dep.clone()) {
+                pending.push(dep.clone());
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn arrows_point_one_way_and_the_xtask_builds_without_the_code_it_generates() {
+    let graph = dependencies();
+    let layer = |name: &str| {
+        LAYERS
+            .iter()
+            .position(|l| *l == name)
+            .unwrap_or_else(|| panic!("{name} is in no layer of tests/tests/architecture.rs"))
+    };
+    for (name, deps) in &graph {
+        if name == "progenitor" {
+            continue;
+        }
+        for dep in deps.iter().filter(|d| *d != "progenitor") {
+            assert!(
+                layer(dep) < layer(name),
+                "{name} depends on {dep}, which sits above it"
+            );
+        }
+    }
+    // No bootstrapping: `cargo xtask generate` builds whatever state the generated crate is in.
+    let xtask = closure(&graph, "xtask");
+    for generated in ["adsterra-generated", "adsterra", "adsterra-sandbox"] {
+        assert!(!xtask.contains(generated), "xtask depends on {generated}");
+    }
+    // Only the generator's side knows progenitor; the libraries use progenitor-client.
+    for library in [
+        "adsterra-generated",
+        "adsterra",
+        "adsterra-sandbox",
+        "adsterra-cli",
+        "adsterra-openapi",
+    ] {
+        assert!(
+            !closure(&graph, library).contains("progenitor"),
+            "{library} depends on progenitor"
+        );
+    }
+}
+
+/// The hand-written Rust files of the workspace (no build output, no generated files).
+fn hand_written(root: &Path) -> Vec<PathBuf> {
+    let generated = [root.join(GENERATED_RS), root.join(OPERATIONS_RS)];
+    let mut files = Vec::new();
+    let mut pending = vec![root.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().map(Result::unwrap) {
+            let path = entry.path();
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') || name == "target" {
+                continue;
+            }
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") && !generated.contains(&path) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn no_hand_written_file_spells_an_operation_id() {
+    let root = workspace_root();
+    // codegen's own tests feed the generator small specs of their own, whose ids are theirs.
+    let fixtures = root.join("codegen").join("tests");
+    let mut found = Vec::new();
+    for path in hand_written(&root) {
+        if path.starts_with(&fixtures) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            for operation in &OPERATIONS {
+                if line.contains(&format!("\"{}\"", operation.id)) {
+                    let shown = path.strip_prefix(&root).unwrap().display();
+                    found.push(format!("{shown}:{}: {}", number + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "operation ids spelled by hand (name them through adsterra_generated::Endpoint or the \
+         operation table instead):\n{}",
+        found.join("\n")
+    );
+}
