@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use adsterra::StatsGroupBy;
+use adsterra::{Format, RetryPolicy, StatsGroupBy};
 use chrono::NaiveDate;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -47,16 +47,16 @@ pub struct Global {
     pub output: Option<Output>,
 
     /// The format asked of Adsterra; every format gives the same values.
-    #[arg(long, global = true, value_enum, default_value_t = WireFormat::Json)]
-    pub format: WireFormat,
+    #[arg(long, global = true, value_parser = wire_format(), default_value = "json")]
+    pub format: Format,
 
     /// Seconds to wait for one answer before giving up.
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 120)]
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = adsterra::DEFAULT_TIMEOUT.as_secs())]
     pub timeout: u64,
 
     /// Retries after a connection error, timeout, 429 or 5xx, where the call may safely run
     /// again.
-    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    #[arg(long, global = true, value_name = "N", default_value_t = RetryPolicy::default().max_retries)]
     pub retries: u32,
 
     /// Log every request (operation, path, status, attempts) to stderr; never the token.
@@ -77,14 +77,6 @@ pub enum Output {
     Csv,
     /// Adsterra's answer byte for byte, in --format.
     Raw,
-}
-
-/// The format asked of Adsterra.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum WireFormat {
-    Json,
-    Csv,
-    Xml,
 }
 
 #[derive(Debug, Subcommand)]
@@ -352,13 +344,19 @@ pub struct StatsArgs {
     #[arg(long, value_name = "DAYS", default_value_t = adsterra::MAX_STATS_DAYS)]
     pub window_days: u32,
     /// Requests in flight at once for long ranges.
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    #[arg(long, value_name = "N", default_value_t = adsterra::DEFAULT_STATS_CONCURRENCY)]
     pub concurrency: usize,
 }
 
 fn date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| "expected a day as YYYY-MM-DD, such as 2025-01-31".to_owned())
+}
+
+/// The wire formats, as the formats crate lists them.
+fn wire_format() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(Format::ALL.map(Format::extension))
+        .try_map(|format| format.parse::<Format>().map_err(|error| error.to_string()))
 }
 
 /// The group keys, as the spec lists them.

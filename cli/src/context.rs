@@ -6,12 +6,10 @@ use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 use std::time::Duration;
 
-use adsterra::{
-    ApiToken, Client, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, Error, Format, RetryPolicy,
-};
+use adsterra::{ApiToken, Client, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, Error, RetryPolicy};
 use adsterra_sandbox::{Config, Sandbox};
 
-use crate::args::{Global, Output, WireFormat};
+use crate::args::{Global, Output};
 use crate::failure::{Class, Failure};
 use crate::output::Printer;
 
@@ -70,11 +68,7 @@ impl Context {
             })
             .user_agent(concat!("adsterra-cli/", env!("CARGO_PKG_VERSION")))
             .build()?
-            .with_format(match global.format {
-                WireFormat::Json => Format::Json,
-                WireFormat::Csv => Format::Csv,
-                WireFormat::Xml => Format::Xml,
-            });
+            .with_format(global.format);
         let output = global.output.unwrap_or(if io::stdout().is_terminal() {
             Output::Table
         } else {

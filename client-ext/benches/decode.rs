@@ -12,6 +12,9 @@
 //! nanoseconds per allocation, which weighs on allocation-heavy decoders; with
 //! `ADSTERRA_BENCH_COUNT_ALLOC=0` nothing is counted and the memory table is skipped.
 
+// A global allocator is unsafe to implement; it only counts and forwards to the system one.
+#![allow(unsafe_code)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::io::Write as _;
@@ -22,6 +25,7 @@ use std::time::{Duration, Instant};
 use adsterra::raw::types::{StatsList, StatsRow};
 use adsterra::{ApiToken, Client, Format, RetryPolicy, StatsGroupBy};
 use adsterra_sandbox::account::ANCHOR;
+use adsterra_sandbox::rng::Rng;
 use criterion::{Criterion, SamplingMode, Throughput};
 use futures::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -128,24 +132,6 @@ fn mib(bytes: usize) -> f64 {
 // ---------------------------------------------------------------------------------------------
 // The report: generated rows, encoded once in each format.
 
-/// A small deterministic generator (splitmix64), so every run decodes the same bytes.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[0, 1)`.
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
@@ -162,11 +148,12 @@ fn generate(n: usize) -> Vec<StatsRow> {
     }
     days.reverse();
     let per_day = n.div_ceil(DAYS);
-    let mut rng = Rng(0x5EED);
+    // The sandbox's splitmix64, so every run decodes the same bytes.
+    let mut rng = Rng::at(0x5EED);
     // Placement ids as Adsterra's look (7 to 8 digits), each with its price (USD per 1000).
     let placements: Vec<(i64, f64)> = (0..per_day)
         .map(|_| {
-            let id = 1_000_000 + (rng.next() % 24_000_000) as i64;
+            let id = 1_000_000 + (rng.next_u64() % 24_000_000) as i64;
             (id, 0.05 + 2.5 * rng.unit())
         })
         .collect();

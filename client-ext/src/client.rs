@@ -14,6 +14,9 @@ use crate::{ApiToken, BaseUrl, Error, RetryPolicy, raw};
 
 /// The production base URL of the Advertiser API.
 pub const DEFAULT_BASE_URL: &str = "https://api3.adsterratools.com/advertiser";
+
+/// How long one answer may take by default: a year of stats by placement is a large body.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 /// The environment variable [`Client::from_env`] reads the token from.
 pub const ENV_API_KEY: &str = "ADSTERRA_API_KEY";
 /// The environment variable [`Client::from_env`] reads an optional base URL from.
@@ -104,11 +107,9 @@ impl Default for ClientBuilder {
             token: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             connect_timeout: Duration::from_secs(10),
-            // A year of stats by placement is a large body.
-            timeout: Duration::from_secs(120),
+            timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
-            // Adsterra documents 1200 requests a minute for its publisher API.
-            rate_limit_per_minute: NonZeroU32::new(1200),
+            rate_limit_per_minute: NonZeroU32::new(raw::limits::REQUESTS_PER_MINUTE),
             user_agent: concat!("adsterra-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             batch_size: 500,
         }

@@ -131,7 +131,6 @@
 //! `tracing` spans per operation (`adsterra.request`) and attempt (`adsterra.attempt`) that never
 //! carry the token. [`ClientBuilder`] sets each of these.
 
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod answer;
@@ -141,6 +140,7 @@ mod capture;
 mod client;
 mod endpoints;
 mod error;
+mod input;
 mod operation_call;
 mod policy;
 mod retry;
@@ -152,13 +152,17 @@ pub use adsterra_formats::Format;
 pub use adsterra_generated as raw;
 pub use base_url::BaseUrl;
 pub use capture::capture_bodies;
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL,
+};
 pub use endpoints::{BannerRef, Blacklist, CampaignRef, CustomBids, SyncReport, Whitelist};
 pub use error::{Call, Error};
 pub use operation_call::{OperationAnswer, OperationCall};
 pub use raw::operation::{self, Endpoint, Operation, RetryClass};
 pub use raw::types::StatsGroupBy;
 pub use retry::RetryPolicy;
-pub use stats::{MAX_STATS_DAYS, StatsQuery, StatsWindow, stats_group_keys};
+pub use stats::{
+    DEFAULT_STATS_CONCURRENCY, MAX_STATS_DAYS, StatsQuery, StatsWindow, stats_group_keys,
+};
 pub use token::ApiToken;
 pub use values::{AdFormat, BannerExt, CampaignExt, CampaignState, PricingType};

@@ -11,16 +11,16 @@ use futures::{Stream, StreamExt, TryStreamExt};
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
 use crate::call::send;
-use crate::endpoints::id;
 use crate::error::Call;
+use crate::input::id;
 use crate::raw::Endpoint;
 use crate::raw::types::{self, StatsGroupBy};
 use crate::{Client, Error};
 
 /// The longest date range one stats request may cover (Adsterra answers 422 beyond it).
-pub const MAX_STATS_DAYS: u32 = 366;
+pub const MAX_STATS_DAYS: u32 = crate::raw::limits::STATS_DAYS;
 /// Windows fetched at the same time by default.
-const DEFAULT_CONCURRENCY: usize = 4;
+pub const DEFAULT_STATS_CONCURRENCY: usize = 4;
 /// Rows per message from the CSV parsing thread to the stream.
 const STREAM_BATCH: usize = 256;
 /// Messages decoded ahead of a slow stream consumer, at most.
@@ -114,7 +114,7 @@ impl<'a> StatsQuery<'a> {
             placement: None,
             country: None,
             window_days: MAX_STATS_DAYS,
-            concurrency: DEFAULT_CONCURRENCY,
+            concurrency: DEFAULT_STATS_CONCURRENCY,
             on_window: None,
         }
     }

@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::walk;
-use crate::{EVIDENCE_KEY, EVIDENCE_VALUES, FORMATS};
+use adsterra_formats::Format;
+
+use crate::{EVIDENCE_KEY, EVIDENCE_VALUES};
 
 /// One operation, as the inventory lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,7 +118,7 @@ pub fn summary(source: &Value, lowered: &Value) -> String {
     let properties = property_evidence(source);
 
     let mut out = String::new();
-    let formats: Vec<String> = FORMATS
+    let formats: Vec<String> = Format::ALL
         .iter()
         .map(|f| format!("{f} {}", per_format.get(&f.to_string()).unwrap_or(&0)))
         .collect();

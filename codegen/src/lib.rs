@@ -52,9 +52,5 @@ pub const RETRY_CLASSES: [&str; 3] = ["readonly", "idempotent", "not-idempotent"
 /// OpenAPI link object (`operationId`, and `parameter`, a `$response.body#/...` expression).
 pub const LINK_KEY: &str = "x-adsterra-link";
 
-/// The wire formats every `.{format}` endpoint is served in, in the order the lowering emits them.
-pub const FORMATS: [adsterra_formats::Format; 3] = [
-    adsterra_formats::Format::Json,
-    adsterra_formats::Format::Csv,
-    adsterra_formats::Format::Xml,
-];
+/// The vendor extension of `info` that states the API's limits (`{name: {value, description}}`).
+pub const LIMITS_KEY: &str = "x-adsterra-limits";

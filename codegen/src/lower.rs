@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 
 use adsterra_formats::Format;
 
-use crate::{FORMATS, METHODS, pointer};
+use crate::{METHODS, pointer};
 
 /// The spec does not have the shape the lowering expects.
 #[derive(Debug, thiserror::Error)]
@@ -115,7 +115,7 @@ pub fn lower(spec: &Value) -> Result<Value, LowerError> {
             return Err(LowerError::MisplacedFormat { pointer: at });
         }
         lowered_any = true;
-        for format in FORMATS {
+        for format in Format::ALL {
             let lowered_path = format!("{stem}.{}", format.extension());
             let lowered_item = lower_path_item(spec, &item, &at, &path, format)?;
             insert(&mut out, &path, lowered_path, lowered_item)?;

@@ -15,7 +15,7 @@ use adsterra_formats::Format;
 use serde_json::Value;
 
 use crate::walk::{self, Operation};
-use crate::{EVIDENCE_KEY, LINK_KEY, RETRY_KEY, pointer};
+use crate::{EVIDENCE_KEY, LIMITS_KEY, LINK_KEY, RETRY_KEY, pointer};
 
 /// The table could not be made: the lowered spec lacks something every operation must have.
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +88,7 @@ pub fn source(lowered: &Value) -> Result<String, TableError> {
     out.push_str("];\n\n");
 
     render_decoders(lowered, &rows, &mut out);
+    render_limits(lowered, &mut out)?;
 
     let file = syn::parse_file(&out).map_err(|error| TableError {
         pointer: String::new(),
@@ -392,6 +393,41 @@ impl Row {
             variant(&self.evidence),
         );
     }
+}
+
+/// `limits`: a constant per entry of the spec's `info.x-adsterra-limits`.
+fn render_limits(lowered: &Value, out: &mut String) -> Result<(), TableError> {
+    out.push_str("\n/// The API's limits, as the spec states them (`info.x-adsterra-limits`).\npub mod limits {\n");
+    let limits = lowered
+        .pointer(&format!("/info/{LIMITS_KEY}"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten();
+    for (name, limit) in limits {
+        let value = limit
+            .get("value")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| TableError {
+                pointer: pointer::join(["info", LIMITS_KEY, name, "value"]),
+                message: "a limit is a whole number".into(),
+            })?;
+        let description = limit
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let evidence = limit
+            .get(EVIDENCE_KEY)
+            .and_then(Value::as_str)
+            .unwrap_or("unmarked");
+        let _ = writeln!(
+            out,
+            "/// {} ({evidence})\npub const {}: u32 = {value};",
+            description.trim(),
+            name.to_uppercase().replace('-', "_"),
+        );
+    }
+    out.push_str("}\n");
+    Ok(())
 }
 
 /// `decode_answer` and `check_body`: from a schema's name to its generated type, so that code

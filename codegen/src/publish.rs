@@ -40,16 +40,24 @@ fn with_evidence_in_descriptions(spec: &Value) -> Value {
         .and_then(Value::as_object_mut)
     {
         for schema in schemas.values_mut() {
-            let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut)
-            else {
-                continue;
-            };
-            for property in properties.values_mut() {
-                prefix(property, |mark, _| format!("*[{mark}]* "));
-            }
+            mark_properties(schema);
         }
     }
     shown
+}
+
+/// Prefixes the description of every property of `schema` with its mark, nested ones (in
+/// properties and array items) too.
+fn mark_properties(schema: &mut Value) {
+    if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for property in properties.values_mut() {
+            prefix(property, |mark, _| format!("*[{mark}]* "));
+            mark_properties(property);
+        }
+    }
+    if let Some(items) = schema.get_mut("items") {
+        mark_properties(items);
+    }
 }
 
 /// Puts `text(mark, source)` before the description of `value`, when it carries a mark.

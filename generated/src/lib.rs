@@ -14,8 +14,6 @@
 //! `adsterra` crate, which supplies a [`RequestPolicy`]. With [`Policy::none`] the client behaves
 //! exactly like a plain progenitor client. It depends on `progenitor-client`, never on progenitor.
 
-#![forbid(unsafe_code)]
-
 // Generated code is reviewed through snapshots and `--check`, not through lints or rustfmt.
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, dead_code, unused_imports, missing_docs)]
@@ -28,6 +26,7 @@ pub mod policy;
 
 pub use generated::*;
 pub use operation::{Endpoint, Operation, RetryClass};
+pub use operations::limits;
 pub use policy::{Policy, PolicyFuture, RequestPolicy};
 /// What a [`RequestPolicy`] learns about each request: its operationId.
 pub use progenitor_client::OperationInfo;

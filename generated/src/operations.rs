@@ -2311,3 +2311,10 @@ pub(crate) fn check_body(
         },
     )
 }
+/// The API's limits, as the spec states them (`info.x-adsterra-limits`).
+pub mod limits {
+    /// The longest stats range, in days, both ends included; a longer one is answered 422 "Date range cannot exceed 366 days" (inferred from the publisher API). (inferred)
+    pub const STATS_DAYS: u32 = 366;
+    /// Requests per minute and user before 429 (inferred: the publisher API's documented limit). (inferred)
+    pub const REQUESTS_PER_MINUTE: u32 = 1200;
+}

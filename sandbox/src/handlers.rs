@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use adsterra_formats::Format;
+use adsterra_generated::operation::Parameter;
 use adsterra_generated::{Endpoint, types};
 use axum::http::Method;
 use chrono::NaiveDate;
@@ -16,8 +17,8 @@ use crate::failure::Failure;
 use crate::routes::Resource;
 use crate::stats::{Filter, GroupKey, Row, StatsEngine};
 
-/// The longest stats range the API accepts, in days (as the publisher API answers).
-pub const MAX_STATS_DAYS: i64 = 366;
+/// The longest stats range the API accepts, in days (the spec's limit).
+pub const MAX_STATS_DAYS: i64 = adsterra_generated::limits::STATS_DAYS as i64;
 
 /// The mutable account and the immutable world of traffic.
 #[derive(Debug)]
@@ -147,6 +148,24 @@ pub fn handle(world: &World, call: Call<'_>) -> Result<Payload, Failure> {
         CustomBids(id) | CustomBidsClean(id) => custom_bids(account, id, call)?,
         Stats => unreachable!("handled above, without the account lock"),
     })
+}
+
+/// Checks the path ids of an operation the handlers do not know (answered with the spec's
+/// example) as the known ones are checked: an id the spec links to the account's campaigns or
+/// banners must be one of them, so an unknown or foreign id is 404 here too.
+pub fn known_ids(world: &World, ids: &[(&Parameter, i64)]) -> Result<(), Failure> {
+    let account = world.account.lock().unwrap_or_else(|p| p.into_inner());
+    for (parameter, id) in ids {
+        let known = match parameter.link.map(|link| link.endpoint) {
+            Some(Endpoint::GetCampaigns) => account.campaigns.contains_key(id),
+            Some(Endpoint::GetCampaignBanners) => account.banners.contains_key(id),
+            _ => true,
+        };
+        if !known {
+            return Err(Failure::not_found());
+        }
+    }
+    Ok(())
 }
 
 /// Finishes a builder whose every required field was set by the caller.

@@ -18,15 +18,13 @@
 //! # Ok(()) }
 //! ```
 
-#![forbid(unsafe_code)]
-
 pub mod account;
 pub mod deviations;
 mod failure;
 pub mod faults;
 mod handlers;
 mod rate_limit;
-mod rng;
+pub mod rng;
 pub mod routes;
 mod server;
 pub mod stats;

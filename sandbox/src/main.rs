@@ -21,7 +21,7 @@ struct Args {
     #[arg(long, default_value = "none")]
     faults: Faults,
     /// Requests per token and minute before 429 (0: no limit).
-    #[arg(long, default_value_t = 1200)]
+    #[arg(long, default_value_t = adsterra_generated::limits::REQUESTS_PER_MINUTE)]
     rate_limit: u32,
     /// Answer off the spec on purpose (an unexpected field, a missing one, wrong types), to see
     /// that `adsterra verify-live` reports it.

@@ -7,7 +7,7 @@
 //! answered with the spec's example.
 
 use adsterra_formats::Format;
-use adsterra_generated::operation::{Kind, OPERATIONS};
+use adsterra_generated::operation::{Kind, OPERATIONS, Parameter};
 use adsterra_generated::{Endpoint, Operation};
 
 /// The part of the account an endpoint reads or changes, with the id its path carries.
@@ -81,12 +81,14 @@ impl Resource {
 }
 
 /// A matched request: the operation, and what the handlers serve for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
     /// The operation of the spec (format included).
     pub operation: &'static Operation,
     /// The handlers' resource; `None` when the answer is the spec's example.
     pub resource: Option<Resource>,
+    /// The ids in the path, with the parameter each fills.
+    pub ids: Vec<(&'static Parameter, i64)>,
 }
 
 impl Route {
@@ -119,10 +121,14 @@ pub fn route(method: &str, path: &str) -> Result<Route, Miss> {
             }
             continue;
         }
-        let id = ids.first().and_then(|(_, value)| value.parse().ok());
+        let ids: Vec<(&'static Parameter, i64)> = ids
+            .into_iter()
+            .filter_map(|(parameter, value)| Some((parameter, value.parse().ok()?)))
+            .collect();
         return Ok(Route {
             operation,
-            resource: Resource::of(operation.endpoint, id),
+            resource: Resource::of(operation.endpoint, ids.first().map(|(_, id)| *id)),
+            ids,
         });
     }
     if allow.is_empty() {
@@ -133,7 +139,10 @@ pub fn route(method: &str, path: &str) -> Result<Route, Miss> {
 }
 
 /// The path parameters of `path` when it fits the operation's template, else `None`.
-fn path_values<'p>(operation: &Operation, path: &'p str) -> Option<Vec<(&'static str, &'p str)>> {
+fn path_values<'p>(
+    operation: &'static Operation,
+    path: &'p str,
+) -> Option<Vec<(&'static Parameter, &'p str)>> {
     let template: Vec<&str> = operation.path.split('/').collect();
     let segments: Vec<&str> = path.split('/').collect();
     if template.len() != segments.len() {
@@ -157,7 +166,7 @@ fn path_values<'p>(operation: &Operation, path: &'p str) -> Option<Vec<(&'static
         if !fits {
             return None;
         }
-        values.push((parameter.name, value));
+        values.push((parameter, value));
     }
     Some(values)
 }
@@ -169,11 +178,12 @@ mod tests {
     #[test]
     fn every_operation_of_the_spec_is_routed_to_itself() {
         for operation in &OPERATIONS {
-            let path = operation.path.replace('{', "").replace('}', "");
-            let path = operation
+            let ids: Vec<(&str, String)> = operation
                 .path_parameters
                 .iter()
-                .fold(path, |path, p| path.replace(p.name, "7"));
+                .map(|p| (p.name, "7".to_owned()))
+                .collect();
+            let path = operation.fill_path(&ids).unwrap();
             let route = route(operation.method.as_str(), &path)
                 .unwrap_or_else(|miss| panic!("{} {path}: {miss:?}", operation.method));
             assert_eq!(route.operation.id, operation.id, "{path}");

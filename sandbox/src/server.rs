@@ -52,8 +52,7 @@ pub struct Config {
     pub token: Option<String>,
     /// The port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
-    /// Requests per token and minute before 429; 0 means no limit. Adsterra's publisher API
-    /// allows 1200.
+    /// Requests per token and minute before 429; 0 means no limit. The spec's limit by default.
     pub rate_limit_per_minute: u32,
     /// Faults from the start; change them later with [`Sandbox::set_faults`].
     pub faults: Faults,
@@ -68,7 +67,7 @@ impl Default for Config {
             seed: 42,
             token: None,
             port: 0,
-            rate_limit_per_minute: 1200,
+            rate_limit_per_minute: adsterra_generated::limits::REQUESTS_PER_MINUTE,
             faults: Faults::none(),
             deviate: false,
         }
@@ -373,6 +372,8 @@ async fn answer(
     let deviate = shared.deviate;
     // Large stats reports take real CPU to aggregate and encode: keep it off the async workers.
     let format = route.format();
+    let operation = route.operation;
+    let from_example = route.resource.is_none();
     let handled = tokio::task::spawn_blocking(move || match route.resource {
         Some(resource) => {
             let call = Call {
@@ -383,7 +384,7 @@ async fn answer(
             };
             handlers::handle(&world, call).map(|payload| encode(&payload, format, deviate))
         }
-        None => Ok(example(route.operation)),
+        None => handlers::known_ids(&world, &route.ids).map(|()| example(route.operation)),
     })
     .await;
     let bytes = match handled {
@@ -401,8 +402,8 @@ async fn answer(
         Some(Fault::Malformed) => respond(malformed(bytes, format), format),
         _ => respond(bytes, format),
     };
-    if route.resource.is_none() {
-        let named = format!("example of {} from the spec", route.operation.id);
+    if from_example {
+        let named = format!("example of {} from the spec", operation.id);
         response.headers_mut().insert(
             EXAMPLE_ANSWER,
             HeaderValue::from_str(&named).expect("operation ids are header-safe"),

@@ -4,7 +4,7 @@
 use adsterra::{ApiToken, Client, Endpoint, Error, Format, RetryPolicy, StatsGroupBy};
 use adsterra_sandbox::account::{FOREIGN_BANNER, FOREIGN_CAMPAIGN};
 use adsterra_sandbox::{Config, Sandbox};
-use chrono::NaiveDate;
+use adsterra_tests::support::date;
 
 async fn start() -> (Sandbox, Client) {
     let sandbox = Sandbox::start(Config::default()).await.unwrap();
@@ -19,10 +19,6 @@ fn client_for(sandbox: &Sandbox, token: &str) -> Client {
         .retry(RetryPolicy::none())
         .build()
         .unwrap()
-}
-
-fn date(text: &str) -> NaiveDate {
-    text.parse().unwrap()
 }
 
 /// An active campaign, one of its banners and three placements of the account.

@@ -11,46 +11,10 @@ use std::time::Duration;
 
 use adsterra::raw::types::{Campaign, CustomBid, StatsRow};
 use adsterra::{ApiToken, Client, Endpoint, Error, Format, RetryPolicy, StatsGroupBy};
-use adsterra_sandbox::{Config, Faults, Sandbox};
+use adsterra_sandbox::rng::Rng;
+use adsterra_sandbox::{Faults, Sandbox};
+use adsterra_tests::support::{client, date, fast_retries, sandbox};
 use chrono::NaiveDate;
-
-/// Fast retries and a budget that never runs out: these tests look at which requests are
-/// retried and how calls end, not at waiting.
-fn fast_retries(max_retries: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_retries,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(10),
-        budget: 10_000,
-        ..RetryPolicy::default()
-    }
-}
-
-/// A sandbox with `faults` from the first request and no server-side rate limit.
-async fn sandbox(faults: &str) -> Sandbox {
-    Sandbox::start(Config {
-        faults: faults.parse().expect("a valid fault spec"),
-        rate_limit_per_minute: 0,
-        ..Config::default()
-    })
-    .await
-    .expect("the sandbox starts")
-}
-
-/// A client of `sandbox` with `retry` and no client-side rate limit.
-fn client(sandbox: &Sandbox, retry: RetryPolicy) -> Client {
-    Client::builder()
-        .base_url(sandbox.base_url())
-        .token(ApiToken::new(sandbox.token()).unwrap())
-        .retry(retry)
-        .rate_limit_per_minute(None)
-        .build()
-        .unwrap()
-}
-
-fn date(text: &str) -> NaiveDate {
-    text.parse().unwrap()
-}
 
 /// A campaign whose blacklist is not empty (so clearing it is visible) and that can be started
 /// and stopped (state 4 cannot).
@@ -96,7 +60,7 @@ fn attempts(error: &Error) -> u32 {
 async fn server_errors_are_retried_for_reads_and_safe_writes_but_not_for_clearing_a_list() {
     for status in [500u16, 502, 503] {
         let sandbox = sandbox(&format!("{status}=1")).await;
-        let client = client(&sandbox, fast_retries(3));
+        let client = client(sandbox.base_url(), sandbox.token(), fast_retries(3));
         let campaign = campaign_with_blacklist(&sandbox);
         let before = sandbox.account().blacklists[&campaign].clone();
 
@@ -150,7 +114,7 @@ async fn server_errors_are_retried_for_reads_and_safe_writes_but_not_for_clearin
 async fn a_429_waits_for_retry_after_then_ends_rate_limited() {
     let sandbox = sandbox("429=1").await;
     // One retry only: each one waits the whole second the sandbox asks for.
-    let client = client(&sandbox, fast_retries(1));
+    let client = client(sandbox.base_url(), sandbox.token(), fast_retries(1));
     let error = client.balance().await.unwrap_err();
     assert!(
         matches!(
@@ -174,7 +138,7 @@ async fn reads_ride_out_a_burst_of_server_errors() {
     let sandbox = sandbox("none").await;
     let campaign = campaign_with_blacklist(&sandbox);
     // The expected answers, read while nothing fails.
-    let clean = client(&sandbox, RetryPolicy::none());
+    let clean = client(sandbox.base_url(), sandbox.token(), RetryPolicy::none());
     let balance = clean.balance().await.unwrap();
     let campaigns = clean.campaigns().await.unwrap();
     let one = clean.campaign(campaign).get().await.unwrap();
@@ -190,7 +154,7 @@ async fn reads_ride_out_a_burst_of_server_errors() {
     let seen_before = sandbox.requests_seen();
     // Half the requests fail: ten retries make a call that fails 11 times in a row (1 in 2,048)
     // very unlikely, and the faults follow the seed, so this run is the same every time.
-    let json = client(&sandbox, fast_retries(10));
+    let json = client(sandbox.base_url(), sandbox.token(), fast_retries(10));
     for n in 0..30 {
         let client = json.with_format(Format::ALL[n % 3]);
         let context = format!("call {n} in {:?}", Format::ALL[n % 3]);
@@ -223,7 +187,7 @@ async fn reads_ride_out_a_burst_of_server_errors() {
 #[tokio::test]
 async fn a_dropped_connection_is_a_retryable_transport_error() {
     let sandbox = sandbox("drop=1").await;
-    let client = client(&sandbox, fast_retries(3));
+    let client = client(sandbox.base_url(), sandbox.token(), fast_retries(3));
     let campaign = campaign_with_blacklist(&sandbox);
 
     for format in Format::ALL {
@@ -262,7 +226,7 @@ async fn a_dropped_connection_is_a_retryable_transport_error() {
 #[tokio::test]
 async fn a_truncated_body_is_a_transport_error_in_every_format() {
     let sandbox = sandbox("truncate=1").await;
-    let client = client(&sandbox, fast_retries(3));
+    let client = client(sandbox.base_url(), sandbox.token(), fast_retries(3));
     for (format, operation) in [
         (Format::Json, Endpoint::GetCampaigns.id()),
         (
@@ -292,7 +256,7 @@ async fn a_truncated_body_is_a_transport_error_in_every_format() {
 #[tokio::test]
 async fn a_malformed_body_is_a_decode_error_in_the_requested_format() {
     let sandbox = sandbox("malformed=1").await;
-    let client = client(&sandbox, fast_retries(3));
+    let client = client(sandbox.base_url(), sandbox.token(), fast_retries(3));
     for (format, operation) in [
         (Format::Json, Endpoint::GetStats.id()),
         (Format::Csv, Endpoint::GetStats.operation(Format::Csv).id),
@@ -342,7 +306,7 @@ async fn a_malformed_body_is_a_decode_error_in_the_requested_format() {
 #[tokio::test]
 async fn csv_and_xml_decode_errors_locate_the_problem() {
     let sandbox = sandbox("malformed=1").await;
-    let client = client(&sandbox, RetryPolicy::none());
+    let client = client(sandbox.base_url(), sandbox.token(), RetryPolicy::none());
     for format in [Format::Csv, Format::Xml] {
         let body = reqwest::Client::new()
             .get(format!(
@@ -417,7 +381,7 @@ async fn a_slow_answer_is_a_timeout() {
 #[tokio::test]
 async fn a_redirect_to_another_origin_is_not_followed_and_the_token_stays_home() {
     let sandbox = sandbox("redirect=1").await;
-    let client = client(&sandbox, fast_retries(3));
+    let client = client(sandbox.base_url(), sandbox.token(), fast_retries(3));
     let campaign = campaign_with_blacklist(&sandbox);
     let before = sandbox.account().blacklists[&campaign].clone();
 
@@ -463,23 +427,6 @@ const SOAK_FAULTS: &str =
 const SOAK_WORKERS: usize = 4;
 /// Calls per task.
 const SOAK_CALLS: usize = 520;
-
-/// A small deterministic generator (splitmix64), so each task's mix of calls is reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// The fixed stats requests of the soak: a few days each, so they stay cheap.
 fn stats_queries(
@@ -695,15 +642,15 @@ async fn soak_worker(
     baseline: Arc<Baseline>,
 ) -> (Tally, Vec<CampaignModel>) {
     let clients = Format::ALL.map(|format| json.with_format(format));
-    let mut rng = Rng(seed);
+    let mut rng = Rng::at(seed);
     let mut tally = Tally::default();
     // Fresh placement ids for adds: far from the account's (15.4M..15.5M) and per task.
     let mut next_placement = 90_000_000 + seed as i64 * 1_000_000;
     let mut next_price = 1_000u32;
     for step in 0..SOAK_CALLS {
-        let format = rng.below(3);
+        let format = rng.below(3) as usize;
         let client = &clients[format];
-        let m = rng.below(models.len());
+        let m = rng.below(models.len() as u64) as usize;
         let model = &mut models[m];
         let campaign = model.id;
         let context = format!("task {seed} step {step} ({:?})", Format::ALL[format]);
@@ -763,7 +710,7 @@ async fn soak_worker(
                 Err(error) => tally.failed(&error),
             },
             40..=49 => {
-                let q = rng.below(baseline.queries.len());
+                let q = rng.below(baseline.queries.len() as u64) as usize;
                 match stats(client, &baseline.queries[q]).await {
                     Ok(rows) if rows != baseline.stats[q] => tally
                         .violations
@@ -802,7 +749,7 @@ async fn soak_worker(
                     tally.calls -= 1;
                     continue;
                 }
-                let placement = candidates[rng.below(candidates.len())];
+                let placement = candidates[rng.below(candidates.len() as u64) as usize];
                 match client.blacklist(campaign).remove([placement]).await {
                     Ok(list) => {
                         tally.writes_ok += 1;
@@ -818,7 +765,7 @@ async fn soak_worker(
             }
             // Set a bid at a price no other call uses.
             70..=84 => {
-                let placement = model.bid_placements[rng.below(3)];
+                let placement = model.bid_placements[rng.below(3) as usize];
                 let price = f64::from(next_price) / 1000.0;
                 next_price += 1;
                 match client.custom_bids(campaign).set([(placement, price)]).await {
@@ -895,7 +842,8 @@ async fn soak_under_thirty_percent_faults_keeps_reads_right_and_writes_single() 
     let sandbox = sandbox("none").await;
     let account = sandbox.account();
     let json = client(
-        &sandbox,
+        sandbox.base_url(),
+        sandbox.token(),
         RetryPolicy {
             max_retries: 6,
             initial_backoff: Duration::from_millis(1),

@@ -1,6 +1,9 @@
 //! `Client::from_env`: the token and base URL from the environment. One test in its own binary,
 //! because it changes the process environment.
 
+// Changing the environment is unsafe since Rust 2024; this binary runs one test on one thread.
+#![allow(unsafe_code)]
+
 use adsterra::{Client, Error};
 use adsterra_sandbox::{Config, Sandbox};
 

@@ -6,46 +6,16 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use adsterra::{ApiToken, Client, RetryPolicy};
-use adsterra_sandbox::{Config, Sandbox};
+use adsterra_tests::support::{client, fast_retries, sandbox};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-/// Fast retries, a large budget: the tests look at which requests are retried, not at waiting.
-fn quick_retries(max_retries: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_retries,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(20),
-        budget: 10_000,
-        ..RetryPolicy::default()
-    }
-}
-
-fn client(base_url: &str, token: &str, retry: RetryPolicy) -> Client {
-    Client::builder()
-        .base_url(base_url)
-        .token(ApiToken::new(token).unwrap())
-        .retry(retry)
-        .build()
-        .unwrap()
-}
-
-async fn sandbox(faults: &str) -> Sandbox {
-    Sandbox::start(Config {
-        faults: faults.parse().unwrap(),
-        rate_limit_per_minute: 0,
-        ..Config::default()
-    })
-    .await
-    .unwrap()
-}
 
 #[tokio::test]
 async fn reads_survive_bursts_of_5xx_429_and_dropped_connections() {
     // Few 429s: each one asks for a whole second of Retry-After, which the client honours.
     let sandbox = sandbox("429=0.03,500=0.1,502=0.05,503=0.1,drop=0.05").await;
-    let client = client(sandbox.base_url(), sandbox.token(), quick_retries(8));
+    let client = client(sandbox.base_url(), sandbox.token(), fast_retries(8));
     let mut balances = Vec::new();
     for _ in 0..60 {
         let balance = client
@@ -84,7 +54,7 @@ async fn clearing_a_list_is_not_retried_after_a_server_error_but_is_after_429() 
         )
         .mount(&server)
         .await;
-    let client = client(&server.uri(), "t0k3n", quick_retries(3));
+    let client = client(&server.uri(), "t0k3n", fast_retries(3));
     let sent = client
         .raw()
         .clean_blacklist()
@@ -140,7 +110,7 @@ async fn retry_after_is_honoured_and_a_too_long_one_is_returned() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"balance": 12.5})))
         .mount(&server)
         .await;
-    let client = client(&server.uri(), "t0k3n", quick_retries(3));
+    let client = client(&server.uri(), "t0k3n", fast_retries(3));
     let started = Instant::now();
     let balance = client
         .raw()
@@ -228,7 +198,7 @@ async fn the_token_never_reaches_trace_logs_debug_output_or_errors() {
     let builder = Client::builder()
         .base_url(sandbox.base_url())
         .token(ApiToken::new(token.as_str()).unwrap())
-        .retry(quick_retries(1));
+        .retry(fast_retries(1));
     let mut debug_output = format!("{builder:?}");
     let client = builder.build().unwrap();
     debug_output.push_str(&format!("{client:?} {:?}", client.raw()));

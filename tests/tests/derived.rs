@@ -41,7 +41,7 @@ fn every_endpoint_has_a_json_a_csv_and_an_xml_operation() {
     // lowering adds exactly one operation per format.
     assert_eq!(
         operations.len(),
-        endpoints.len() * adsterra_codegen::FORMATS.len()
+        endpoints.len() * adsterra_formats::Format::ALL.len()
     );
 
     for endpoint in &endpoints {

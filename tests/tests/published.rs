@@ -81,37 +81,52 @@ fn every_evidence_mark_reads_in_the_reference() {
         operations,
         adsterra_codegen::inventory::entries(&source).len()
     );
-    let mut fields = 0;
+    // Every marked property, nested ones too, reads its mark in the reference.
+    let mut marked = Vec::new();
     for (name, schema) in source["components"]["schemas"].as_object().unwrap() {
-        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
-            continue;
-        };
-        for (property, value) in properties {
-            if let Some(mark) = value.get("x-adsterra-evidence").and_then(Value::as_str) {
-                let text =
-                    shown["components"]["schemas"][name]["properties"][property]["description"]
-                        .as_str()
-                        .unwrap();
-                assert!(
-                    text.starts_with(&format!("*[{mark}]* ")),
-                    "{name}.{property}"
-                );
-                fields += 1;
-            }
-        }
+        marked_properties(schema, &format!("/components/schemas/{name}"), &mut marked);
     }
-    let marked: usize = adsterra_codegen::inventory::property_evidence(&source)
+    for (pointer, mark) in &marked {
+        let text = shown
+            .pointer(&format!("{pointer}/description"))
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("{pointer} has no description in the reference"));
+        assert!(
+            text.starts_with(&format!("*[{mark}]* ")),
+            "{pointer}: {text}"
+        );
+    }
+    let counted: usize = adsterra_codegen::inventory::property_evidence(&source)
         .iter()
         .filter(|(mark, _)| *mark != "unmarked")
         .map(|(_, n)| n)
         .sum();
-    assert_eq!(
-        fields, marked,
-        "every marked field of the spec shows its mark"
-    );
+    assert_eq!(marked.len(), counted, "every marked property was looked at");
     // The extensions themselves stay, for Redoc's showExtensions and for tools.
     assert_eq!(
         shown["paths"]["/stats.{format}"]["get"]["x-adsterra-evidence"],
         "confirmed"
     );
+}
+
+/// The JSON pointer and mark of every marked property under `schema`, nested ones included.
+fn marked_properties(schema: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    for (name, property) in schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let pointer = format!(
+            "{at}/properties/{}",
+            name.replace('~', "~0").replace('/', "~1")
+        );
+        if let Some(mark) = property.get("x-adsterra-evidence").and_then(Value::as_str) {
+            out.push((pointer.clone(), mark.to_owned()));
+        }
+        marked_properties(property, &pointer, out);
+    }
+    if let Some(items) = schema.get("items") {
+        marked_properties(items, &format!("{at}/items"), out);
+    }
 }

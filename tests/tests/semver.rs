@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use adsterra_codegen::derived::{self, GENERATED_RS};
+use adsterra_codegen::derived;
 use adsterra_codegen::diff::diff;
 use adsterra_tests::{spec, workspace_root};
 use serde_json::{Value, json};
@@ -104,12 +104,10 @@ fn copy_tree(from: &Path, to: &Path) {
 /// it; returns whether it compiled, and the compiler's messages.
 fn example_compiles_against(scratch: &Path, spec: &Value) -> (bool, String) {
     let (_, files) = derived::derive(spec).unwrap_or_else(|e| panic!("{e}"));
-    let code = &files
-        .iter()
-        .find(|f| f.path == GENERATED_RS)
-        .unwrap()
-        .content;
-    std::fs::write(scratch.join(GENERATED_RS), code).unwrap();
+    // The generated crate's files: the raw client and the operation table.
+    for file in files.iter().filter(|f| f.path.starts_with("generated/")) {
+        std::fs::write(scratch.join(file.path), &file.content).unwrap();
+    }
     let output = Command::new(env!("CARGO"))
         .args([
             "check",

@@ -5,7 +5,7 @@ use adsterra::raw::types::{self, StatsGroupBy};
 use adsterra::{ApiToken, raw};
 use std::num::NonZeroU64;
 
-use chrono::NaiveDate;
+use adsterra_tests::support::date;
 use futures::TryStreamExt;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
@@ -26,10 +26,6 @@ async fn server_and_client() -> (MockServer, raw::Client) {
 fn placements<const N: usize>(ids: [u64; N]) -> Vec<NonZeroU64> {
     ids.map(|id| NonZeroU64::new(id).expect("placement ids are positive"))
         .to_vec()
-}
-
-fn date(text: &str) -> NaiveDate {
-    text.parse().unwrap()
 }
 
 /// The query string of the only request the server received.

@@ -26,9 +26,6 @@ use crate::failure::{Class, Failure};
 /// The source spec as published in `spec/dist`: the schemas answers are checked against.
 const SPEC: &str = include_str!("../../../spec/dist/adsterra-advertiser.json");
 
-/// The formats every read is asked in, in the report's column order.
-const FORMATS: [Format; 3] = [Format::Json, Format::Csv, Format::Xml];
-
 pub async fn run(context: &Context) -> Result<(), Failure> {
     let spec: Value = serde_json::from_str(SPEC).map_err(|error| {
         Failure::new(
@@ -84,7 +81,7 @@ impl Verifier<'_> {
             Err(Refused(error)) => return Err(error.into()),
             Err(Skipped(why)) => {
                 let entry = self.report.entry(id);
-                for format in FORMATS {
+                for format in Format::ALL {
                     entry
                         .formats
                         .insert(format.extension(), Err(format!("skipped: {why}")));
@@ -107,7 +104,7 @@ impl Verifier<'_> {
             }
         }
         for (label, arguments) in runs {
-            for format in FORMATS {
+            for format in Format::ALL {
                 let result = match send(self.client, operation.twin(format), &arguments).await {
                     Ok(body) => fields(self.spec, id, format, &body),
                     Err(error @ (Error::Unauthorized { .. } | Error::Forbidden { .. })) => {
@@ -343,7 +340,7 @@ impl Report {
             for (path, evidence) in &rows {
                 let mut line = format!("  {path:<40}");
                 let mut everywhere = true;
-                for format in FORMATS.map(Format::extension) {
+                for format in Format::ALL.map(Format::extension) {
                     let cell = cells.get(&(path.clone(), format));
                     everywhere &= cell.is_some_and(|c| c == "confirmed");
                     let _ = write!(line, " {format}: {:<20}", cell.map_or("-", String::as_str));

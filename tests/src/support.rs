@@ -1,0 +1,47 @@
+//! What the test files share: a sandbox with faults, a client with fast retries, days.
+
+use std::time::Duration;
+
+use adsterra::{ApiToken, Client, RetryPolicy};
+use adsterra_sandbox::{Config, Sandbox};
+use chrono::NaiveDate;
+
+/// Fast retries and a budget that never runs out: the tests look at which requests are
+/// retried and how calls end, not at waiting.
+pub fn fast_retries(max_retries: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_retries,
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(10),
+        budget: 10_000,
+        ..RetryPolicy::default()
+    }
+}
+
+/// A sandbox with `faults` (`"500=0.1,drop=0.05"`) from the first request and no server-side
+/// rate limit.
+pub async fn sandbox(faults: &str) -> Sandbox {
+    Sandbox::start(Config {
+        faults: faults.parse().expect("a valid fault spec"),
+        rate_limit_per_minute: 0,
+        ..Config::default()
+    })
+    .await
+    .expect("the sandbox starts")
+}
+
+/// A client of `base_url` with `retry` and no client-side rate limit.
+pub fn client(base_url: &str, token: &str, retry: RetryPolicy) -> Client {
+    Client::builder()
+        .base_url(base_url)
+        .token(ApiToken::new(token).expect("a valid token"))
+        .retry(retry)
+        .rate_limit_per_minute(None)
+        .build()
+        .expect("the client builds")
+}
+
+/// A day written `YYYY-MM-DD`.
+pub fn date(text: &str) -> NaiveDate {
+    text.parse().expect("a day as YYYY-MM-DD")
+}
