@@ -1,5 +1,7 @@
-//! What the test files share: a sandbox with faults, a client with fast retries, days.
+//! What the test files share: a sandbox with faults, a client with fast retries, days, and a
+//! copy of the workspace to edit.
 
+use std::path::Path;
 use std::time::Duration;
 
 use adsterra::{ApiToken, Client, RetryPolicy};
@@ -44,4 +46,27 @@ pub fn client(base_url: &str, token: &str, retry: RetryPolicy) -> Client {
 /// A day written `YYYY-MM-DD`.
 pub fn date(text: &str) -> NaiveDate {
     text.parse().expect("a day as YYYY-MM-DD")
+}
+
+/// Copies the workspace's sources (not `.git`, build output or installed tools) to `to`, for
+/// tests that edit and build a copy.
+pub fn copy_workspace(to: &Path) {
+    copy_tree(&crate::workspace_root(), to);
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("the copy's folder is made");
+    for entry in std::fs::read_dir(from).expect("the workspace reads") {
+        let entry = entry.expect("a folder entry");
+        let name = entry.file_name();
+        if [".git", "target", ".tools"].contains(&name.to_str().unwrap_or_default()) {
+            continue;
+        }
+        let (source, destination) = (entry.path(), to.join(&name));
+        if entry.file_type().expect("a file type").is_dir() {
+            copy_tree(&source, &destination);
+        } else {
+            std::fs::copy(&source, &destination).expect("the file copies");
+        }
+    }
 }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use adsterra_codegen::derived::SPEC;
+use adsterra_tests::support::copy_workspace;
 use adsterra_tests::workspace_root;
 use serde_json::{Value, json};
 
@@ -123,7 +124,7 @@ impl Copy {
         let base = workspace_root().join("target/additive-check");
         let root = base.join("ws");
         let _ = std::fs::remove_dir_all(&root);
-        copy_tree(&workspace_root(), &root);
+        copy_workspace(&root);
         Copy {
             root,
             target: base.join("target"),
@@ -163,22 +164,6 @@ impl Copy {
             String::from_utf8_lossy(&output.stderr).into_owned(),
             output.status.code().unwrap_or(-1),
         )
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().map(Result::unwrap) {
-        let name = entry.file_name();
-        if [".git", "target", ".tools"].contains(&name.to_str().unwrap_or_default()) {
-            continue;
-        }
-        let (source, destination) = (entry.path(), to.join(&name));
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&source, &destination);
-        } else {
-            std::fs::copy(&source, &destination).unwrap();
-        }
     }
 }
 
@@ -279,6 +264,18 @@ fn adding_a_read_endpoint_to_the_spec_needs_no_other_edit() {
     assert!(edited.is_empty(), "files edited by hand: {edited:?}");
 
     // The sandbox serves it in every format, marked as the spec's example.
+    let built = copy.cargo(
+        &[
+            "build",
+            "--bins",
+            "-p",
+            "adsterra-sandbox",
+            "-p",
+            "adsterra-cli",
+        ],
+        &[],
+    );
+    assert!(built.status.success(), "{}", text(&built));
     let sandbox = SandboxProcess::start(&copy.binary("adsterra-sandbox"));
     let expected: Value = json!([
         {"country_code": "ID", "price": 0.45},

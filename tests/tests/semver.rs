@@ -12,6 +12,7 @@ use std::process::Command;
 
 use adsterra_codegen::derived;
 use adsterra_codegen::diff::diff;
+use adsterra_tests::support::copy_workspace;
 use adsterra_tests::{spec, workspace_root};
 use serde_json::{Value, json};
 
@@ -79,25 +80,8 @@ fn scratch_workspace() -> PathBuf {
     let root = workspace_root();
     let scratch = root.join("target/semver-check/ws");
     let _ = std::fs::remove_dir_all(&scratch);
-    copy_tree(&root, &scratch);
+    copy_workspace(&scratch);
     scratch
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if [".git", "target", ".tools"].contains(&name.to_str().unwrap_or_default()) {
-            continue;
-        }
-        let (source, destination) = (entry.path(), to.join(&name));
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&source, &destination);
-        } else {
-            std::fs::copy(&source, &destination).unwrap();
-        }
-    }
 }
 
 /// Regenerates the client in `scratch` from `spec`, then checks the example program against

@@ -376,3 +376,58 @@ impl Report {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use adsterra::ApiToken;
+
+    use super::*;
+
+    fn parameter(kind: Kind, example: Option<&'static str>) -> Parameter {
+        Parameter {
+            name: "thing_id",
+            required: true,
+            kind,
+            repeated: false,
+            values: &[],
+            example,
+            link: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_read_whose_values_cannot_be_found_is_skipped_with_why() {
+        let stats = Endpoint::GetStats.operation(Format::Json);
+        let why = |missing| match missing {
+            Skipped(why) => why,
+            Refused(error) => panic!("refused: {error}"),
+        };
+        // A required value with no example.
+        let text = why(query_value(stats, &parameter(Kind::Text, None)).unwrap_err());
+        assert!(
+            text.contains("thing_id") && text.contains("no example"),
+            "{text}"
+        );
+        // A day is yesterday; anything else is the spec's example.
+        assert_eq!(
+            query_value(stats, &parameter(Kind::Integer, Some("7"))).ok(),
+            Some("7".to_owned())
+        );
+        // A path id the spec links nowhere: nothing is sent, the report says what to add.
+        let client = Client::builder()
+            .base_url("http://127.0.0.1:9/advertiser")
+            .token(ApiToken::new("0123456789abcdef0123456789abcdef").unwrap())
+            .build()
+            .unwrap();
+        let spec = Value::Null;
+        let mut verifier = Verifier {
+            client: &client,
+            spec: &spec,
+            ids: HashMap::new(),
+            report: Report::default(),
+        };
+        let unlinked = parameter(Kind::Integer, None);
+        let text = why(verifier.path_id(stats, &unlinked).await.unwrap_err());
+        assert!(text.contains("x-adsterra-link"), "{text}");
+    }
+}
