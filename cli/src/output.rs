@@ -206,6 +206,12 @@ impl Printer {
         }
     }
 
+    /// Prints `body`, an answer of Adsterra's, as it came.
+    pub fn raw_answer(&self, body: Bytes) -> Result<(), Failure> {
+        self.keep(vec![body]);
+        self.raw()
+    }
+
     /// Adsterra's answer as it came.
     fn raw(&self) -> Result<(), Failure> {
         let Some(body) = self.kept.borrow_mut().take() else {

@@ -34,7 +34,6 @@ pub fn source(lowered: &Value) -> Result<String, TableError> {
         .iter()
         .map(|operation| row(lowered, operation))
         .collect::<Result<Vec<_>, _>>()?;
-    let endpoints: Vec<&Row> = rows.iter().filter(|r| r.format == Format::Json).collect();
 
     let mut out = String::from(
         "//! Every operation of the lowered spec, as data; the shape is in `operation.rs`.\n\n\
@@ -43,6 +42,34 @@ pub fn source(lowered: &Value) -> Result<String, TableError> {
          use crate::types;\n\n",
     );
 
+    render_endpoint(&rows, &mut out);
+    let _ = writeln!(
+        out,
+        "/// Every operation, in the lowered spec's order.\npub static OPERATIONS: [Operation; {}] = [",
+        rows.len()
+    );
+    for row in &rows {
+        row.render(&mut out);
+    }
+    out.push_str("];\n\n");
+
+    render_decoders(lowered, &rows, &mut out);
+    render_limits(lowered, &mut out)?;
+
+    let file = syn::parse_file(&out).map_err(|error| TableError {
+        pointer: String::new(),
+        message: format!("the operation table does not parse as Rust: {error}"),
+    })?;
+    Ok(format!(
+        "{}\n\n{}",
+        crate::generate::HEADER,
+        prettyplease::unparse(&file)
+    ))
+}
+
+/// `Endpoint`: a variant per endpoint (its JSON operation), with its id and its operations.
+fn render_endpoint(rows: &[Row], out: &mut String) {
+    let endpoints: Vec<&Row> = rows.iter().filter(|r| r.format == Format::Json).collect();
     out.push_str(
         "/// An endpoint of the spec: one operation of the hand-written document, served in every\n\
          /// format (`operation(format)`).\n\
@@ -76,29 +103,6 @@ pub fn source(lowered: &Value) -> Result<String, TableError> {
         );
     }
     out.push_str("        }]\n    }\n}\n\n");
-
-    let _ = writeln!(
-        out,
-        "/// Every operation, in the lowered spec's order.\npub static OPERATIONS: [Operation; {}] = [",
-        rows.len()
-    );
-    for row in &rows {
-        row.render(&mut out);
-    }
-    out.push_str("];\n\n");
-
-    render_decoders(lowered, &rows, &mut out);
-    render_limits(lowered, &mut out)?;
-
-    let file = syn::parse_file(&out).map_err(|error| TableError {
-        pointer: String::new(),
-        message: format!("the operation table does not parse as Rust: {error}"),
-    })?;
-    Ok(format!(
-        "{}\n\n{}",
-        crate::generate::HEADER,
-        prettyplease::unparse(&file)
-    ))
 }
 
 /// One operation, as the table holds it.

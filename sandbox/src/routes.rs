@@ -98,18 +98,17 @@ impl Route {
     }
 }
 
-/// Why a path matched no operation for the method.
+/// Operations have the path, with other methods (405): the `Allow` header lists theirs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Miss {
-    /// No operation has this path: 404.
-    NotFound,
-    /// Operations have this path, with other methods: 405 with this `Allow` header.
-    MethodNotAllowed(String),
+pub struct MethodNotAllowed {
+    /// `GET, PATCH`
+    pub allow: String,
 }
 
-/// Matches `method` and a path below the base path (`/campaign/77.json`). Path ids must be
-/// positive integers where the spec says integer, as Adsterra's ids are.
-pub fn route(method: &str, path: &str) -> Result<Route, Miss> {
+/// Matches `method` and a path below the base path (`/campaign/77.json`): `None` when no
+/// operation has the path (404). Path ids must be positive integers where the spec says
+/// integer, as Adsterra's ids are.
+pub fn route(method: &str, path: &str) -> Option<Result<Route, MethodNotAllowed>> {
     let mut allow: Vec<&str> = Vec::new();
     for operation in &OPERATIONS {
         let Some(ids) = path_values(operation, path) else {
@@ -125,17 +124,17 @@ pub fn route(method: &str, path: &str) -> Result<Route, Miss> {
             .into_iter()
             .filter_map(|(parameter, value)| Some((parameter, value.parse().ok()?)))
             .collect();
-        return Ok(Route {
+        return Some(Ok(Route {
             operation,
             resource: Resource::of(operation.endpoint, ids.first().map(|(_, id)| *id)),
             ids,
-        });
+        }));
     }
-    if allow.is_empty() {
-        Err(Miss::NotFound)
-    } else {
-        Err(Miss::MethodNotAllowed(allow.join(", ")))
-    }
+    (!allow.is_empty()).then(|| {
+        Err(MethodNotAllowed {
+            allow: allow.join(", "),
+        })
+    })
 }
 
 /// The path parameters of `path` when it fits the operation's template, else `None`.
@@ -185,6 +184,7 @@ mod tests {
                 .collect();
             let path = operation.fill_path(&ids).unwrap();
             let route = route(operation.method.as_str(), &path)
+                .unwrap_or_else(|| panic!("{} {path}: no route", operation.method))
                 .unwrap_or_else(|miss| panic!("{} {path}: {miss:?}", operation.method));
             assert_eq!(route.operation.id, operation.id, "{path}");
         }
@@ -215,7 +215,7 @@ mod tests {
             ("GET", "/stats.csv", Resource::Stats, Format::Csv),
         ];
         for (method, path, resource, format) in cases {
-            let route = route(method, path).unwrap();
+            let route = route(method, path).unwrap().unwrap();
             assert_eq!(
                 (route.resource, route.format()),
                 (Some(resource), format),
@@ -226,14 +226,9 @@ mod tests {
 
     #[test]
     fn another_method_is_405_with_the_methods_the_spec_lists() {
-        assert_eq!(
-            route("DELETE", "/campaign/7.json"),
-            Err(Miss::MethodNotAllowed("GET, PATCH".into()))
-        );
-        assert_eq!(
-            route("GET", "/banner/9.json"),
-            Err(Miss::MethodNotAllowed("PATCH".into()))
-        );
+        let allowed = |method, path| route(method, path).unwrap().unwrap_err().allow;
+        assert_eq!(allowed("DELETE", "/campaign/7.json"), "GET, PATCH");
+        assert_eq!(allowed("GET", "/banner/9.json"), "PATCH");
     }
 
     #[test]
@@ -248,7 +243,7 @@ mod tests {
             "/stats.json/extra",
             "",
         ] {
-            assert_eq!(route("GET", path), Err(Miss::NotFound), "{path}");
+            assert_eq!(route("GET", path), None, "{path}");
         }
     }
 }

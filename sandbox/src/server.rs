@@ -33,7 +33,7 @@ use crate::faults::{Fault, Faults};
 use crate::handlers::{self, Call, Payload, World};
 use crate::rate_limit::RateLimiter;
 use crate::rng::{Rng, mix};
-use crate::routes::{self, Miss};
+use crate::routes;
 use crate::stats::StatsEngine;
 
 /// Where the API lives on the sandbox's origin, as on Adsterra's.
@@ -315,13 +315,14 @@ async fn answer(
         tokio::time::sleep(faults.latency).await;
     }
     let (parts, body) = request.into_parts();
-    let routed = match parts.uri.path().strip_prefix(BASE_PATH) {
-        Some(path) => routes::route(parts.method.as_str(), path),
-        None => Err(Miss::NotFound),
-    };
-    if routed == Err(Miss::NotFound) {
+    let Some(routed) = parts
+        .uri
+        .path()
+        .strip_prefix(BASE_PATH)
+        .and_then(|path| routes::route(parts.method.as_str(), path))
+    else {
         return Failure::not_found().into_response();
-    }
+    };
     if parts.method != Method::GET {
         shared.writes.fetch_add(1, Ordering::Relaxed);
     }
@@ -335,10 +336,7 @@ async fn answer(
     };
     let route = match routed {
         Ok(route) => route,
-        Err(Miss::MethodNotAllowed(allow)) => {
-            return Failure::method_not_allowed(allow).into_response();
-        }
-        Err(Miss::NotFound) => unreachable!("answered 404 above"),
+        Err(refused) => return Failure::method_not_allowed(refused.allow).into_response(),
     };
     if let Err(wait) = shared.limiter.admit(token, Instant::now()) {
         return Failure::rate_limited(wait).into_response();

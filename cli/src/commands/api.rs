@@ -16,6 +16,7 @@ use crate::context::Context;
 use crate::failure::Failure;
 
 pub async fn run(context: &Context, args: ApiArgs) -> Result<(), Failure> {
+    // clap asks for an OPERATION unless --list is given.
     let Some(name) = args.operation else {
         return list(context);
     };
@@ -37,8 +38,7 @@ pub async fn run(context: &Context, args: ApiArgs) -> Result<(), Failure> {
     }
     let answer = call.send().await?;
     if context.printer.output() == Output::Raw {
-        context.printer.keep(vec![answer.body]);
-        return context.printer.values(&Value::Null, &[]);
+        return context.printer.raw_answer(answer.body);
     }
     let value = answer.decode()?;
     // A list answer prints a row per item; any other answer is one row.
