@@ -142,13 +142,16 @@ fn path_values<'p>(
     operation: &'static Operation,
     path: &'p str,
 ) -> Option<Vec<(&'static Parameter, &'p str)>> {
-    let template: Vec<&str> = operation.path.split('/').collect();
-    let segments: Vec<&str> = path.split('/').collect();
-    if template.len() != segments.len() {
-        return None;
-    }
+    // Every request tries every operation: walk both paths in step instead of collecting them.
+    let mut template = operation.path.split('/');
+    let mut segments = path.split('/');
     let mut values = Vec::new();
-    for (pattern, segment) in template.into_iter().zip(segments) {
+    loop {
+        let (pattern, segment) = match (template.next(), segments.next()) {
+            (Some(pattern), Some(segment)) => (pattern, segment),
+            (None, None) => return Some(values),
+            _ => return None,
+        };
         let Some((before, rest)) = pattern.split_once('{') else {
             if pattern != segment {
                 return None;
@@ -167,7 +170,6 @@ fn path_values<'p>(
         }
         values.push((parameter, value));
     }
-    Some(values)
 }
 
 #[cfg(test)]
