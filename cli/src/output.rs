@@ -152,9 +152,17 @@ impl Printer {
         })
     }
 
-    /// Values whose fields are known only at run time (`adsterra api`): `whole` in JSON, and
-    /// `rows` elsewhere, one column per field in the order they first appear.
-    pub fn values(&self, whole: &Value, rows: &[Value]) -> Result<(), Failure> {
+    /// A value whose fields are known only at run time (`adsterra api`): `whole` in JSON;
+    /// elsewhere a row per element of an array, per item of a list answer (`items`), or one row,
+    /// with a column per field in the order the fields first appear.
+    pub fn values(&self, whole: &Value) -> Result<(), Failure> {
+        let rows = match whole {
+            Value::Array(rows) => rows.as_slice(),
+            _ => match whole.get("items").and_then(Value::as_array) {
+                Some(items) => items.as_slice(),
+                None => std::slice::from_ref(whole),
+            },
+        };
         let mut headers: Vec<&str> = Vec::new();
         for row in rows {
             for key in row.as_object().into_iter().flat_map(|o| o.keys()) {

@@ -15,11 +15,7 @@ pub type Request<'a> = (Endpoint, &'a [(&'static str, i64)]);
 
 /// Prints the plan on stdout and sends nothing. `effects` say what would change, one per line.
 pub fn print(context: &Context, effects: &[String], requests: &[Request]) -> Result<(), Failure> {
-    let mut text = String::from("dry run: nothing was sent\nwould change:\n");
-    for effect in effects {
-        let _ = writeln!(text, "  {effect}");
-    }
-    text.push_str("by sending:\n");
+    let mut sent = Vec::new();
     for (endpoint, path) in requests {
         let operation = endpoint.operation(context.client.format());
         let values: Vec<(&str, String)> = path
@@ -32,12 +28,32 @@ pub fn print(context: &Context, effects: &[String], requests: &[Request]) -> Res
                 format!("the plan of {} has no value for {name}", operation.id),
             )
         })?;
-        let _ = writeln!(
-            text,
-            "  {} {}{path}",
+        sent.push(format!(
+            "{} {}{path}",
             operation.method,
             context.base_url.trim_end_matches('/')
-        );
+        ));
+    }
+    write(context, Some(effects), &sent)
+}
+
+/// Prints a dry run on stdout: what would change (`None` when the command cannot know), the
+/// lines of the requests that would do it, and where the masked token would come from.
+pub fn write(
+    context: &Context,
+    effects: Option<&[String]>,
+    sent: &[String],
+) -> Result<(), Failure> {
+    let mut text = String::from("dry run: nothing was sent\n");
+    if let Some(effects) = effects {
+        text.push_str("would change:\n");
+        for effect in effects {
+            let _ = writeln!(text, "  {effect}");
+        }
+    }
+    text.push_str("by sending:\n");
+    for line in sent {
+        let _ = writeln!(text, "  {line}");
     }
     let _ = writeln!(
         text,

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use crate::args::{ApiArgs, Output};
 use crate::context::Context;
 use crate::failure::Failure;
+use crate::plan;
 
 pub async fn run(context: &Context, args: ApiArgs) -> Result<(), Failure> {
     // clap asks for an OPERATION unless --list is given.
@@ -40,13 +41,7 @@ pub async fn run(context: &Context, args: ApiArgs) -> Result<(), Failure> {
     if context.printer.output() == Output::Raw {
         return context.printer.raw_answer(answer.body);
     }
-    let value = answer.decode()?;
-    // A list answer prints a row per item; any other answer is one row.
-    let rows = match value.get("items").and_then(Value::as_array) {
-        Some(items) => items.clone(),
-        None => vec![value.clone()],
-    };
-    context.printer.values(&value, &rows)
+    context.printer.values(&answer.decode()?)
 }
 
 /// The operation named `name` in `format`: an endpoint's operationId (`get_stats`), or a
@@ -92,25 +87,14 @@ fn list(context: &Context) -> Result<(), Failure> {
             })
         })
         .collect();
-    context.printer.values(&Value::Array(rows.clone()), &rows)
+    context.printer.values(&Value::Array(rows))
 }
 
 /// Prints the request a call would send, with the token masked, and sends nothing.
 fn dry_run(context: &Context, request: &reqwest::Request) -> Result<(), Failure> {
-    use std::io::Write as _;
-    let mut text = format!(
-        "dry run: nothing was sent\nby sending:\n  {} {}\n",
-        request.method(),
-        request.url()
-    );
+    let mut sent = vec![format!("{} {}", request.method(), request.url())];
     if let Some(body) = request.body().and_then(reqwest::Body::as_bytes) {
-        text.push_str(&format!("  with body {}\n", String::from_utf8_lossy(body)));
+        sent.push(format!("with body {}", String::from_utf8_lossy(body)));
     }
-    text.push_str(&format!(
-        "  with X-API-Key: ******** (from {})\n",
-        context.token_source
-    ));
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    Ok(out.flush()?)
+    plan::write(context, None, &sent)
 }
