@@ -1,7 +1,7 @@
 //! What the test files share: a sandbox with faults, a client with fast retries, days, and a
 //! copy of the workspace to edit.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use adsterra::{ApiToken, Client, RetryPolicy};
@@ -48,25 +48,39 @@ pub fn date(text: &str) -> NaiveDate {
     text.parse().expect("a day as YYYY-MM-DD")
 }
 
-/// Copies the workspace's sources (not `.git`, build output or installed tools) to `to`, for
-/// tests that edit and build a copy.
-pub fn copy_workspace(to: &Path) {
-    copy_tree(&crate::workspace_root(), to);
+/// Every file under `root` that belongs to the sources (not `.git`, build output or installed
+/// tools), relative to `root`, sorted.
+pub fn source_files(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![root.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).expect("the folder reads") {
+            let path = entry.expect("a folder entry").path();
+            let name = path.file_name().unwrap_or_default();
+            if [".git", "target", ".tools"]
+                .iter()
+                .any(|skip| name == *skip)
+            {
+                continue;
+            }
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path.strip_prefix(root).expect("under root").to_owned());
+            }
+        }
+    }
+    files.sort();
+    files
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("the copy's folder is made");
-    for entry in std::fs::read_dir(from).expect("the workspace reads") {
-        let entry = entry.expect("a folder entry");
-        let name = entry.file_name();
-        if [".git", "target", ".tools"].contains(&name.to_str().unwrap_or_default()) {
-            continue;
-        }
-        let (source, destination) = (entry.path(), to.join(&name));
-        if entry.file_type().expect("a file type").is_dir() {
-            copy_tree(&source, &destination);
-        } else {
-            std::fs::copy(&source, &destination).expect("the file copies");
-        }
+/// Copies the workspace's sources to `to`, for tests that edit and build a copy.
+pub fn copy_workspace(to: &Path) {
+    let root = crate::workspace_root();
+    for file in source_files(&root) {
+        let destination = to.join(&file);
+        std::fs::create_dir_all(destination.parent().expect("a file has a folder"))
+            .expect("the copy's folder is made");
+        std::fs::copy(root.join(&file), destination).expect("the file copies");
     }
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use adsterra_codegen::derived::SPEC;
-use adsterra_tests::support::copy_workspace;
+use adsterra_tests::support::{copy_workspace, source_files};
 use adsterra_tests::workspace_root;
 use serde_json::{Value, json};
 
@@ -169,24 +169,13 @@ impl Copy {
 
 /// Every file under `root` (not build output) and its content.
 fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut pending = vec![root.to_owned()];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().map(Result::unwrap) {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if [".git", "target", ".tools"].contains(&name.as_str()) {
-                continue;
-            }
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path.strip_prefix(root).unwrap().display().to_string();
-                out.insert(relative, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    out
+    source_files(root)
+        .into_iter()
+        .map(|file| {
+            let content = std::fs::read(root.join(&file)).unwrap();
+            (file.display().to_string(), content)
+        })
+        .collect()
 }
 
 /// What the spec owns: a file that may change when the spec changes.
