@@ -23,7 +23,7 @@ pub const CAMPAIGNS: &[Column<Campaign>] = &[
     },
     Column {
         header: "STATE",
-        cell: |c| Cell::Text(c.state().to_string()),
+        cell: |c| c.state().map(|state| state.to_string()).as_deref().into(),
     },
     Column {
         header: "FORMAT",
@@ -54,7 +54,7 @@ pub const BANNERS: &[Column<Banner>] = &[
     },
     Column {
         header: "STATE",
-        cell: |b| Cell::Text(b.state().to_string()),
+        cell: |b| b.state().map(|state| state.to_string()).as_deref().into(),
     },
     Column {
         header: "CAMPAIGN",

@@ -173,7 +173,7 @@ async fn a_write_is_sent_once_or_only_planned_with_dry_run() {
     assert_eq!(sandbox.writes_seen(), 1);
     let answer: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(answer["id"], campaign);
-    assert_eq!(sandbox.account().campaigns[&campaign].active, 1);
+    assert_eq!(sandbox.account().campaigns[&campaign].active, Some(1));
 }
 
 #[tokio::test(flavor = "multi_thread")]

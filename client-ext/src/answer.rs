@@ -14,9 +14,10 @@ macro_rules! lists {
     ($($list:ty),*) => {$(
         impl Answer for $list {
             fn problem(&self) -> Option<String> {
-                (self.item_count != self.items.len() as i64).then(|| {
-                    format!("itemCount is {} but {} items came", self.item_count, self.items.len())
-                })
+                // `itemCount` is optional (never seen live): checked only when it came.
+                let count = self.item_count?;
+                (count != self.items.len() as i64)
+                    .then(|| format!("itemCount is {count} but {} items came", self.items.len()))
             }
         }
     )*};

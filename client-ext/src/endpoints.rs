@@ -213,7 +213,7 @@ impl BannerRef<'_> {
 
     async fn set_activity(&self, active: bool) -> Result<types::Banner, Error> {
         let id = id("banner_id", self.id)?;
-        let body = types::ActivityUpdate { active };
+        let body = types::BannerActivityUpdate { active };
         send!(
             self.client,
             [

@@ -41,9 +41,9 @@
 //! use adsterra::{CampaignExt, CampaignState, Format};
 //!
 //! let campaigns = client.campaigns().await?;
-//! let running = campaigns.iter().find(|c| c.state() == CampaignState::Active).unwrap();
+//! let running = campaigns.iter().find(|c| c.state() == Some(CampaignState::Active)).unwrap();
 //! let paused = client.campaign(running.id).pause().await?;
-//! assert_eq!(paused.state(), CampaignState::Inactive);
+//! assert_eq!(paused.state(), Some(CampaignState::Inactive));
 //!
 //! // The same call in CSV or XML decodes into the same values.
 //! let as_csv = client.with_format(Format::Csv).campaign(running.id).get().await?;

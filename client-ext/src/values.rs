@@ -134,8 +134,9 @@ impl From<&str> for PricingType {
 
 /// Typed accessors on a campaign.
 pub trait CampaignExt {
-    /// The `active` state.
-    fn state(&self) -> CampaignState;
+    /// The `active` state, when Adsterra sent one (list items may lack it: the spec has never
+    /// seen it there).
+    fn state(&self) -> Option<CampaignState>;
     /// The ad format, when Adsterra sent one.
     fn ad_format(&self) -> Option<AdFormat>;
     /// The pricing type, when Adsterra sent one.
@@ -143,8 +144,8 @@ pub trait CampaignExt {
 }
 
 impl CampaignExt for types::Campaign {
-    fn state(&self) -> CampaignState {
-        self.active.into()
+    fn state(&self) -> Option<CampaignState> {
+        self.active.map(CampaignState::from)
     }
 
     fn ad_format(&self) -> Option<AdFormat> {
@@ -158,13 +159,13 @@ impl CampaignExt for types::Campaign {
 
 /// Typed accessors on a banner.
 pub trait BannerExt {
-    /// The `active` state (the same codes as campaigns).
-    fn state(&self) -> CampaignState;
+    /// The `active` state (the same codes as campaigns), when Adsterra sent one.
+    fn state(&self) -> Option<CampaignState>;
 }
 
 impl BannerExt for types::Banner {
-    fn state(&self) -> CampaignState {
-        self.active.into()
+    fn state(&self) -> Option<CampaignState> {
+        self.active.map(CampaignState::from)
     }
 }
 

@@ -48,6 +48,10 @@ pub const RETRY_KEY: &str = "x-adsterra-retry";
 /// must not run twice (retried only when the request surely never reached Adsterra).
 pub const RETRY_CLASSES: [&str; 3] = ["readonly", "idempotent", "not-idempotent"];
 
+/// The vendor extension on a query parameter that lists other names the server takes for it
+/// (`group_by` for `group_by[]`).
+pub const ALIASES_KEY: &str = "x-adsterra-aliases";
+
 /// The vendor extension on a path parameter that says which read's answer holds such ids: an
 /// OpenAPI link object (`operationId`, and `parameter`, a `$response.body#/...` expression).
 pub const LINK_KEY: &str = "x-adsterra-link";

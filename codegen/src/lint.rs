@@ -78,6 +78,7 @@ pub fn lint(spec: &Value) -> Vec<Violation> {
     }
 
     check_property_evidence(spec, &mut report);
+    check_evidence_over_claims(spec, &operations, &mut report);
     check_closed_response_schemas(spec, &operations, &mut report);
 
     found.sort();
@@ -328,6 +329,95 @@ fn visit_properties(
                 &pointer::join_under(at, [combinator, &index.to_string()]),
                 report,
             );
+        }
+    }
+}
+
+/// How sure a mark is: `inferred` 0, `likely` 1, `confirmed` 2 (None: no valid mark, which
+/// the evidence rules report).
+fn certainty(node: &Value) -> Option<usize> {
+    let mark = node.get(EVIDENCE_KEY)?.as_str()?;
+    EVIDENCE_VALUES
+        .iter()
+        .rev()
+        .position(|value| *value == mark)
+}
+
+/// A node's certainty, or the certainty of the schema it refers to.
+fn certainty_of(spec: &Value, node: &Value) -> Option<usize> {
+    certainty(pointer::resolve(spec, node)?)
+}
+
+/// Nothing is surer than what a client needs from it: a schema is no surer than its required
+/// properties (and the schema of their items), an operation no surer than its request body and
+/// its answer. Marking lower is allowed; claiming more than the parts prove is not.
+fn check_evidence_over_claims(
+    spec: &Value,
+    operations: &[Operation<'_>],
+    report: &mut impl FnMut(String, &'static str, String),
+) {
+    let over_claim = |mark: usize, part: &str, part_mark: usize| {
+        format!(
+            "marked {} but {part} is only {}; lower the mark, or make the part optional if a \
+             client can do without it",
+            EVIDENCE_VALUES[2 - mark],
+            EVIDENCE_VALUES[2 - part_mark]
+        )
+    };
+    let schemas = spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    for (name, schema) in schemas.into_iter().flatten() {
+        let Some(mark) = certainty(schema) else {
+            continue;
+        };
+        let required = schema.get("required").and_then(Value::as_array);
+        for field in required.into_iter().flatten().filter_map(Value::as_str) {
+            let Some(property) = schema.pointer(&pointer::join(["properties", field])) else {
+                continue;
+            };
+            let items = property
+                .get("items")
+                .and_then(|items| certainty_of(spec, items));
+            let weakest = [certainty_of(spec, property), items]
+                .into_iter()
+                .flatten()
+                .min();
+            if let Some(part_mark) = weakest.filter(|part| *part < mark) {
+                report(
+                    pointer::join(["components", "schemas", name]),
+                    "evidence-over-claim",
+                    over_claim(mark, &format!("its required property `{field}`"), part_mark),
+                );
+            }
+        }
+    }
+    for operation in operations {
+        let Some(mark) = certainty(operation.value) else {
+            continue;
+        };
+        let parts = [
+            (
+                "its request body",
+                "/requestBody/content/application~1json/schema",
+            ),
+            (
+                "its answer",
+                "/responses/200/content/application~1json/schema",
+            ),
+        ];
+        for (part, at) in parts {
+            let part_mark = operation
+                .value
+                .pointer(at)
+                .and_then(|schema| certainty_of(spec, schema));
+            if let Some(part_mark) = part_mark.filter(|part| *part < mark) {
+                report(
+                    operation.pointer(),
+                    "evidence-over-claim",
+                    over_claim(mark, part, part_mark),
+                );
+            }
         }
     }
 }

@@ -15,7 +15,7 @@ use adsterra_formats::Format;
 use serde_json::Value;
 
 use crate::walk::{self, Operation};
-use crate::{EVIDENCE_KEY, LIMITS_KEY, LINK_KEY, RETRY_KEY, pointer};
+use crate::{ALIASES_KEY, EVIDENCE_KEY, LIMITS_KEY, LINK_KEY, RETRY_KEY, pointer};
 
 /// The table could not be made: the lowered spec lacks something every operation must have.
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +38,7 @@ pub fn source(lowered: &Value) -> Result<String, TableError> {
     let mut out = String::from(
         "//! Every operation of the lowered spec, as data; the shape is in `operation.rs`.\n\n\
          use adsterra_formats::Format;\n\n\
-         use crate::operation::{Body, Evidence, Kind, Link, Method, Operation, Parameter, RetryClass};\n\
+         use crate::operation::{Body, Evidence, Field, Kind, Link, Method, Operation, Parameter, RetryClass, Schema};\n\
          use crate::types;\n\n",
     );
 
@@ -54,6 +54,7 @@ pub fn source(lowered: &Value) -> Result<String, TableError> {
     out.push_str("];\n\n");
 
     render_decoders(lowered, &rows, &mut out);
+    render_schemas(lowered, &mut out);
     render_limits(lowered, &mut out)?;
 
     let file = syn::parse_file(&out).map_err(|error| TableError {
@@ -138,6 +139,7 @@ struct Param {
     values: Vec<String>,
     example: Option<String>,
     link: Option<(String, String)>,
+    aliases: Vec<String>,
 }
 
 fn row(lowered: &Value, operation: &Operation<'_>) -> Result<Row, TableError> {
@@ -312,6 +314,13 @@ fn param(root: &Value, parameter: &Value) -> Param {
             .collect(),
         example,
         link,
+        aliases: parameter
+            .get(ALIASES_KEY)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
     }
 }
 
@@ -322,6 +331,73 @@ fn schema_name(schema: Option<&Value>) -> Option<String> {
         .as_str()?
         .strip_prefix("#/components/schemas/")
         .map(str::to_owned)
+}
+
+/// `SCHEMAS`: every object schema of the spec with its fields, so that code reading answers
+/// knows which fields are required, nullable, how sure the spec is of each, and which values
+/// are the known ones of an open set, without a copy of the spec.
+fn render_schemas(lowered: &Value, out: &mut String) {
+    let schemas = lowered
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    let objects: Vec<(&String, &Value)> = schemas
+        .into_iter()
+        .flatten()
+        .filter(|(_, schema)| schema.get("properties").is_some())
+        .collect();
+    let _ = writeln!(
+        out,
+        "/// Every object schema of the spec, in its order.\npub static SCHEMAS: [Schema; {}] = [",
+        objects.len()
+    );
+    for (name, schema) in objects {
+        let required: BTreeSet<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let _ = write!(
+            out,
+            "Schema {{ name: {name:?}, evidence: Evidence::{}, fields: &[",
+            evidence_variant(schema)
+        );
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for (field, property) in properties.into_iter().flatten() {
+            let nested = schema_name(Some(property)).or_else(|| schema_name(property.get("items")));
+            let known: Vec<String> = property
+                .get("x-adsterra-known-values")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|value| match value {
+                    Value::String(text) => format!("{text:?}, "),
+                    other => format!("{:?}, ", other.to_string()),
+                })
+                .collect();
+            let _ = write!(
+                out,
+                "Field {{ name: {field:?}, required: {}, nullable: {}, evidence: Evidence::{}, \
+                 schema: {nested:?}, known_values: &[{}] }}, ",
+                required.contains(field.as_str()),
+                property.get("nullable") == Some(&Value::Bool(true)),
+                evidence_variant(property),
+                known.concat(),
+            );
+        }
+        out.push_str("] },\n");
+    }
+    out.push_str("];\n\n");
+}
+
+/// `Confirmed`, `Likely` or `Inferred` (an unmarked node, which the lint refuses, as `Inferred`).
+fn evidence_variant(node: &Value) -> &'static str {
+    match node.get(EVIDENCE_KEY).and_then(Value::as_str) {
+        Some("confirmed") => "Confirmed",
+        Some("likely") => "Likely",
+        _ => "Inferred",
+    }
 }
 
 /// `get_campaign_banners` → `GetCampaignBanners`.
@@ -357,7 +433,9 @@ impl Row {
         ] {
             let _ = write!(out, "{field}: &[");
             for p in parameters {
-                let values: Vec<String> = p.values.iter().map(|v| format!("{v:?}")).collect();
+                let quoted = |texts: &[String]| -> String {
+                    texts.iter().map(|v| format!("{v:?}, ")).collect()
+                };
                 let link = p.link.as_ref().map_or("None".to_owned(), |(op, at)| {
                     format!(
                         "Some(Link {{ endpoint: Endpoint::{}, pointer: {at:?} }})",
@@ -366,13 +444,14 @@ impl Row {
                 });
                 let _ = write!(
                     out,
-                    "Parameter {{ name: {:?}, required: {}, kind: Kind::{}, repeated: {}, \
-                     values: &[{}], example: {:?}, link: {link} }}, ",
+                    "Parameter {{ name: {:?}, aliases: &[{}], required: {}, kind: Kind::{}, \
+                     repeated: {}, values: &[{}], example: {:?}, link: {link} }}, ",
                     p.name,
+                    quoted(&p.aliases),
                     p.required,
                     p.kind,
                     p.repeated,
-                    values.join(", "),
+                    quoted(&p.values),
                     p.example,
                 );
             }

@@ -31,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let types::Campaign {
             id, alias, active, ..
         } = campaign;
-        println!("campaign {id} {alias:?} state {active}");
+        println!("campaign {id} {alias:?} state {active:?}");
     }
     let first = campaigns.items.first().ok_or("no campaign")?;
     let campaign_id = NonZeroU64::new(first.id as u64).ok_or("a campaign id is positive")?;
@@ -47,7 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?
         .into_inner();
     let spent: f64 = stats.items.iter().map(|row| row.spent).sum();
-    println!("{} rows, {spent:.3} USD spent", stats.item_count);
+    println!("{} rows, {spent:.3} USD spent", stats.items.len());
     let mut body = client
         .get_balance_csv()
         .send()

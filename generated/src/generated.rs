@@ -7,7 +7,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///Starts (`true`) or stops (`false`) a campaign or a banner. Likely for campaigns (IDN, V3ADAPT); inferred for banners by analogy.
+    ///Starts (`true`) or stops (`false`) a campaign. Likely: IDN and V3ADAPT send it. Banners have their own body (`BannerActivityUpdate`), because for them it is inferred.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActivityUpdate {
         ///`true` to start, `false` to stop. The only field of the body. Afterwards the object's `active` status is presumably 3 or 1 (inferred).
@@ -46,7 +46,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///A banner (creative) of a campaign. No banner field has ever been seen; every field is inferred by analogy with campaigns.
+    ///A banner (creative) of a campaign. No banner field has ever been seen; every field is inferred by analogy with campaigns. Only `id` is required: a banner must be named.
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Banner {
@@ -56,7 +56,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alias: ::std::option::Option<::std::string::String>,
         ///Banner status, assumed to use the campaign values: 1 inactive, 2 inactive by limits, 3 active, 4 not in use. The set is open.
-        pub active: i32,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active: ::std::option::Option<i32>,
         ///Id of the campaign the banner belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub campaign_id: ::std::option::Option<i64>,
@@ -66,22 +67,36 @@ pub mod types {
             Default::default()
         }
     }
+    ///Starts (`true`) or stops (`false`) a banner. Inferred by analogy with the campaign body (`ActivityUpdate`); no caller of the banner PATCH was found.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct BannerActivityUpdate {
+        ///`true` to start, `false` to stop. Afterwards the banner's `active` status is presumably 3 or 1 (inferred).
+        pub active: bool,
+    }
+    impl BannerActivityUpdate {
+        pub fn builder() -> builder::BannerActivityUpdate {
+            Default::default()
+        }
+    }
     ///The banners of a campaign.
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BannerList {
         ///The banners, all of them (no pagination).
         pub items: ::std::vec::Vec<Banner>,
-        ///Number of entries in `items`.
-        #[serde(rename = "itemCount")]
-        pub item_count: i64,
+        ///Number of entries in `items`. Optional: never seen, so a client must not need it; when present it must count `items`.
+        #[serde(
+            rename = "itemCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item_count: ::std::option::Option<i64>,
     }
     impl BannerList {
         pub fn builder() -> builder::BannerList {
             Default::default()
         }
     }
-    ///A campaign. `id` and `alias` are confirmed by long-running sync jobs; the other fields come from code that read the official reference. List items may carry fewer fields than the single-campaign object (unknown).
+    ///A campaign. `id` and `alias` are confirmed by long-running sync jobs, and only they are required; the other fields come from code that read the official reference. List items may carry fewer fields than the single-campaign object (unknown).
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Campaign {
@@ -90,8 +105,9 @@ pub mod types {
         ///Campaign name as shown in the dashboard; may be `null`.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub alias: ::std::option::Option<::std::string::String>,
-        ///Campaign status. Known values: 1 inactive, 2 inactive by limits, 3 active, 4 not in use. The set is open: a client must keep unknown values. Verify that list items carry it too.
-        pub active: i32,
+        ///Campaign status. Known values: 1 inactive, 2 inactive by limits, 3 active, 4 not in use. The set is open: a client must keep unknown values. Seen on the single-campaign object (IDN's probe); never seen on list items, so optional.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active: ::std::option::Option<i32>,
         ///Older status field, deprecated in favour of `active`. COSTBIN skips campaigns whose `activity` is 4, so 4 presumably means "not in use" as in `active`; the other values are assumed to match `active` too.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activity: ::std::option::Option<i32>,
@@ -119,15 +135,18 @@ pub mod types {
             Default::default()
         }
     }
-    ///All campaigns of the account.
+    ///All campaigns of the account. `items` is confirmed, `itemCount` likely and the items' schema likely, hence `likely`.
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CampaignList {
         ///The campaigns, all of them (no pagination).
         pub items: ::std::vec::Vec<Campaign>,
-        ///Number of entries in `items`.
-        #[serde(rename = "itemCount")]
-        pub item_count: i64,
+        ///Number of entries in `items`. Optional: never seen, so a client must not need it; when present it must count `items`.
+        #[serde(
+            rename = "itemCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item_count: ::std::option::Option<i64>,
     }
     impl CampaignList {
         pub fn builder() -> builder::CampaignList {
@@ -165,9 +184,12 @@ pub mod types {
     pub struct CustomBidList {
         ///The custom bids, all of them (no pagination).
         pub items: ::std::vec::Vec<CustomBid>,
-        ///Number of entries in `items`.
-        #[serde(rename = "itemCount")]
-        pub item_count: i64,
+        ///Number of entries in `items`. Optional: never seen, so a client must not need it; when present it must count `items`.
+        #[serde(
+            rename = "itemCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item_count: ::std::option::Option<i64>,
     }
     impl CustomBidList {
         pub fn builder() -> builder::CustomBidList {
@@ -430,15 +452,18 @@ pub mod types {
             Default::default()
         }
     }
-    ///The landings of a campaign or a banner.
+    ///The landings of a campaign or a banner. `items` is confirmed, `itemCount` likely, hence `likely`.
     #[non_exhaustive]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LandingList {
         ///The landings, all of them (no pagination).
         pub items: ::std::vec::Vec<Landing>,
-        ///Number of entries in `items`.
-        #[serde(rename = "itemCount")]
-        pub item_count: i64,
+        ///Number of entries in `items`. Optional: never seen, so a client must not need it; when present it must count `items`.
+        #[serde(
+            rename = "itemCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item_count: ::std::option::Option<i64>,
     }
     impl LandingList {
         pub fn builder() -> builder::LandingList {
@@ -596,9 +621,12 @@ pub mod types {
     pub struct StatsList {
         ///The rows.
         pub items: ::std::vec::Vec<StatsRow>,
-        ///Number of entries in `items`.
-        #[serde(rename = "itemCount")]
-        pub item_count: i64,
+        ///Number of entries in `items`. Optional: never seen, so a client must not need it; when present it must count `items`.
+        #[serde(
+            rename = "itemCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub item_count: ::std::option::Option<i64>,
     }
     impl StatsList {
         pub fn builder() -> builder::StatsList {
@@ -799,7 +827,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Banner {
-            active: ::std::result::Result<i32, ::std::string::String>,
+            active: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
             alias: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -813,7 +844,7 @@ pub mod types {
         impl ::std::default::Default for Banner {
             fn default() -> Self {
                 Self {
-                    active: Err("no value supplied for active".to_string()),
+                    active: Ok(Default::default()),
                     alias: Ok(Default::default()),
                     campaign_id: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
@@ -823,7 +854,7 @@ pub mod types {
         impl Banner {
             pub fn active<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i32>,
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.active = value
@@ -892,8 +923,50 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct BannerActivityUpdate {
+            active: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for BannerActivityUpdate {
+            fn default() -> Self {
+                Self {
+                    active: Err("no value supplied for active".to_string()),
+                }
+            }
+        }
+        impl BannerActivityUpdate {
+            pub fn active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for active: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BannerActivityUpdate>
+        for super::BannerActivityUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BannerActivityUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { active: value.active? })
+            }
+        }
+        impl ::std::convert::From<super::BannerActivityUpdate> for BannerActivityUpdate {
+            fn from(value: super::BannerActivityUpdate) -> Self {
+                Self { active: Ok(value.active) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct BannerList {
-            item_count: ::std::result::Result<i64, ::std::string::String>,
+            item_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             items: ::std::result::Result<
                 ::std::vec::Vec<super::Banner>,
                 ::std::string::String,
@@ -902,7 +975,7 @@ pub mod types {
         impl ::std::default::Default for BannerList {
             fn default() -> Self {
                 Self {
-                    item_count: Err("no value supplied for item_count".to_string()),
+                    item_count: Ok(Default::default()),
                     items: Err("no value supplied for items".to_string()),
                 }
             }
@@ -910,7 +983,7 @@ pub mod types {
         impl BannerList {
             pub fn item_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.item_count = value
@@ -954,7 +1027,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Campaign {
-            active: ::std::result::Result<i32, ::std::string::String>,
+            active: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
             activity: ::std::result::Result<
                 ::std::option::Option<i32>,
                 ::std::string::String,
@@ -992,7 +1068,7 @@ pub mod types {
         impl ::std::default::Default for Campaign {
             fn default() -> Self {
                 Self {
-                    active: Err("no value supplied for active".to_string()),
+                    active: Ok(Default::default()),
                     activity: Ok(Default::default()),
                     alias: Err("no value supplied for alias".to_string()),
                     daily_budget_limit: Ok(Default::default()),
@@ -1008,7 +1084,7 @@ pub mod types {
         impl Campaign {
             pub fn active<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i32>,
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.active = value
@@ -1168,7 +1244,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CampaignList {
-            item_count: ::std::result::Result<i64, ::std::string::String>,
+            item_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             items: ::std::result::Result<
                 ::std::vec::Vec<super::Campaign>,
                 ::std::string::String,
@@ -1177,7 +1256,7 @@ pub mod types {
         impl ::std::default::Default for CampaignList {
             fn default() -> Self {
                 Self {
-                    item_count: Err("no value supplied for item_count".to_string()),
+                    item_count: Ok(Default::default()),
                     items: Err("no value supplied for items".to_string()),
                 }
             }
@@ -1185,7 +1264,7 @@ pub mod types {
         impl CampaignList {
             pub fn item_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.item_count = value
@@ -1328,7 +1407,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CustomBidList {
-            item_count: ::std::result::Result<i64, ::std::string::String>,
+            item_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             items: ::std::result::Result<
                 ::std::vec::Vec<super::CustomBid>,
                 ::std::string::String,
@@ -1337,7 +1419,7 @@ pub mod types {
         impl ::std::default::Default for CustomBidList {
             fn default() -> Self {
                 Self {
-                    item_count: Err("no value supplied for item_count".to_string()),
+                    item_count: Ok(Default::default()),
                     items: Err("no value supplied for items".to_string()),
                 }
             }
@@ -1345,7 +1427,7 @@ pub mod types {
         impl CustomBidList {
             pub fn item_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.item_count = value
@@ -1509,7 +1591,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct LandingList {
-            item_count: ::std::result::Result<i64, ::std::string::String>,
+            item_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             items: ::std::result::Result<
                 ::std::vec::Vec<super::Landing>,
                 ::std::string::String,
@@ -1518,7 +1603,7 @@ pub mod types {
         impl ::std::default::Default for LandingList {
             fn default() -> Self {
                 Self {
-                    item_count: Err("no value supplied for item_count".to_string()),
+                    item_count: Ok(Default::default()),
                     items: Err("no value supplied for items".to_string()),
                 }
             }
@@ -1526,7 +1611,7 @@ pub mod types {
         impl LandingList {
             pub fn item_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.item_count = value
@@ -1919,7 +2004,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct StatsList {
-            item_count: ::std::result::Result<i64, ::std::string::String>,
+            item_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             items: ::std::result::Result<
                 ::std::vec::Vec<super::StatsRow>,
                 ::std::string::String,
@@ -1928,7 +2016,7 @@ pub mod types {
         impl ::std::default::Default for StatsList {
             fn default() -> Self {
                 Self {
-                    item_count: Err("no value supplied for item_count".to_string()),
+                    item_count: Ok(Default::default()),
                     items: Err("no value supplied for items".to_string()),
                 }
             }
@@ -1936,7 +2024,7 @@ pub mod types {
         impl StatsList {
             pub fn item_count<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.item_count = value
@@ -2263,8 +2351,11 @@ API. It is the single source of truth of this workspace: the Rust client is gene
 `X-API-Key: <token>`. The token is generated on the dashboard's "API" page. Only one token is
 valid at a time: generating a new one invalidates the old one. Tokens are 32 characters of
 `[a-z0-9]` (confirmed for publisher tokens; advertiser tokens seen in code have the same form).
-Older clients put the token in the path (`/advertiser/{token}/campaigns.json`); that legacy form
-is not described here, and whether it still works is unknown.
+Older clients put the token in the path instead (`/advertiser/{token}/stats.json`, used live by
+VK in 2017-18 and by COSTBIN's cron job until at least December 2022). That legacy form is not
+described here, because a token in a URL ends up in logs and proxies; whether it still works
+is unknown (`adsterra verify-live` reports it in one line). The sandbox of this workspace
+accepts it with the same 401/403 rules, so that old scripts can be tested.
 
 **Formats.** The response format is chosen by the path suffix, not by `Accept`: every path ends
 in `.{format}` with `format` one of `json`, `xml`, `csv`. JSON bodies are described by the
@@ -2280,7 +2371,18 @@ seen on a `.csv` or `.xml` path). The known codes are 401, 403, 404, 422, 429 an
 
 **Lists.** Lists come back whole, in one envelope `{items: [...], itemCount: n}`. There is no
 pagination: no `page`, `per_page`, `limit` or `offset` parameter exists (third-party code that
-sends them talks to an invented API).
+sends them talks to an invented API). `items` is confirmed; `itemCount` is likely but has never
+been seen, so it is optional: a client counts `items`, and checks `itemCount` only when present.
+
+**Unknown query parameters** are ignored (inferred: third-party code sends `ad_unit`,
+`traffic_type`, `device_format` or `os` to `/stats` and reads rows back; none of them is
+described here).
+
+**Reading answers.** Most of this document is inference, so a client should be tolerant in
+what it accepts: numbers and ids may arrive as strings (`"spent": "1.25"`, `"placement_ids":
+[15413270, "15413272"]`; one client's fixtures feed both, IDN), optional fields may be missing,
+fields may be added, `alias` may be `null` (VK), and status integers may take values not listed
+in `x-adsterra-known-values`. Only what is marked `required` is proven to be there.
 
 **Rate limit.** Not documented for advertisers. The publisher API allows 1200 requests per
 minute per user and caches responses for 60 seconds; assume the same (inferred).
@@ -2442,9 +2544,10 @@ parameters and no pagination. Endpoint, method and the `items` envelope are conf
 code that synced real campaigns for years (VK 2017, COSTBIN 2022).
 
 Whether list items carry every field of the single-campaign object is unknown: the
-long-running clients only prove `id`, `alias` and the deprecated `activity`.
+long-running clients only prove `id`, `alias` and the deprecated `activity`. The items'
+schema (`Campaign`) is `likely` and `itemCount` is likely, hence `likely`.
 
-Verify with a real token: that every item has `active` (required here), which of the
+Verify with a real token: whether every item has `active` (optional here), which of the
 optional fields list items carry, and that `itemCount` is present.
 
 
@@ -2465,9 +2568,10 @@ parameters and no pagination. Endpoint, method and the `items` envelope are conf
 code that synced real campaigns for years (VK 2017, COSTBIN 2022).
 
 Whether list items carry every field of the single-campaign object is unknown: the
-long-running clients only prove `id`, `alias` and the deprecated `activity`.
+long-running clients only prove `id`, `alias` and the deprecated `activity`. The items'
+schema (`Campaign`) is `likely` and `itemCount` is likely, hence `likely`.
 
-Verify with a real token: that every item has `active` (required here), which of the
+Verify with a real token: whether every item has `active` (optional here), which of the
 optional fields list items carry, and that `itemCount` is present.
 
 
@@ -2488,9 +2592,10 @@ parameters and no pagination. Endpoint, method and the `items` envelope are conf
 code that synced real campaigns for years (VK 2017, COSTBIN 2022).
 
 Whether list items carry every field of the single-campaign object is unknown: the
-long-running clients only prove `id`, `alias` and the deprecated `activity`.
+long-running clients only prove `id`, `alias` and the deprecated `activity`. The items'
+schema (`Campaign`) is `likely` and `itemCount` is likely, hence `likely`.
 
-Verify with a real token: that every item has `active` (required here), which of the
+Verify with a real token: whether every item has `active` (optional here), which of the
 optional fields list items carry, and that `itemCount` is present.
 
 
@@ -2743,7 +2848,8 @@ let response = client.get_campaign_banners_xml()
 
 "Update the activity of a banner" (HELP-ADV). Endpoint and PATCH are confirmed
 (HELP-ADV; BLOG: "PATCH ... refresh your ad creatives' statuses"). The body
-`{"active": true|false}` is inferred by analogy with the campaign PATCH, and the response
+`{"active": true|false}` (`BannerActivityUpdate`) is inferred by analogy with the campaign
+PATCH, and the response
 (the updated Banner) is inferred too. Hence `inferred`.
 
 Verify with a real token: the body field name and type, the response body, and the
@@ -2769,7 +2875,8 @@ let response = client.update_banner_activity()
 
 "Update the activity of a banner" (HELP-ADV). Endpoint and PATCH are confirmed
 (HELP-ADV; BLOG: "PATCH ... refresh your ad creatives' statuses"). The body
-`{"active": true|false}` is inferred by analogy with the campaign PATCH, and the response
+`{"active": true|false}` (`BannerActivityUpdate`) is inferred by analogy with the campaign
+PATCH, and the response
 (the updated Banner) is inferred too. Hence `inferred`.
 
 Verify with a real token: the body field name and type, the response body, and the
@@ -2795,7 +2902,8 @@ let response = client.update_banner_activity_csv()
 
 "Update the activity of a banner" (HELP-ADV). Endpoint and PATCH are confirmed
 (HELP-ADV; BLOG: "PATCH ... refresh your ad creatives' statuses"). The body
-`{"active": true|false}` is inferred by analogy with the campaign PATCH, and the response
+`{"active": true|false}` (`BannerActivityUpdate`) is inferred by analogy with the campaign
+PATCH, and the response
 (the updated Banner) is inferred too. Hence `inferred`.
 
 Verify with a real token: the body field name and type, the response body, and the
@@ -2821,10 +2929,11 @@ let response = client.update_banner_activity_xml()
 
 "Check the status of landings" of a campaign (HELP-ADV). Endpoint, GET and the
 `{items: [{url, ...}]}` envelope are confirmed by a job that ran against the live API
-(VK, 2017, reads `items[0].url`). Only `url` is confirmed; `id` and `active` are inferred.
+(VK, 2017, reads `items[0].url`). Only `url` is confirmed; `id` and `active` are inferred,
+and the envelope's `itemCount` is likely (never seen), hence `likely`.
 
 Verify with a real token: the other Landing fields (id, status and its values, name),
-and whether `url` arrives percent-encoded.
+whether `url` arrives percent-encoded, and that `itemCount` is present.
 
 
 Sends a `GET` request to `/campaign/{campaign_id}/landings.json`
@@ -2844,10 +2953,11 @@ let response = client.get_campaign_landings()
 
 "Check the status of landings" of a campaign (HELP-ADV). Endpoint, GET and the
 `{items: [{url, ...}]}` envelope are confirmed by a job that ran against the live API
-(VK, 2017, reads `items[0].url`). Only `url` is confirmed; `id` and `active` are inferred.
+(VK, 2017, reads `items[0].url`). Only `url` is confirmed; `id` and `active` are inferred,
+and the envelope's `itemCount` is likely (never seen), hence `likely`.
 
 Verify with a real token: the other Landing fields (id, status and its values, name),
-and whether `url` arrives percent-encoded.
+whether `url` arrives percent-encoded, and that `itemCount` is present.
 
 
 Sends a `GET` request to `/campaign/{campaign_id}/landings.csv`
@@ -2867,10 +2977,11 @@ let response = client.get_campaign_landings_csv()
 
 "Check the status of landings" of a campaign (HELP-ADV). Endpoint, GET and the
 `{items: [{url, ...}]}` envelope are confirmed by a job that ran against the live API
-(VK, 2017, reads `items[0].url`). Only `url` is confirmed; `id` and `active` are inferred.
+(VK, 2017, reads `items[0].url`). Only `url` is confirmed; `id` and `active` are inferred,
+and the envelope's `itemCount` is likely (never seen), hence `likely`.
 
 Verify with a real token: the other Landing fields (id, status and its values, name),
-and whether `url` arrives percent-encoded.
+whether `url` arrives percent-encoded, and that `itemCount` is present.
 
 
 Sends a `GET` request to `/campaign/{campaign_id}/landings.xml`
@@ -4007,21 +4118,30 @@ let response = client.clean_custom_bids_xml()
 
 Advertiser statistics between two dates (both inclusive), one row per combination of
 the `group_by[]` keys; without `group_by[]` the rows are grouped by date. Endpoint, GET,
-`start_date`, `finish_date`, `group_by[]=date|placement`, the `campaign` filter and the
-`{items: [...]}` envelope are confirmed by jobs that ran against the live API (VK 2017,
-XMLCFG 2018, COSTBIN 2022, IDN).
+`start_date`, `finish_date`, `group_by[]=date|placement`, `group_by=campaign` (the help
+article's own example), the `campaign` filter and the `{items: [...]}` rows are confirmed
+by jobs that ran against the live API (VK 2017, XMLCFG 2018, COSTBIN 2022, IDN); the
+envelope's `itemCount` is likely (never seen), hence `likely`.
 
 Each row carries the group keys named in `group_by[]` (and only those), followed by the
 metrics in the order the real XML sample shows: `impressions`, `conversions`, `clicks`,
-`ctr`, `cpm`, `spent`. Stats appear to be in UTC (likely). The date range is assumed to
-be limited to 366 days, answered 422 "Date range cannot exceed 366 days" as in the
-publisher API (inferred); `start_date` after `finish_date` and future dates are assumed
-to be 422 too. There is no pagination. A fixture of IDN also shows a `timezone` field in
-the envelope (likely-weak; not described).
+`ctr`, `cpm`, `spent`. Stats appear to be in UTC (likely). There is no pagination. A
+fixture of IDN also shows a `timezone` field in the envelope (likely-weak; not described).
+
+Date rules, each answered 422 with `data` naming the field (the examples below):
+* a range longer than 366 days, both ends included: `finish_date` "Date range cannot
+  exceed 366 days" (the message is the publisher API's, PUBCLI; the field is inferred);
+* `finish_date` before `start_date`: `finish_date` (inferred);
+* a date after today (UTC): that date's field. `finish_date` may be today (VK sets it to
+  the current day, confirmed-grade); later days are unknown. This document decides for
+  422 because no traffic can exist there and a third-party stats app refuses future
+  dates too (inferred); an answer of 200 with no rows would break no client that follows
+  this rule.
 
 Verify with a real token: the `banner` and `country` group keys and filters, several
 `group_by[]` values at once, the 366-day limit and its message, the ctr unit (percent or
-fraction), whether `i2c` and `timezone` exist, and the CSV header names.
+fraction), whether `i2c` and `timezone` exist, the CSV header names, and what a future
+date or a range over 366 days is answered.
 
 
 Sends a `GET` request to `/stats.json`
@@ -4031,7 +4151,7 @@ Arguments:
 - `campaign`: Only rows of this campaign. The parameter is `campaign`, not `campaign_id`.
 - `country`: Only rows of this country, ISO-3166 alpha-2 in upper case (`US`, `ID`). Never seen for advertisers; inferred from the publisher API's `country` filter.
 - `finish_date`: Last day of the period, `YYYY-MM-DD`, inclusive (`start_date` = `finish_date` gives one day). The period is assumed to be at most 366 days long (inferred from the publisher API, which answers 422 "Date range cannot exceed 366 days").
-- `group_by`: Keys to group the rows by; repeat the parameter for several keys (`group_by[]=date&group_by[]=placement`). Without it, rows are grouped by date (confirmed: VK omits it and every row has `date`). Evidence per value: `date` confirmed, `placement` confirmed, `campaign` likely, `country` likely (weak), `banner` inferred. Real code also sends the plain spelling `group_by=placement` (COSTBIN); the server accepts both, this document uses the array form.
+- `group_by`: Keys to group the rows by; repeat the parameter for several keys (`group_by[]=date&group_by[]=placement`). Without it, rows are grouped by date (confirmed: VK omits it and every row has `date`). Evidence per value: `date` confirmed, `placement` confirmed, `campaign` confirmed (the help article's own example), `country` likely (weak), `banner` inferred. The plain spelling (`group_by=campaign`) is confirmed too: the help article uses it, and so do COSTBIN and a Go cost-sync job; it is declared in `x-adsterra-aliases`. Clients generated from this document send the array form.
 - `placement`: Only rows of this placement. Never seen for advertisers; inferred from the publisher API's `placement` filter.
 - `start_date`: First day of the period, `YYYY-MM-DD`, inclusive.
 ```ignore
@@ -4053,21 +4173,30 @@ let response = client.get_stats()
 
 Advertiser statistics between two dates (both inclusive), one row per combination of
 the `group_by[]` keys; without `group_by[]` the rows are grouped by date. Endpoint, GET,
-`start_date`, `finish_date`, `group_by[]=date|placement`, the `campaign` filter and the
-`{items: [...]}` envelope are confirmed by jobs that ran against the live API (VK 2017,
-XMLCFG 2018, COSTBIN 2022, IDN).
+`start_date`, `finish_date`, `group_by[]=date|placement`, `group_by=campaign` (the help
+article's own example), the `campaign` filter and the `{items: [...]}` rows are confirmed
+by jobs that ran against the live API (VK 2017, XMLCFG 2018, COSTBIN 2022, IDN); the
+envelope's `itemCount` is likely (never seen), hence `likely`.
 
 Each row carries the group keys named in `group_by[]` (and only those), followed by the
 metrics in the order the real XML sample shows: `impressions`, `conversions`, `clicks`,
-`ctr`, `cpm`, `spent`. Stats appear to be in UTC (likely). The date range is assumed to
-be limited to 366 days, answered 422 "Date range cannot exceed 366 days" as in the
-publisher API (inferred); `start_date` after `finish_date` and future dates are assumed
-to be 422 too. There is no pagination. A fixture of IDN also shows a `timezone` field in
-the envelope (likely-weak; not described).
+`ctr`, `cpm`, `spent`. Stats appear to be in UTC (likely). There is no pagination. A
+fixture of IDN also shows a `timezone` field in the envelope (likely-weak; not described).
+
+Date rules, each answered 422 with `data` naming the field (the examples below):
+* a range longer than 366 days, both ends included: `finish_date` "Date range cannot
+  exceed 366 days" (the message is the publisher API's, PUBCLI; the field is inferred);
+* `finish_date` before `start_date`: `finish_date` (inferred);
+* a date after today (UTC): that date's field. `finish_date` may be today (VK sets it to
+  the current day, confirmed-grade); later days are unknown. This document decides for
+  422 because no traffic can exist there and a third-party stats app refuses future
+  dates too (inferred); an answer of 200 with no rows would break no client that follows
+  this rule.
 
 Verify with a real token: the `banner` and `country` group keys and filters, several
 `group_by[]` values at once, the 366-day limit and its message, the ctr unit (percent or
-fraction), whether `i2c` and `timezone` exist, and the CSV header names.
+fraction), whether `i2c` and `timezone` exist, the CSV header names, and what a future
+date or a range over 366 days is answered.
 
 
 Sends a `GET` request to `/stats.csv`
@@ -4077,7 +4206,7 @@ Arguments:
 - `campaign`: Only rows of this campaign. The parameter is `campaign`, not `campaign_id`.
 - `country`: Only rows of this country, ISO-3166 alpha-2 in upper case (`US`, `ID`). Never seen for advertisers; inferred from the publisher API's `country` filter.
 - `finish_date`: Last day of the period, `YYYY-MM-DD`, inclusive (`start_date` = `finish_date` gives one day). The period is assumed to be at most 366 days long (inferred from the publisher API, which answers 422 "Date range cannot exceed 366 days").
-- `group_by`: Keys to group the rows by; repeat the parameter for several keys (`group_by[]=date&group_by[]=placement`). Without it, rows are grouped by date (confirmed: VK omits it and every row has `date`). Evidence per value: `date` confirmed, `placement` confirmed, `campaign` likely, `country` likely (weak), `banner` inferred. Real code also sends the plain spelling `group_by=placement` (COSTBIN); the server accepts both, this document uses the array form.
+- `group_by`: Keys to group the rows by; repeat the parameter for several keys (`group_by[]=date&group_by[]=placement`). Without it, rows are grouped by date (confirmed: VK omits it and every row has `date`). Evidence per value: `date` confirmed, `placement` confirmed, `campaign` confirmed (the help article's own example), `country` likely (weak), `banner` inferred. The plain spelling (`group_by=campaign`) is confirmed too: the help article uses it, and so do COSTBIN and a Go cost-sync job; it is declared in `x-adsterra-aliases`. Clients generated from this document send the array form.
 - `placement`: Only rows of this placement. Never seen for advertisers; inferred from the publisher API's `placement` filter.
 - `start_date`: First day of the period, `YYYY-MM-DD`, inclusive.
 ```ignore
@@ -4099,21 +4228,30 @@ let response = client.get_stats_csv()
 
 Advertiser statistics between two dates (both inclusive), one row per combination of
 the `group_by[]` keys; without `group_by[]` the rows are grouped by date. Endpoint, GET,
-`start_date`, `finish_date`, `group_by[]=date|placement`, the `campaign` filter and the
-`{items: [...]}` envelope are confirmed by jobs that ran against the live API (VK 2017,
-XMLCFG 2018, COSTBIN 2022, IDN).
+`start_date`, `finish_date`, `group_by[]=date|placement`, `group_by=campaign` (the help
+article's own example), the `campaign` filter and the `{items: [...]}` rows are confirmed
+by jobs that ran against the live API (VK 2017, XMLCFG 2018, COSTBIN 2022, IDN); the
+envelope's `itemCount` is likely (never seen), hence `likely`.
 
 Each row carries the group keys named in `group_by[]` (and only those), followed by the
 metrics in the order the real XML sample shows: `impressions`, `conversions`, `clicks`,
-`ctr`, `cpm`, `spent`. Stats appear to be in UTC (likely). The date range is assumed to
-be limited to 366 days, answered 422 "Date range cannot exceed 366 days" as in the
-publisher API (inferred); `start_date` after `finish_date` and future dates are assumed
-to be 422 too. There is no pagination. A fixture of IDN also shows a `timezone` field in
-the envelope (likely-weak; not described).
+`ctr`, `cpm`, `spent`. Stats appear to be in UTC (likely). There is no pagination. A
+fixture of IDN also shows a `timezone` field in the envelope (likely-weak; not described).
+
+Date rules, each answered 422 with `data` naming the field (the examples below):
+* a range longer than 366 days, both ends included: `finish_date` "Date range cannot
+  exceed 366 days" (the message is the publisher API's, PUBCLI; the field is inferred);
+* `finish_date` before `start_date`: `finish_date` (inferred);
+* a date after today (UTC): that date's field. `finish_date` may be today (VK sets it to
+  the current day, confirmed-grade); later days are unknown. This document decides for
+  422 because no traffic can exist there and a third-party stats app refuses future
+  dates too (inferred); an answer of 200 with no rows would break no client that follows
+  this rule.
 
 Verify with a real token: the `banner` and `country` group keys and filters, several
 `group_by[]` values at once, the 366-day limit and its message, the ctr unit (percent or
-fraction), whether `i2c` and `timezone` exist, and the CSV header names.
+fraction), whether `i2c` and `timezone` exist, the CSV header names, and what a future
+date or a range over 366 days is answered.
 
 
 Sends a `GET` request to `/stats.xml`
@@ -4123,7 +4261,7 @@ Arguments:
 - `campaign`: Only rows of this campaign. The parameter is `campaign`, not `campaign_id`.
 - `country`: Only rows of this country, ISO-3166 alpha-2 in upper case (`US`, `ID`). Never seen for advertisers; inferred from the publisher API's `country` filter.
 - `finish_date`: Last day of the period, `YYYY-MM-DD`, inclusive (`start_date` = `finish_date` gives one day). The period is assumed to be at most 366 days long (inferred from the publisher API, which answers 422 "Date range cannot exceed 366 days").
-- `group_by`: Keys to group the rows by; repeat the parameter for several keys (`group_by[]=date&group_by[]=placement`). Without it, rows are grouped by date (confirmed: VK omits it and every row has `date`). Evidence per value: `date` confirmed, `placement` confirmed, `campaign` likely, `country` likely (weak), `banner` inferred. Real code also sends the plain spelling `group_by=placement` (COSTBIN); the server accepts both, this document uses the array form.
+- `group_by`: Keys to group the rows by; repeat the parameter for several keys (`group_by[]=date&group_by[]=placement`). Without it, rows are grouped by date (confirmed: VK omits it and every row has `date`). Evidence per value: `date` confirmed, `placement` confirmed, `campaign` confirmed (the help article's own example), `country` likely (weak), `banner` inferred. The plain spelling (`group_by=campaign`) is confirmed too: the help article uses it, and so do COSTBIN and a Go cost-sync job; it is declared in `x-adsterra-aliases`. Clients generated from this document send the array form.
 - `placement`: Only rows of this placement. Never seen for advertisers; inferred from the publisher API's `placement` filter.
 - `start_date`: First day of the period, `YYYY-MM-DD`, inclusive.
 ```ignore
@@ -5586,7 +5724,7 @@ pub mod builder {
     pub struct UpdateBannerActivity<'a> {
         client: &'a super::Client,
         banner_id: Result<::std::num::NonZeroU64, String>,
-        body: Result<types::builder::ActivityUpdate, String>,
+        body: Result<types::builder::BannerActivityUpdate, String>,
     }
     impl<'a> UpdateBannerActivity<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5610,24 +5748,26 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ActivityUpdate>,
+            V: std::convert::TryInto<types::BannerActivityUpdate>,
             <V as std::convert::TryInto<
-                types::ActivityUpdate,
+                types::BannerActivityUpdate,
             >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!("conversion to `ActivityUpdate` for body failed: {}", s)
+                    format!(
+                        "conversion to `BannerActivityUpdate` for body failed: {}", s
+                    )
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::ActivityUpdate,
-            ) -> types::builder::ActivityUpdate,
+                types::builder::BannerActivityUpdate,
+            ) -> types::builder::BannerActivityUpdate,
         {
             self.body = self.body.map(f);
             self
@@ -5640,7 +5780,7 @@ pub mod builder {
             let banner_id = banner_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ActivityUpdate::try_from(v).map_err(|e| e.to_string())
+                    types::BannerActivityUpdate::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -5728,7 +5868,7 @@ pub mod builder {
     pub struct UpdateBannerActivityCsv<'a> {
         client: &'a super::Client,
         banner_id: Result<::std::num::NonZeroU64, String>,
-        body: Result<types::builder::ActivityUpdate, String>,
+        body: Result<types::builder::BannerActivityUpdate, String>,
     }
     impl<'a> UpdateBannerActivityCsv<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5752,24 +5892,26 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ActivityUpdate>,
+            V: std::convert::TryInto<types::BannerActivityUpdate>,
             <V as std::convert::TryInto<
-                types::ActivityUpdate,
+                types::BannerActivityUpdate,
             >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!("conversion to `ActivityUpdate` for body failed: {}", s)
+                    format!(
+                        "conversion to `BannerActivityUpdate` for body failed: {}", s
+                    )
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::ActivityUpdate,
-            ) -> types::builder::ActivityUpdate,
+                types::builder::BannerActivityUpdate,
+            ) -> types::builder::BannerActivityUpdate,
         {
             self.body = self.body.map(f);
             self
@@ -5782,7 +5924,7 @@ pub mod builder {
             let banner_id = banner_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ActivityUpdate::try_from(v).map_err(|e| e.to_string())
+                    types::BannerActivityUpdate::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -5865,7 +6007,7 @@ pub mod builder {
     pub struct UpdateBannerActivityXml<'a> {
         client: &'a super::Client,
         banner_id: Result<::std::num::NonZeroU64, String>,
-        body: Result<types::builder::ActivityUpdate, String>,
+        body: Result<types::builder::BannerActivityUpdate, String>,
     }
     impl<'a> UpdateBannerActivityXml<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5889,24 +6031,26 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ActivityUpdate>,
+            V: std::convert::TryInto<types::BannerActivityUpdate>,
             <V as std::convert::TryInto<
-                types::ActivityUpdate,
+                types::BannerActivityUpdate,
             >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!("conversion to `ActivityUpdate` for body failed: {}", s)
+                    format!(
+                        "conversion to `BannerActivityUpdate` for body failed: {}", s
+                    )
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::ActivityUpdate,
-            ) -> types::builder::ActivityUpdate,
+                types::builder::BannerActivityUpdate,
+            ) -> types::builder::BannerActivityUpdate,
         {
             self.body = self.body.map(f);
             self
@@ -5919,7 +6063,7 @@ pub mod builder {
             let banner_id = banner_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ActivityUpdate::try_from(v).map_err(|e| e.to_string())
+                    types::BannerActivityUpdate::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(

@@ -9,7 +9,7 @@ use std::fmt;
 
 use adsterra_formats::Format;
 
-pub use crate::operations::{Endpoint, OPERATIONS};
+pub use crate::operations::{Endpoint, OPERATIONS, SCHEMAS};
 
 /// One operation of the lowered spec: an endpoint in one format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,11 +69,12 @@ impl Operation {
         path.chain(query)
     }
 
-    /// The path or query parameter named `name` on the wire (`group_by[]`).
+    /// The path or query parameter named `name` on the wire (`group_by[]`), or by one of its
+    /// aliases (`group_by`).
     pub fn parameter(&self, name: &str) -> Option<&'static Parameter> {
         self.parameters()
             .map(|(_, parameter)| parameter)
-            .find(|parameter| parameter.name == name)
+            .find(|parameter| parameter.name == name || parameter.aliases.contains(&name))
     }
 
     /// The path below the base URL with `values` put in for the path parameters, each
@@ -129,6 +130,9 @@ pub enum Location {
 pub struct Parameter {
     /// Its name on the wire: `campaign_id`, `group_by[]`.
     pub name: &'static str,
+    /// Other names the server takes for it (`group_by` for `group_by[]`), from the spec's
+    /// `x-adsterra-aliases`. Clients send `name`; servers and checks accept these too.
+    pub aliases: &'static [&'static str],
     /// Whether every request must carry it.
     pub required: bool,
     /// The type of one value.
@@ -245,6 +249,48 @@ impl fmt::Display for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// An object schema of the spec (`StatsRow`, `CampaignList`, ...): what its fields are, as far
+/// as reading an answer needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schema {
+    /// The component name, which is also the generated type's name.
+    pub name: &'static str,
+    /// How sure the spec is of the object as a whole.
+    pub evidence: Evidence,
+    /// Its properties, in the spec's order.
+    pub fields: &'static [Field],
+}
+
+impl Schema {
+    /// The object schema named `name`.
+    pub fn find(name: &str) -> Option<&'static Schema> {
+        SCHEMAS.iter().find(|schema| schema.name == name)
+    }
+
+    /// The field named `name`.
+    pub fn field(&self, name: &str) -> Option<&'static Field> {
+        self.fields.iter().find(|field| field.name == name)
+    }
+}
+
+/// One property of an object schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// Its name in the JSON answer (and CSV column, XML element).
+    pub name: &'static str,
+    /// Whether every answer must carry it; the others may be missing.
+    pub required: bool,
+    /// Whether it may be `null`.
+    pub nullable: bool,
+    /// How sure the spec is of it.
+    pub evidence: Evidence,
+    /// The object schema of its value, or of its items when it is a list.
+    pub schema: Option<&'static str>,
+    /// For an open set of values (a status integer), the values the spec knows; an answer may
+    /// carry others (`x-adsterra-known-values`).
+    pub known_values: &'static [&'static str],
 }
 
 /// How sure the spec is of a part of the API (`x-adsterra-evidence`).

@@ -3,7 +3,7 @@
 //! Every operation of the lowered spec, as data; the shape is in `operation.rs`.
 use adsterra_formats::Format;
 use crate::operation::{
-    Body, Evidence, Kind, Link, Method, Operation, Parameter, RetryClass,
+    Body, Evidence, Field, Kind, Link, Method, Operation, Parameter, RetryClass, Schema,
 };
 use crate::types;
 /// An endpoint of the spec: one operation of the hand-written document, served in every
@@ -255,7 +255,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: None,
         answer: "CampaignList",
         example: "{\"items\":[{\"id\":1463724,\"alias\":\"ID Popunder Mobile\",\"active\":3,\"activity\":3,\"format\":\"pop\",\"pricing_type\":\"CPM\",\"pricing_settings\":[{\"price\":0.45,\"country_code\":\"ID\"}],\"daily_budget_limit\":50.0,\"total_budget_limit\":null},{\"id\":666530,\"alias\":null,\"active\":4,\"activity\":4,\"format\":\"direct\",\"pricing_type\":\"CPM\",\"pricing_settings\":[{\"price\":0.3,\"country_code\":\"US\"}],\"daily_budget_limit\":null,\"total_budget_limit\":1000.0}],\"itemCount\":2}",
-        evidence: Evidence::Confirmed,
+        evidence: Evidence::Likely,
         retry: RetryClass::ReadOnly,
     },
     Operation {
@@ -272,7 +272,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: None,
         answer: "CampaignList",
         example: "{\"items\":[{\"id\":1463724,\"alias\":\"ID Popunder Mobile\",\"active\":3,\"activity\":3,\"format\":\"pop\",\"pricing_type\":\"CPM\",\"pricing_settings\":[{\"price\":0.45,\"country_code\":\"ID\"}],\"daily_budget_limit\":50.0,\"total_budget_limit\":null},{\"id\":666530,\"alias\":null,\"active\":4,\"activity\":4,\"format\":\"direct\",\"pricing_type\":\"CPM\",\"pricing_settings\":[{\"price\":0.3,\"country_code\":\"US\"}],\"daily_budget_limit\":null,\"total_budget_limit\":1000.0}],\"itemCount\":2}",
-        evidence: Evidence::Confirmed,
+        evidence: Evidence::Likely,
         retry: RetryClass::ReadOnly,
     },
     Operation {
@@ -289,7 +289,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: None,
         answer: "CampaignList",
         example: "{\"items\":[{\"id\":1463724,\"alias\":\"ID Popunder Mobile\",\"active\":3,\"activity\":3,\"format\":\"pop\",\"pricing_type\":\"CPM\",\"pricing_settings\":[{\"price\":0.45,\"country_code\":\"ID\"}],\"daily_budget_limit\":50.0,\"total_budget_limit\":null},{\"id\":666530,\"alias\":null,\"active\":4,\"activity\":4,\"format\":\"direct\",\"pricing_type\":\"CPM\",\"pricing_settings\":[{\"price\":0.3,\"country_code\":\"US\"}],\"daily_budget_limit\":null,\"total_budget_limit\":1000.0}],\"itemCount\":2}",
-        evidence: Evidence::Confirmed,
+        evidence: Evidence::Likely,
         retry: RetryClass::ReadOnly,
     },
     Operation {
@@ -304,6 +304,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -334,6 +335,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -368,6 +370,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -398,6 +401,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -432,6 +436,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -462,6 +467,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -496,6 +502,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -526,6 +533,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -556,6 +564,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -586,6 +595,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "banner_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -599,7 +609,7 @@ pub static OPERATIONS: [Operation; 69] = [
         ],
         query_parameters: &[],
         body: Some(Body {
-            schema: "ActivityUpdate",
+            schema: "BannerActivityUpdate",
             required: true,
             example: Some("{\"active\":true}"),
         }),
@@ -620,6 +630,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "banner_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -633,7 +644,7 @@ pub static OPERATIONS: [Operation; 69] = [
         ],
         query_parameters: &[],
         body: Some(Body {
-            schema: "ActivityUpdate",
+            schema: "BannerActivityUpdate",
             required: true,
             example: Some("{\"active\":true}"),
         }),
@@ -654,6 +665,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "banner_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -667,7 +679,7 @@ pub static OPERATIONS: [Operation; 69] = [
         ],
         query_parameters: &[],
         body: Some(Body {
-            schema: "ActivityUpdate",
+            schema: "BannerActivityUpdate",
             required: true,
             example: Some("{\"active\":true}"),
         }),
@@ -688,6 +700,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -703,7 +716,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: None,
         answer: "LandingList",
         example: "{\"items\":[{\"id\":2209311,\"url\":\"https://offer.example.com/lp?campaign=1463724&sub=%7BSUBID%7D\",\"active\":3},{\"id\":2209312,\"url\":\"https://offer.example.com/lp2?campaign=1463724&sub=%7BSUBID%7D\",\"active\":1}],\"itemCount\":2}",
-        evidence: Evidence::Confirmed,
+        evidence: Evidence::Likely,
         retry: RetryClass::ReadOnly,
     },
     Operation {
@@ -718,6 +731,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -733,7 +747,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: None,
         answer: "LandingList",
         example: "{\"items\":[{\"id\":2209311,\"url\":\"https://offer.example.com/lp?campaign=1463724&sub=%7BSUBID%7D\",\"active\":3},{\"id\":2209312,\"url\":\"https://offer.example.com/lp2?campaign=1463724&sub=%7BSUBID%7D\",\"active\":1}],\"itemCount\":2}",
-        evidence: Evidence::Confirmed,
+        evidence: Evidence::Likely,
         retry: RetryClass::ReadOnly,
     },
     Operation {
@@ -748,6 +762,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -763,7 +778,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: None,
         answer: "LandingList",
         example: "{\"items\":[{\"id\":2209311,\"url\":\"https://offer.example.com/lp?campaign=1463724&sub=%7BSUBID%7D\",\"active\":3},{\"id\":2209312,\"url\":\"https://offer.example.com/lp2?campaign=1463724&sub=%7BSUBID%7D\",\"active\":1}],\"itemCount\":2}",
-        evidence: Evidence::Confirmed,
+        evidence: Evidence::Likely,
         retry: RetryClass::ReadOnly,
     },
     Operation {
@@ -778,6 +793,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "banner_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -808,6 +824,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "banner_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -838,6 +855,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "banner_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -868,6 +886,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -898,6 +917,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -928,6 +948,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1354,6 +1375,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1384,6 +1406,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1414,6 +1437,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1444,6 +1468,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1474,6 +1499,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1504,6 +1530,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1534,6 +1561,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1564,6 +1592,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1600,6 +1629,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1634,6 +1664,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1668,6 +1699,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1698,6 +1730,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1734,6 +1767,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1768,6 +1802,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1802,6 +1837,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1832,6 +1868,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1868,6 +1905,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1902,6 +1940,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1936,6 +1975,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1966,6 +2006,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -1996,6 +2037,7 @@ pub static OPERATIONS: [Operation; 69] = [
         path_parameters: &[
             Parameter {
                 name: "campaign_id",
+                aliases: &[],
                 required: true,
                 kind: Kind::Integer,
                 repeated: false,
@@ -2027,6 +2069,7 @@ pub static OPERATIONS: [Operation; 69] = [
         query_parameters: &[
             Parameter {
                 name: "start_date",
+                aliases: &[],
                 required: true,
                 kind: Kind::Date,
                 repeated: false,
@@ -2036,6 +2079,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "finish_date",
+                aliases: &[],
                 required: true,
                 kind: Kind::Date,
                 repeated: false,
@@ -2045,6 +2089,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "group_by[]",
+                aliases: &["group_by"],
                 required: false,
                 kind: Kind::Text,
                 repeated: true,
@@ -2054,6 +2099,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "campaign",
+                aliases: &[],
                 required: false,
                 kind: Kind::Integer,
                 repeated: false,
@@ -2063,6 +2109,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "banner",
+                aliases: &[],
                 required: false,
                 kind: Kind::Integer,
                 repeated: false,
@@ -2072,6 +2119,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "placement",
+                aliases: &[],
                 required: false,
                 kind: Kind::Integer,
                 repeated: false,
@@ -2081,6 +2129,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "country",
+                aliases: &[],
                 required: false,
                 kind: Kind::Text,
                 repeated: false,
@@ -2092,7 +2141,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: None,
         answer: "StatsList",
         example: "{\"items\":[{\"date\":\"2018-02-15\",\"impressions\":343371,\"conversions\":0,\"clicks\":0,\"ctr\":0.0,\"cpm\":0.412,\"spent\":141.321},{\"date\":\"2018-02-16\",\"impressions\":298114,\"conversions\":2,\"clicks\":41,\"ctr\":0.014,\"cpm\":0.41,\"spent\":122.227}],\"itemCount\":2}",
-        evidence: Evidence::Confirmed,
+        evidence: Evidence::Likely,
         retry: RetryClass::ReadOnly,
     },
     Operation {
@@ -2108,6 +2157,7 @@ pub static OPERATIONS: [Operation; 69] = [
         query_parameters: &[
             Parameter {
                 name: "start_date",
+                aliases: &[],
                 required: true,
                 kind: Kind::Date,
                 repeated: false,
@@ -2117,6 +2167,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "finish_date",
+                aliases: &[],
                 required: true,
                 kind: Kind::Date,
                 repeated: false,
@@ -2126,6 +2177,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "group_by[]",
+                aliases: &["group_by"],
                 required: false,
                 kind: Kind::Text,
                 repeated: true,
@@ -2135,6 +2187,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "campaign",
+                aliases: &[],
                 required: false,
                 kind: Kind::Integer,
                 repeated: false,
@@ -2144,6 +2197,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "banner",
+                aliases: &[],
                 required: false,
                 kind: Kind::Integer,
                 repeated: false,
@@ -2153,6 +2207,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "placement",
+                aliases: &[],
                 required: false,
                 kind: Kind::Integer,
                 repeated: false,
@@ -2162,6 +2217,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "country",
+                aliases: &[],
                 required: false,
                 kind: Kind::Text,
                 repeated: false,
@@ -2173,7 +2229,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: None,
         answer: "StatsList",
         example: "{\"items\":[{\"date\":\"2018-02-15\",\"impressions\":343371,\"conversions\":0,\"clicks\":0,\"ctr\":0.0,\"cpm\":0.412,\"spent\":141.321},{\"date\":\"2018-02-16\",\"impressions\":298114,\"conversions\":2,\"clicks\":41,\"ctr\":0.014,\"cpm\":0.41,\"spent\":122.227}],\"itemCount\":2}",
-        evidence: Evidence::Confirmed,
+        evidence: Evidence::Likely,
         retry: RetryClass::ReadOnly,
     },
     Operation {
@@ -2189,6 +2245,7 @@ pub static OPERATIONS: [Operation; 69] = [
         query_parameters: &[
             Parameter {
                 name: "start_date",
+                aliases: &[],
                 required: true,
                 kind: Kind::Date,
                 repeated: false,
@@ -2198,6 +2255,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "finish_date",
+                aliases: &[],
                 required: true,
                 kind: Kind::Date,
                 repeated: false,
@@ -2207,6 +2265,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "group_by[]",
+                aliases: &["group_by"],
                 required: false,
                 kind: Kind::Text,
                 repeated: true,
@@ -2216,6 +2275,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "campaign",
+                aliases: &[],
                 required: false,
                 kind: Kind::Integer,
                 repeated: false,
@@ -2225,6 +2285,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "banner",
+                aliases: &[],
                 required: false,
                 kind: Kind::Integer,
                 repeated: false,
@@ -2234,6 +2295,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "placement",
+                aliases: &[],
                 required: false,
                 kind: Kind::Integer,
                 repeated: false,
@@ -2243,6 +2305,7 @@ pub static OPERATIONS: [Operation; 69] = [
             },
             Parameter {
                 name: "country",
+                aliases: &[],
                 required: false,
                 kind: Kind::Text,
                 repeated: false,
@@ -2254,7 +2317,7 @@ pub static OPERATIONS: [Operation; 69] = [
         body: None,
         answer: "StatsList",
         example: "{\"items\":[{\"date\":\"2018-02-15\",\"impressions\":343371,\"conversions\":0,\"clicks\":0,\"ctr\":0.0,\"cpm\":0.412,\"spent\":141.321},{\"date\":\"2018-02-16\",\"impressions\":298114,\"conversions\":2,\"clicks\":41,\"ctr\":0.014,\"cpm\":0.41,\"spent\":122.227}],\"itemCount\":2}",
-        evidence: Evidence::Confirmed,
+        evidence: Evidence::Likely,
         retry: RetryClass::ReadOnly,
     },
 ];
@@ -2302,6 +2365,7 @@ pub(crate) fn check_body(
     Some(
         match schema {
             "ActivityUpdate" => via::<types::ActivityUpdate>(body),
+            "BannerActivityUpdate" => via::<types::BannerActivityUpdate>(body),
             "CustomBidChange" => via::<types::CustomBidChange>(body),
             "CustomBidRemoval" => via::<types::CustomBidRemoval>(body),
             "PlacementLinkingChange" => via::<types::PlacementLinkingChange>(body),
@@ -2311,6 +2375,621 @@ pub(crate) fn check_body(
         },
     )
 }
+/// Every object schema of the spec, in its order.
+pub static SCHEMAS: [Schema; 22] = [
+    Schema {
+        name: "ApiError",
+        evidence: Evidence::Inferred,
+        fields: &[
+            Field {
+                name: "code",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "message",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "data",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "Balance",
+        evidence: Evidence::Inferred,
+        fields: &[
+            Field {
+                name: "balance",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "Campaign",
+        evidence: Evidence::Likely,
+        fields: &[
+            Field {
+                name: "id",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "alias",
+                required: true,
+                nullable: true,
+                evidence: Evidence::Confirmed,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "active",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &["1", "2", "3", "4"],
+            },
+            Field {
+                name: "activity",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "format",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &[
+                    "pop",
+                    "direct",
+                    "banner",
+                    "native",
+                    "push",
+                    "interstitial",
+                    "video",
+                ],
+            },
+            Field {
+                name: "is_ssp",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "pricing_type",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &["CPM", "CPC", "CPA"],
+            },
+            Field {
+                name: "pricing_settings",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: Some("PricingSetting"),
+                known_values: &[],
+            },
+            Field {
+                name: "daily_budget_limit",
+                required: false,
+                nullable: true,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "total_budget_limit",
+                required: false,
+                nullable: true,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "PricingSetting",
+        evidence: Evidence::Likely,
+        fields: &[
+            Field {
+                name: "price",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "country_code",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "CampaignList",
+        evidence: Evidence::Likely,
+        fields: &[
+            Field {
+                name: "items",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: Some("Campaign"),
+                known_values: &[],
+            },
+            Field {
+                name: "itemCount",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "ActivityUpdate",
+        evidence: Evidence::Likely,
+        fields: &[
+            Field {
+                name: "active",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "BannerActivityUpdate",
+        evidence: Evidence::Inferred,
+        fields: &[
+            Field {
+                name: "active",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "Banner",
+        evidence: Evidence::Inferred,
+        fields: &[
+            Field {
+                name: "id",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "alias",
+                required: false,
+                nullable: true,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "active",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &["1", "2", "3", "4"],
+            },
+            Field {
+                name: "campaign_id",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "BannerList",
+        evidence: Evidence::Inferred,
+        fields: &[
+            Field {
+                name: "items",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: Some("Banner"),
+                known_values: &[],
+            },
+            Field {
+                name: "itemCount",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "Landing",
+        evidence: Evidence::Confirmed,
+        fields: &[
+            Field {
+                name: "id",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "url",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "active",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &["1", "2", "3", "4"],
+            },
+        ],
+    },
+    Schema {
+        name: "LandingList",
+        evidence: Evidence::Likely,
+        fields: &[
+            Field {
+                name: "items",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: Some("Landing"),
+                known_values: &[],
+            },
+            Field {
+                name: "itemCount",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "PlacementIdList",
+        evidence: Evidence::Confirmed,
+        fields: &[
+            Field {
+                name: "placement_ids",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "PlacementLinkingChange",
+        evidence: Evidence::Inferred,
+        fields: &[
+            Field {
+                name: "campaign_id",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "placement_ids",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "PlacementLinkingReplace",
+        evidence: Evidence::Confirmed,
+        fields: &[
+            Field {
+                name: "campaign_id",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "placement_ids",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "PlacementLinkingClean",
+        evidence: Evidence::Inferred,
+        fields: &[
+            Field {
+                name: "campaign_id",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "CustomBid",
+        evidence: Evidence::Inferred,
+        fields: &[
+            Field {
+                name: "placement_id",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "price",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "CustomBidList",
+        evidence: Evidence::Inferred,
+        fields: &[
+            Field {
+                name: "items",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: Some("CustomBid"),
+                known_values: &[],
+            },
+            Field {
+                name: "itemCount",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "CustomBidChange",
+        evidence: Evidence::Inferred,
+        fields: &[
+            Field {
+                name: "bids",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: Some("PlacementBid"),
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "PlacementBid",
+        evidence: Evidence::Inferred,
+        fields: &[
+            Field {
+                name: "placement_id",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "price",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "CustomBidRemoval",
+        evidence: Evidence::Inferred,
+        fields: &[
+            Field {
+                name: "placement_ids",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "StatsRow",
+        evidence: Evidence::Confirmed,
+        fields: &[
+            Field {
+                name: "date",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "campaign",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "banner",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Inferred,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "placement",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "country",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "impressions",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "conversions",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "clicks",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "ctr",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "cpm",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "spent",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: None,
+                known_values: &[],
+            },
+            Field {
+                name: "i2c",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+    Schema {
+        name: "StatsList",
+        evidence: Evidence::Likely,
+        fields: &[
+            Field {
+                name: "items",
+                required: true,
+                nullable: false,
+                evidence: Evidence::Confirmed,
+                schema: Some("StatsRow"),
+                known_values: &[],
+            },
+            Field {
+                name: "itemCount",
+                required: false,
+                nullable: false,
+                evidence: Evidence::Likely,
+                schema: None,
+                known_values: &[],
+            },
+        ],
+    },
+];
 /// The API's limits, as the spec states them (`info.x-adsterra-limits`).
 pub mod limits {
     /// The longest stats range, in days, both ends included; a longer one is answered 422 "Date range cannot exceed 366 days" (inferred from the publisher API). (inferred)

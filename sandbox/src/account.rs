@@ -252,7 +252,11 @@ mod tests {
     fn twenty_campaigns_in_every_state_and_several_formats() {
         let (account, profiles) = Account::seeded(42);
         assert_eq!(account.campaigns.len(), 20);
-        let states: BTreeSet<i32> = account.campaigns.values().map(|c| c.active).collect();
+        let states: BTreeSet<i32> = account
+            .campaigns
+            .values()
+            .filter_map(|c| c.active)
+            .collect();
         assert_eq!(states, BTreeSet::from([1, 2, 3, 4]));
         let formats: BTreeSet<_> = account
             .campaigns

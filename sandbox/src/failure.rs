@@ -73,9 +73,12 @@ impl Failure {
         }
     }
 
-    /// A 5xx.
+    /// A 5xx; a 500 says what the spec's example says.
     pub fn server(status: StatusCode) -> Self {
-        let message = status.canonical_reason().unwrap_or("Server error");
+        let message = match status {
+            StatusCode::INTERNAL_SERVER_ERROR => "Internal server error",
+            _ => status.canonical_reason().unwrap_or("Server error"),
+        };
         Self::new(status, message)
     }
 }

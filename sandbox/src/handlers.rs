@@ -91,7 +91,7 @@ pub fn handle(world: &World, call: Call<'_>) -> Result<Payload, Failure> {
         Campaign(id) => {
             let active = bool_field(&json_body(call.body)?, "active")?;
             let campaign = owned_campaign_mut(account, id)?;
-            if campaign.active == 4 {
+            if campaign.active == Some(4) {
                 return Err(Failure::invalid(
                     "active",
                     format!(
@@ -99,7 +99,7 @@ pub fn handle(world: &World, call: Call<'_>) -> Result<Payload, Failure> {
                     ),
                 ));
             }
-            campaign.active = if active { 3 } else { 1 };
+            campaign.active = Some(if active { 3 } else { 1 });
             Payload::Campaign(campaign.clone())
         }
         CampaignBanners(id) => {
@@ -117,7 +117,7 @@ pub fn handle(world: &World, call: Call<'_>) -> Result<Payload, Failure> {
                 .banners
                 .get_mut(&id)
                 .ok_or_else(Failure::not_found)?;
-            banner.active = if active { 3 } else { 1 };
+            banner.active = Some(if active { 3 } else { 1 });
             Payload::Banner(banner.clone())
         }
         CampaignLandings(id) => {
@@ -293,24 +293,35 @@ enum BidChange {
 
 /// `GET /stats`: validates the query, then aggregates.
 fn stats(engine: &StatsEngine, query: &str) -> Result<Payload, Failure> {
+    // Days after today (UTC) have no traffic yet: the spec answers them 422.
+    let today = today_utc();
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let (mut start, mut finish) = (None, None);
     let mut group_by = Vec::new();
     let mut filter = Filter::default();
+    let operation = Endpoint::GetStats.operation(Format::Json);
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         let positive = |value: &str| value.parse::<i64>().ok().filter(|v| *v > 0);
-        match key.as_ref() {
+        // A parameter by its spec name or one of its aliases (`group_by` for `group_by[]`);
+        // unknown parameters are ignored, as the spec says.
+        let Some(parameter) = operation.parameter(&key) else {
+            continue;
+        };
+        let key = parameter.name;
+        match key {
             "start_date" | "finish_date" => match NaiveDate::parse_from_str(&value, "%Y-%m-%d") {
+                Ok(date) if date > today => {
+                    push(&mut errors, key, "must not be after today (UTC)".to_owned())
+                }
                 Ok(date) if key == "start_date" => start = Some(date),
                 Ok(date) => finish = Some(date),
                 Err(_) => push(
                     &mut errors,
-                    &key,
+                    key,
                     format!("must be a date as YYYY-MM-DD, got {value:?}"),
                 ),
             },
-            // Both spellings are used by real clients.
-            "group_by[]" | "group_by" => match group_key(&value) {
+            "group_by[]" => match group_key(&value) {
                 Some(key) => group_by.push(key),
                 None => push(
                     &mut errors,
@@ -327,7 +338,7 @@ fn stats(engine: &StatsEngine, query: &str) -> Result<Payload, Failure> {
                 Some(id) => filter.placement = Some(id),
                 None => push(
                     &mut errors,
-                    &key,
+                    key,
                     format!("must be a positive integer id, got {value:?}"),
                 ),
             },
@@ -383,6 +394,16 @@ fn stats(engine: &StatsEngine, query: &str) -> Result<Payload, Failure> {
             .item_count(items.len() as i64)
             .items(items),
     )))
+}
+
+/// Today's date in UTC, from the system clock.
+fn today_utc() -> NaiveDate {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64);
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .expect("the clock is within chrono's range")
+        .date_naive()
 }
 
 fn push(errors: &mut BTreeMap<String, Vec<String>>, field: &str, message: String) {

@@ -785,15 +785,20 @@ mod tests {
             for (status, response) in entries(&operation["responses"]) {
                 let code = status.replace("XX", "00").parse::<u16>().unwrap();
                 for (media_type, media) in entries(&resolve(&spec, response)["content"]) {
-                    let body = match &media["example"] {
-                        Value::String(text) if media_type != "application/json" => text.clone(),
-                        example => example.to_string(),
-                    };
-                    let headers = headers(&[("content-type", media_type), ("retry-after", "1")]);
-                    CONFORMANCE
-                        .check(&id, code, &headers, body.as_bytes())
-                        .unwrap_or_else(|p| panic!("{p:?}"));
-                    checked += 1;
+                    // The one `example`, or each of the named `examples`.
+                    let named = entries(&media["examples"]).map(|(_, named)| &named["value"]);
+                    for example in media.get("example").into_iter().chain(named) {
+                        let body = match example {
+                            Value::String(text) if media_type != "application/json" => text.clone(),
+                            example => example.to_string(),
+                        };
+                        let headers =
+                            headers(&[("content-type", media_type), ("retry-after", "1")]);
+                        CONFORMANCE
+                            .check(&id, code, &headers, body.as_bytes())
+                            .unwrap_or_else(|p| panic!("{p:?}"));
+                        checked += 1;
+                    }
                 }
             }
         }

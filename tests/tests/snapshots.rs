@@ -57,6 +57,7 @@ fn lint_report_on_known_violations() {
         "additional-properties-false",
         "retry-class",
         "path-id-link",
+        "evidence-over-claim",
     ] {
         assert!(
             report

@@ -61,7 +61,7 @@ async fn get_stats_repeats_group_by_and_sends_the_key() {
         .expect("the mock answers 200")
         .into_inner();
 
-    assert_eq!(stats.item_count, 1);
+    assert_eq!(stats.item_count, Some(1));
     assert_eq!(stats.items[0].date, Some(date("2018-02-15")));
     assert_eq!(stats.items[0].placement, Some(15413270));
     assert_eq!(stats.items[0].impressions, 343371);
@@ -108,7 +108,7 @@ async fn update_campaign_activity_patches_the_exact_body() {
         .into_inner();
 
     assert_eq!(campaign.id, 1463724);
-    assert_eq!(campaign.active, 1);
+    assert_eq!(campaign.active, Some(1));
 }
 
 #[tokio::test]
@@ -176,7 +176,7 @@ async fn get_stats_csv_asks_for_the_csv_path_and_returns_the_body() {
     );
     let stats: types::StatsList =
         adsterra_formats::decode(adsterra_formats::Format::Csv, &body).expect("valid CSV");
-    assert_eq!(stats.item_count, 1);
+    assert_eq!(stats.item_count, Some(1));
     assert_eq!(stats.items[0].spent, 141.321);
 }
 

@@ -54,10 +54,12 @@ async fn campaign_activity(
             CampaignState::Inactive
         };
         let name = now.alias.as_deref().unwrap_or("without alias");
-        let effect = if now.state() == target {
-            format!("nothing: campaign {} ({name}) is already {target}", now.id)
-        } else {
-            format!("campaign {} ({name}): {} -> {target}", now.id, now.state())
+        let effect = match now.state() {
+            Some(state) if state == target => {
+                format!("nothing: campaign {} ({name}) is already {target}", now.id)
+            }
+            Some(state) => format!("campaign {} ({name}): {state} -> {target}", now.id),
+            None => format!("campaign {} ({name}): state not sent -> {target}", now.id),
         };
         return plan::print(
             context,

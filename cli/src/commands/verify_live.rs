@@ -386,6 +386,7 @@ mod tests {
     fn parameter(kind: Kind, example: Option<&'static str>) -> Parameter {
         Parameter {
             name: "thing_id",
+            aliases: &[],
             required: true,
             kind,
             repeated: false,
