@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
 use adsterra_formats::Format;
@@ -10,6 +11,7 @@ use reqwest::redirect;
 
 use crate::policy::ClientPolicy;
 use crate::raw::ClientInfo;
+use crate::retry::Retries;
 use crate::{ApiToken, BaseUrl, Error, RetryPolicy, raw};
 
 /// The production base URL of the Advertiser API.
@@ -34,6 +36,8 @@ pub struct Client {
     pub(crate) format: Format,
     /// Placements sent per request by the bulk changes.
     pub(crate) batch_size: usize,
+    /// The retry policy and budget, shared with the request policy.
+    pub(crate) retries: Arc<Retries>,
 }
 
 impl fmt::Debug for Client {
@@ -197,11 +201,13 @@ impl ClientBuilder {
         if self.batch_size == 0 {
             return Err(Error::invalid("placement_batch_size", "must be at least 1"));
         }
-        let policy = ClientPolicy::new(token, self.retry, self.rate_limit_per_minute);
+        let retries = Arc::new(Retries::new(self.retry));
+        let policy = ClientPolicy::new(token, retries.clone(), self.rate_limit_per_minute);
         Ok(Client {
             raw: raw::Client::new_with_client(base_url.as_str(), http, raw::Policy::new(policy)),
             format: Format::Json,
             batch_size: self.batch_size,
+            retries,
         })
     }
 }

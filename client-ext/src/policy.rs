@@ -16,7 +16,7 @@ use tracing::Instrument;
 
 use crate::ApiToken;
 use crate::raw::{Operation, RetryClass};
-use crate::retry::{RetryBudget, RetryPolicy, is_retryable_status, retry_after};
+use crate::retry::{Retries, is_retryable_status, retry_after};
 
 tokio::task_local! {
     /// Attempts made by the call running in this task; read by `call::send` for errors.
@@ -28,18 +28,21 @@ tokio::task_local! {
 pub(crate) struct ClientPolicy {
     /// Its `Debug` prints `ApiToken(***)`.
     token: ApiToken,
-    retry: RetryPolicy,
-    budget: RetryBudget,
+    /// Shared with the client, whose call layer retries lost bodies from the same budget.
+    retries: Arc<Retries>,
     limiter: Option<Arc<DefaultDirectRateLimiter>>,
 }
 
 impl ClientPolicy {
     /// `per_minute` requests at most (None: no client-side limit).
-    pub(crate) fn new(token: ApiToken, retry: RetryPolicy, per_minute: Option<NonZeroU32>) -> Self {
+    pub(crate) fn new(
+        token: ApiToken,
+        retries: Arc<Retries>,
+        per_minute: Option<NonZeroU32>,
+    ) -> Self {
         Self {
             token,
-            budget: RetryBudget::new(retry.budget),
-            retry,
+            retries,
             limiter: per_minute.map(|n| Arc::new(RateLimiter::direct(Quota::per_minute(n)))),
         }
     }
@@ -57,7 +60,9 @@ impl ClientPolicy {
         // The spec says whether an operation may run twice (`x-adsterra-retry`); an operation
         // the table does not know is treated as one that must not.
         let class = Operation::find(operation).map_or(RetryClass::NotIdempotent, |o| o.retry);
-        let mut retry = 0;
+        // A call that lost a body already spent attempts (see `call`): they count here too.
+        let mut retry = ATTEMPTS.try_with(Cell::get).unwrap_or(0);
+        let (policy, budget) = (&self.retries.policy, &self.retries.budget);
         loop {
             if let Some(limiter) = &self.limiter {
                 limiter.until_ready().await;
@@ -81,25 +86,25 @@ impl ClientPolicy {
                         None
                     } else {
                         match retry_after(response.headers(), SystemTime::now()) {
-                            Some(wait) if wait > self.retry.max_retry_after => None,
+                            Some(wait) if wait > policy.max_retry_after => None,
                             Some(wait) => Some(wait),
-                            None => Some(self.retry.backoff(retry)),
+                            None => Some(policy.backoff(retry)),
                         }
                     }
                 }
                 Ok(_) => {
-                    self.budget.deposit();
+                    budget.deposit();
                     None
                 }
                 Err(error) => {
                     let unhandled = error.is_connect();
                     let transient = error.is_timeout() || error.is_request();
                     (unhandled || (transient && class.retries_handled_failures()))
-                        .then(|| self.retry.backoff(retry))
+                        .then(|| policy.backoff(retry))
                 }
             };
             match wait {
-                Some(wait) if retry < self.retry.max_retries && self.budget.withdraw() => {
+                Some(wait) if retry < policy.max_retries && budget.withdraw() => {
                     tracing::debug!(
                         status = outcome.as_ref().ok().map(|r| r.status().as_u16()),
                         wait_ms = wait.as_millis() as u64,

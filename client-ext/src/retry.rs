@@ -112,6 +112,30 @@ impl RetryBudget {
     }
 }
 
+/// A client's retry policy with the budget its clones share: what the request policy spends on
+/// failed requests and the call layer on lost bodies.
+#[derive(Debug)]
+pub(crate) struct Retries {
+    pub(crate) policy: RetryPolicy,
+    pub(crate) budget: RetryBudget,
+}
+
+impl Retries {
+    pub(crate) fn new(policy: RetryPolicy) -> Self {
+        Self {
+            budget: RetryBudget::new(policy.budget),
+            policy,
+        }
+    }
+
+    /// The wait before another attempt, after `attempts` attempts of one call, when the policy
+    /// allows one more and the budget pays for it.
+    pub(crate) fn next(&self, attempts: u32) -> Option<Duration> {
+        (attempts <= self.policy.max_retries && self.budget.withdraw())
+            .then(|| self.policy.backoff(attempts.saturating_sub(1)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,7 +23,7 @@ fn campaign_with_blacklist(sandbox: &Sandbox) -> i64 {
     *account
         .blacklists
         .iter()
-        .find(|(id, list)| !list.is_empty() && account.campaigns[id].active != 4)
+        .find(|(id, list)| !list.is_empty() && account.campaigns[id].active != Some(4))
         .expect("the seeded account has a non-empty blacklist")
         .0
 }
@@ -247,10 +247,18 @@ async fn a_truncated_body_is_a_transport_error_in_every_format() {
         assert!(error.is_retryable(), "{format:?}");
         let call = error.call().unwrap();
         assert_eq!(call.operation, operation);
-        // The headers said 200; the policy never sees the body, so nothing is retried.
-        assert_eq!(call.attempts, 1, "{format:?}");
-        assert_eq!(sandbox.requests_seen() - seen_before, 1, "{format:?}");
+        // A read rides out a lost body like a 5xx: every retry of the policy is spent.
+        assert_eq!(call.attempts, 4, "{format:?}");
+        assert_eq!(sandbox.requests_seen() - seen_before, 4, "{format:?}");
     }
+
+    // A write that must not run twice loses its answer once and says so: it may have applied.
+    let campaign = *sandbox.account().campaigns.keys().next().unwrap();
+    let seen_before = sandbox.requests_seen();
+    let error = client.blacklist(campaign).clear().await.unwrap_err();
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+    assert_eq!(error.call().unwrap().attempts, 1);
+    assert_eq!(sandbox.requests_seen() - seen_before, 1);
 }
 
 #[tokio::test]
@@ -283,8 +291,8 @@ async fn a_malformed_body_is_a_decode_error_in_the_requested_format() {
         };
         assert_eq!(*decoded_as, format, "{error}");
         assert_eq!(call.operation, operation);
-        assert_eq!(call.attempts, 1, "{format:?}: a body is not retried");
-        assert_eq!(sandbox.requests_seen() - seen_before, 1, "{format:?}");
+        assert_eq!(call.attempts, 4, "{format:?}: a read's bad body is retried");
+        assert_eq!(sandbox.requests_seen() - seen_before, 4, "{format:?}");
         assert!(!snippet.is_empty(), "{format:?}: {error:?}");
         assert!(!message.is_empty(), "{format:?}: {error:?}");
         assert!(!error.is_retryable(), "{format:?}");
@@ -486,7 +494,7 @@ struct Baseline {
 
 fn masked(campaign: &Campaign) -> Campaign {
     let mut campaign = campaign.clone();
-    campaign.active = 0;
+    campaign.active = None;
     campaign
 }
 
@@ -509,7 +517,7 @@ struct CampaignModel {
     /// Placement → every price (None: no bid) it may have.
     bids: BTreeMap<i64, Vec<Option<f64>>>,
     /// Every `active` state the campaign may be in.
-    active: BTreeSet<i32>,
+    active: BTreeSet<Option<i32>>,
     /// Placements added by this soak, never reused by another add.
     added: Vec<i64>,
     /// The placements the soak sets bids on, overwriting their prices again and again.
@@ -590,10 +598,10 @@ impl CampaignModel {
         }
     }
 
-    fn check_active(&mut self, observed: i32, context: &str, violations: &mut Vec<String>) {
+    fn check_active(&mut self, observed: Option<i32>, context: &str, violations: &mut Vec<String>) {
         if !self.active.contains(&observed) {
             violations.push(format!(
-                "{context}: campaign {} is in state {observed}, expected one of {:?}",
+                "{context}: campaign {} is in state {observed:?}, expected one of {:?}",
                 self.id, self.active
             ));
         }
@@ -784,7 +792,7 @@ async fn soak_worker(
             // Start or stop the campaign.
             _ => {
                 let resume = rng.below(2) == 0;
-                let target = if resume { 3 } else { 1 };
+                let target = Some(if resume { 3 } else { 1 });
                 let it = client.campaign(campaign);
                 let sent = if resume {
                     it.resume().await
@@ -796,7 +804,7 @@ async fn soak_worker(
                         tally.writes_ok += 1;
                         if c.active != target {
                             tally.violations.push(format!(
-                                "{context}: campaign {campaign} answered state {} after setting {target}",
+                                "{context}: campaign {campaign} answered state {:?} after setting {target:?}",
                                 c.active
                             ));
                         }
@@ -875,7 +883,7 @@ async fn soak_under_thirty_percent_faults_keeps_reads_right_and_writes_single() 
     let owned: Vec<i64> = account
         .campaigns
         .values()
-        .filter(|c| c.active != 4)
+        .filter(|c| c.active != Some(4))
         .map(|c| c.id)
         .collect();
     for (n, &id) in owned.iter().enumerate() {
@@ -981,7 +989,7 @@ async fn soak_under_thirty_percent_faults_keeps_reads_right_and_writes_single() 
         model.check_active(active, context, &mut tally.violations);
     }
     // Campaigns no task owned (state 4) are untouched.
-    for campaign in account.campaigns.values().filter(|c| c.active == 4) {
+    for campaign in account.campaigns.values().filter(|c| c.active == Some(4)) {
         assert!(
             models.iter().all(|m| m.id != campaign.id),
             "state-4 campaigns are not soaked"
