@@ -19,6 +19,7 @@
 //! ```
 
 pub mod account;
+pub mod answers;
 pub mod deviations;
 mod failure;
 pub mod faults;
@@ -29,6 +30,7 @@ pub mod routes;
 mod server;
 pub mod stats;
 
+pub use answers::Answers;
 pub use faults::{Fault, Faults};
 pub use handlers::MAX_STATS_DAYS;
 pub use server::{BASE_PATH, Config, DecoyRequest, EXAMPLE_ANSWER, Sandbox};

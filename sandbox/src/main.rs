@@ -1,6 +1,6 @@
 //! `adsterra-sandbox`: serve a local Adsterra Advertiser API until stopped (Ctrl-C).
 
-use adsterra_sandbox::{Config, Faults, Sandbox};
+use adsterra_sandbox::{Answers, Config, Faults, Sandbox};
 use clap::Parser;
 
 /// A local, stateful Adsterra Advertiser API: every endpoint in JSON, XML and CSV, no network,
@@ -27,6 +27,11 @@ struct Args {
     /// that `adsterra verify-live` reports it.
     #[arg(long)]
     deviate: bool,
+    /// How answers are spelled: `strict` (the spec's shapes) or `loose` (numbers and ids as
+    /// strings, unproven fields left out, extra fields, null names, unknown states), to test
+    /// that a client reads what the real API may send.
+    #[arg(long, default_value = "strict")]
+    answers: Answers,
 }
 
 #[tokio::main]
@@ -39,6 +44,7 @@ async fn main() -> std::io::Result<()> {
         rate_limit_per_minute: args.rate_limit,
         faults: args.faults,
         deviate: args.deviate,
+        answers: args.answers,
     };
     let sandbox = Sandbox::start(config).await?;
     let url = sandbox.base_url();
@@ -46,6 +52,7 @@ async fn main() -> std::io::Result<()> {
     println!("Adsterra sandbox serving {url}");
     println!("X-API-Key: {token}");
     println!("faults: {}", sandbox.faults());
+    println!("answers: {}", sandbox.answers());
     println!(
         "try: curl -H 'X-API-Key: {token}' '{url}/stats.csv?start_date=2026-11-01&finish_date=2026-11-27&group_by[]=date'"
     );

@@ -1,6 +1,7 @@
 //! The running sandbox: listeners, the request pipeline and its faults, shutdown.
 //!
-//! Each request passes, in order: latency, route (404), token (401/403), method (405), rate limit
+//! Each request passes, in order: latency, route (404; a path below `/{token}/`, the legacy
+//! token-in-path form, routes too), token (401/403), method (405), rate limit
 //! (429), a fault drawn before handling (429/5xx/redirect), the handler (422/404/200) or, for an
 //! operation of the spec that has no handler, the spec's example (200, marked by the
 //! [`EXAMPLE_ANSWER`] header), and a fault drawn after handling (dropped connection, truncated or
@@ -28,6 +29,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::account::Account;
+use crate::answers::{self, Answers};
 use crate::failure::Failure;
 use crate::faults::{Fault, Faults};
 use crate::handlers::{self, Call, Payload, World};
@@ -59,6 +61,9 @@ pub struct Config {
     /// Answer off the spec on purpose (see [`crate::deviations`]), to show that a client or
     /// `adsterra verify-live` notices.
     pub deviate: bool,
+    /// How answers are spelled: the spec's shapes, or the loose shapes of the wild (see
+    /// [`crate::answers`]); change it later with [`Sandbox::set_answers`].
+    pub answers: Answers,
 }
 
 impl Default for Config {
@@ -70,6 +75,7 @@ impl Default for Config {
             rate_limit_per_minute: adsterra_generated::limits::REQUESTS_PER_MINUTE,
             faults: Faults::none(),
             deviate: false,
+            answers: Answers::Strict,
         }
     }
 }
@@ -84,6 +90,7 @@ impl fmt::Debug for Config {
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .field("faults", &self.faults)
             .field("deviate", &self.deviate)
+            .field("answers", &self.answers)
             .finish()
     }
 }
@@ -111,6 +118,7 @@ struct Shared {
     /// Requests with another method than GET that reached the routes.
     writes: AtomicU64,
     deviate: bool,
+    answers: RwLock<Answers>,
     decoy_origin: String,
 }
 
@@ -160,6 +168,7 @@ impl Sandbox {
             sequence: AtomicU64::new(0),
             writes: AtomicU64::new(0),
             deviate: config.deviate,
+            answers: RwLock::new(config.answers),
             decoy_origin: format!("http://{decoy_address}"),
         });
         let decoy_log = Arc::new(Mutex::new(Vec::new()));
@@ -217,6 +226,24 @@ impl Sandbox {
             .faults
             .write()
             .unwrap_or_else(|p| p.into_inner()) = faults;
+    }
+
+    /// The answer profile in force.
+    pub fn answers(&self) -> Answers {
+        *self
+            .shared
+            .answers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Changes the answer profile for the requests that follow.
+    pub fn set_answers(&self, answers: Answers) {
+        *self
+            .shared
+            .answers
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = answers;
     }
 
     /// A copy of the account as it is now.
@@ -315,18 +342,23 @@ async fn answer(
         tokio::time::sleep(faults.latency).await;
     }
     let (parts, body) = request.into_parts();
-    let Some(routed) = parts
-        .uri
-        .path()
-        .strip_prefix(BASE_PATH)
-        .and_then(|path| routes::route(parts.method.as_str(), path))
-    else {
+    let method = parts.method.as_str();
+    let Some((routed, path_token)) = parts.uri.path().strip_prefix(BASE_PATH).and_then(|path| {
+        match routes::route(method, path) {
+            Some(routed) => Some((routed, None)),
+            None => {
+                let (token, rest) = legacy_token(path)?;
+                Some((routes::route(method, rest)?, Some(token)))
+            }
+        }
+    }) else {
         return Failure::not_found().into_response();
     };
     if parts.method != Method::GET {
         shared.writes.fetch_add(1, Ordering::Relaxed);
     }
-    let token = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok());
+    // The legacy form's token (in the path) is checked exactly as the header's.
+    let token = path_token.or_else(|| parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()));
     let token = match token {
         Some(token) if token == shared.token => token,
         Some(token) if token == shared.revoked_token => {
@@ -368,6 +400,9 @@ async fn answer(
     let method = parts.method.clone();
     let query = parts.uri.query().unwrap_or("").to_owned();
     let deviate = shared.deviate;
+    // A loose answer's shapes are drawn per response, from the seed and the request's number.
+    let loose = (*shared.answers.read().unwrap_or_else(|p| p.into_inner()) == Answers::Loose)
+        .then(|| Rng::new(shared.seed, mix(sequence) ^ 0x1005E));
     // Large stats reports take real CPU to aggregate and encode: keep it off the async workers.
     let format = route.format();
     let operation = route.operation;
@@ -380,9 +415,10 @@ async fn answer(
                 query: &query,
                 body: &body,
             };
-            handlers::handle(&world, call).map(|payload| encode(&payload, format, deviate))
+            handlers::handle(&world, call)
+                .map(|payload| encode(&payload, route.operation, deviate, loose))
         }
-        None => handlers::known_ids(&world, &route.ids).map(|()| example(route.operation)),
+        None => handlers::known_ids(&world, &route.ids).map(|()| example(route.operation, loose)),
     })
     .await;
     let bytes = match handled {
@@ -410,14 +446,27 @@ async fn answer(
     response
 }
 
+/// The legacy token-in-path form, `/{token}/stats.json` below the base path, which old scripts
+/// used (VK 2017-18, COSTBIN until at least December 2022): the token and the path after it.
+/// Only tried when the path itself is no route, so it never shadows one.
+fn legacy_token(path: &str) -> Option<(&str, &str)> {
+    let after = path.strip_prefix('/')?;
+    let end = after.find('/')?;
+    let token = &after[..end];
+    (!token.is_empty()).then(|| (token, &after[end..]))
+}
+
 /// The header that marks an answer taken from the spec's example: the operation has no
 /// stateful handler (yet), so the answer is the same whatever the account holds.
 pub const EXAMPLE_ANSWER: &str = "x-adsterra-sandbox-answer";
 
-/// The spec's JSON example of `operation`'s answer, in its format.
-fn example(operation: &Operation) -> Bytes {
-    let value: serde_json::Value =
+/// The spec's JSON example of `operation`'s answer, in its format (loosened when `loose`).
+fn example(operation: &Operation, loose: Option<Rng>) -> Bytes {
+    let mut value: serde_json::Value =
         serde_json::from_str(operation.example).expect("the table's examples are JSON");
+    if let Some(mut rng) = loose {
+        answers::loosen(&mut value, operation.answer, &mut rng);
+    }
     Bytes::from(
         adsterra_formats::encode(operation.format, &value)
             .expect("the lowering proved every example has a CSV and XML rendition"),
@@ -432,14 +481,20 @@ fn content_type(format: Format) -> HeaderValue {
     })
 }
 
-fn encode(payload: &Payload, format: Format, deviate: bool) -> Bytes {
+fn encode(payload: &Payload, operation: &Operation, deviate: bool, loose: Option<Rng>) -> Bytes {
+    let format = operation.format;
     let bytes = match format {
         // JSON straight from the typed value: the fast path for large reports.
-        Format::Json if !deviate => serde_json::to_vec(payload).expect("generated types serialise"),
+        Format::Json if !deviate && loose.is_none() => {
+            serde_json::to_vec(payload).expect("generated types serialise")
+        }
         _ => {
             let mut value = serde_json::to_value(payload).expect("generated types serialise");
             if deviate {
                 value = crate::deviations::apply(payload, value);
+            }
+            if let Some(mut rng) = loose {
+                answers::loosen(&mut value, operation.answer, &mut rng);
             }
             if format == Format::Json {
                 return Bytes::from(serde_json::to_vec(&value).expect("values serialise"));
@@ -514,7 +569,7 @@ mod tests {
     #[test]
     fn an_example_answer_reads_as_the_spec_example_in_every_format() {
         for operation in &OPERATIONS {
-            let body = example(operation);
+            let body = example(operation, None);
             let decoded = operation
                 .decode(&body)
                 .unwrap_or_else(|error| panic!("{}: {error}", operation.id));
