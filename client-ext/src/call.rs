@@ -33,7 +33,7 @@ pub(crate) async fn counted<T>(request: impl Future<Output = T>) -> (T, u32) {
 
 /// Runs `attempt` until it succeeds, fails for good, or loses a body that the operation's retry
 /// class does not allow to ask for again; `Err(Lost)` is such a lost body.
-async fn retried<T, Fut>(
+pub(crate) async fn retried<T, Fut>(
     client: &Client,
     operation: &'static str,
     mut attempt: impl FnMut() -> Fut,
@@ -69,7 +69,7 @@ where
 }
 
 /// How one attempt of a call failed.
-enum Lost {
+pub(crate) enum Lost {
     /// The answer's body was cut short or did not decode: worth another attempt for a read.
     Body(Error),
     /// Anything else: the policy has already retried what it could.
@@ -77,7 +77,7 @@ enum Lost {
 }
 
 /// The call as it stands, for errors: the operation and the attempts so far.
-fn call(operation: &'static str) -> Call {
+pub(crate) fn call(operation: &'static str) -> Call {
     Call {
         operation,
         attempts: ATTEMPTS.try_with(Cell::get).unwrap_or(0),

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 
-use crate::call::counted;
+use crate::call::{Lost, call, retried};
 use crate::error::Call;
 use crate::raw::ClientInfo as _;
 use crate::raw::operation::{Location, Operation};
@@ -73,14 +73,15 @@ impl Client {
 
 impl OperationCall<'_> {
     /// Sets a path or query parameter by its name in the spec (`campaign_id`, `start_date`,
-    /// `group_by[]`); a repeated parameter takes each value by another call. The value is
-    /// checked against the parameter's type and allowed values.
+    /// `group_by[]`) or one of the spec's aliases for it (`group_by`; it is sent by its name);
+    /// a repeated parameter takes each value by another call. The value is checked against the
+    /// parameter's type and allowed values.
     pub fn param(mut self, name: &str, value: impl Into<String>) -> Result<Self, Error> {
         let value = value.into();
         let (location, parameter) = self
             .operation
             .parameters()
-            .find(|(_, parameter)| parameter.name == name)
+            .find(|(_, parameter)| parameter.name == name || parameter.aliases.contains(&name))
             .ok_or_else(|| self.unknown_parameter(name))?;
         parameter
             .check(&value)
@@ -109,35 +110,43 @@ impl OperationCall<'_> {
     }
 
     /// Sends the call once every required parameter (and a required body) is there. A status
-    /// other than 2xx is the same typed [`Error`] the wrappers return.
+    /// other than 2xx is the same typed [`Error`] the wrappers return. A body cut short is sent
+    /// for again when the operation's retry class allows, as the wrappers do.
     pub async fn send(self) -> Result<OperationAnswer, Error> {
         let operation = self.operation;
         let request = self.prepare()?;
-        let (result, attempts) = counted(self.client.raw.execute(request, operation)).await;
-        let call = Call {
-            operation: operation.id,
-            attempts,
-        };
-        let response = result.map_err(|source| Error::from_transport(call, source))?;
-        let status = response.status();
-        let retry_after = crate::retry::retry_after(response.headers(), SystemTime::now());
-        let body = response
-            .bytes()
-            .await
-            .map_err(|source| Error::from_transport(call, source))?;
-        if !status.is_success() {
-            return Err(Error::from_error_body(
-                call,
-                status.as_u16(),
-                &body,
-                retry_after,
-            ));
-        }
-        Ok(OperationAnswer {
-            operation,
-            status: status.as_u16(),
-            body,
+        retried(self.client, operation.id, || async {
+            // The body is bytes (or none), so the request always clones.
+            let attempt = request
+                .try_clone()
+                .expect("a request with a byte body clones");
+            let response = self
+                .client
+                .raw
+                .execute(attempt, operation)
+                .await
+                .map_err(|source| Lost::Final(Error::from_transport(call(operation.id), source)))?;
+            let status = response.status();
+            let retry_after = crate::retry::retry_after(response.headers(), SystemTime::now());
+            let body = response
+                .bytes()
+                .await
+                .map_err(|source| Lost::Body(Error::from_transport(call(operation.id), source)))?;
+            if !status.is_success() {
+                return Err(Lost::Final(Error::from_error_body(
+                    call(operation.id),
+                    status.as_u16(),
+                    &body,
+                    retry_after,
+                )));
+            }
+            Ok(OperationAnswer {
+                operation,
+                status: status.as_u16(),
+                body,
+            })
         })
+        .await
     }
 
     /// The request the call would send, for a dry run: everything missing or wrong is an error

@@ -35,6 +35,57 @@ fn fixtures(sandbox: &Sandbox) -> (i64, i64, [i64; 3]) {
     (campaign, banner, placements)
 }
 
+/// The typed calls read the sandbox's loose answers (numbers and ids as strings, unproven fields
+/// left out, extra fields, null names, unknown states) in every format, with the values of the
+/// strict answers wherever those cannot be left out or changed.
+#[tokio::test]
+async fn typed_calls_read_loose_answers_in_every_format() {
+    let (sandbox, strict) = start().await;
+    let (campaign, banner, _) = fixtures(&sandbox);
+    fn daily(client: &Client) -> adsterra::StatsQuery<'_> {
+        client
+            .stats()
+            .between(date("2026-11-01"), date("2026-11-14"))
+            .group_by([StatsGroupBy::Date])
+    }
+    let rows = daily(&strict).send().await.unwrap();
+    let balance = strict.balance().await.unwrap();
+    let campaigns = strict.campaigns().await.unwrap();
+    let blacklist = strict.blacklist(campaign).list().await.unwrap();
+    let bids = strict.custom_bids(campaign).list().await.unwrap();
+    let landings = strict.campaign(campaign).landings().await.unwrap();
+    sandbox.set_answers(adsterra_sandbox::Answers::Loose);
+    for format in Format::ALL {
+        let loose = strict.with_format(format);
+        // Every field of a daily row and of the balance is required: nothing may change.
+        assert_eq!(daily(&loose).send().await.unwrap(), rows, "{format}");
+        assert_eq!(
+            loose.balance().await.unwrap().balance,
+            balance.balance,
+            "{format}"
+        );
+        assert_eq!(loose.blacklist(campaign).list().await.unwrap(), blacklist);
+        assert_eq!(loose.custom_bids(campaign).list().await.unwrap(), bids);
+        let urls: Vec<_> = loose.campaign(campaign).landings().await.unwrap();
+        assert_eq!(
+            urls.iter().map(|l| &l.url).collect::<Vec<_>>(),
+            landings.iter().map(|l| &l.url).collect::<Vec<_>>(),
+            "{format}"
+        );
+        // A campaign keeps its id; its name may come as null, its state may be missing or new.
+        let listed = loose.campaigns().await.unwrap();
+        assert_eq!(listed.len(), campaigns.len(), "{format}");
+        for (got, want) in listed.iter().zip(&campaigns) {
+            assert_eq!(got.id, want.id, "{format}");
+            assert!(got.alias.is_none() || got.alias == want.alias, "{format}");
+        }
+        loose.campaign(campaign).get().await.unwrap();
+        loose.campaign(campaign).banners().await.unwrap();
+        loose.banner(banner).landings().await.unwrap();
+        loose.whitelist(campaign).list().await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn every_read_gives_the_same_values_in_json_csv_and_xml() {
     let (sandbox, json) = start().await;
