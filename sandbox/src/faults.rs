@@ -50,6 +50,22 @@ pub enum Fault {
 }
 
 impl Fault {
+    /// Its name in a `--faults` spec: `429`, `500`, `502`, `503`, `redirect`, `drop`,
+    /// `truncate` or `malformed`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::Status(429) => "429",
+            Fault::Status(500) => "500",
+            Fault::Status(502) => "502",
+            Fault::Status(503) => "503",
+            Fault::Status(_) => "5xx",
+            Fault::Redirect => "redirect",
+            Fault::Drop => "drop",
+            Fault::Truncate => "truncate",
+            Fault::Malformed => "malformed",
+        }
+    }
+
     /// Whether the request is handled (and a write applied) before the fault strikes.
     pub fn after_handling(self) -> bool {
         matches!(self, Fault::Drop | Fault::Truncate | Fault::Malformed)

@@ -7,6 +7,7 @@
 //! [`EXAMPLE_ANSWER`] header), and a fault drawn after handling (dropped connection, truncated or
 //! malformed body).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -114,6 +115,8 @@ struct Shared {
     world: Arc<World>,
     limiter: RateLimiter,
     faults: RwLock<Faults>,
+    /// Faults drawn so far, by name.
+    injected: Mutex<BTreeMap<&'static str, u64>>,
     sequence: AtomicU64,
     /// Requests with another method than GET that reached the routes.
     writes: AtomicU64,
@@ -165,6 +168,7 @@ impl Sandbox {
             }),
             limiter: RateLimiter::new(config.rate_limit_per_minute),
             faults: RwLock::new(config.faults),
+            injected: Mutex::new(BTreeMap::new()),
             sequence: AtomicU64::new(0),
             writes: AtomicU64::new(0),
             deviate: config.deviate,
@@ -264,6 +268,15 @@ impl Sandbox {
     /// Every request the decoy origin received so far.
     pub fn decoy_requests(&self) -> Vec<DecoyRequest> {
         self.decoy_log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The faults injected so far, by name (`500`, `drop`, `truncate`, ...; see [`Fault::name`]).
+    pub fn faults_injected(&self) -> BTreeMap<&'static str, u64> {
+        self.shared
+            .injected
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
@@ -375,6 +388,14 @@ async fn answer(
     }
 
     let fault = faults.pick(Rng::new(shared.seed, mix(sequence) ^ 0xFA17).unit());
+    if let Some(fault) = fault {
+        *shared
+            .injected
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(fault.name())
+            .or_default() += 1;
+    }
     match fault {
         Some(Fault::Status(429)) => return Failure::rate_limited(1).into_response(),
         Some(Fault::Status(code)) => {
