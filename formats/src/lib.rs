@@ -18,7 +18,9 @@
 //! [`encode`] turns a [`serde_json::Value`] into a body; [`decode`] turns a
 //! body into any `T: DeserializeOwned`. [`csv`] and [`xml`] hold the
 //! per-format functions, including [`csv::rows`], which streams a CSV body
-//! one row at a time. JSON is plain `serde_json` (compact output).
+//! one row at a time. JSON is written by `serde_json` (compact output) and read by it too,
+//! except that a well-formed body that does not fit the target type is read again through the
+//! text tree (see "Typed decoding"), so JSON is exactly as tolerant as CSV and XML.
 //!
 //! # CSV
 //!
@@ -108,9 +110,14 @@
 //!
 //! # Typed decoding
 //!
-//! Both formats parse into one text tree (text, null, list, named fields),
-//! and one serde deserializer reads every target from it, so the rules the
-//! formats share are implemented once. Text formats carry no types: the
+//! Both text formats parse into one text tree (text, null, list, named
+//! fields), and one serde deserializer reads every target from it, so the
+//! rules the formats share are implemented once. A JSON body that serde_json
+//! cannot read into the target (`"spent": "1.25"`, `[15413270, "15413272"]`)
+//! goes through the same tree, its scalars as their JSON text: so numbers,
+//! ids and booleans may arrive as strings (and strings as numbers) in every
+//! format, and the answer a real API sends where the spec is only inference
+//! still decodes. Only a value that cannot be its field's type is an error. Text formats carry no types: the
 //! target type decides how text is read, which is why `"007"` stays a string
 //! in a `String` field and is the number 7 in a `u64` field. Numbers in text
 //! are trimmed before parsing; strings never are.
