@@ -187,6 +187,14 @@ impl<'a> StatsQuery<'a> {
                 format!("{finish} is before start_date {start}"),
             ));
         }
+        // The spec answers a day after today (UTC) 422: there is no traffic there yet.
+        let today = chrono::Utc::now().date_naive();
+        if finish > today {
+            return Err(Error::invalid(
+                "finish_date",
+                format!("{finish} is after today ({today}, UTC); stats exist up to today"),
+            ));
+        }
         if !(1..=MAX_STATS_DAYS).contains(&self.window_days) {
             return Err(Error::invalid(
                 "window_days",

@@ -294,7 +294,7 @@ enum BidChange {
 /// `GET /stats`: validates the query, then aggregates.
 fn stats(engine: &StatsEngine, query: &str) -> Result<Payload, Failure> {
     // Days after today (UTC) have no traffic yet: the spec answers them 422.
-    let today = today_utc();
+    let today = chrono::Utc::now().date_naive();
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let (mut start, mut finish) = (None, None);
     let mut group_by = Vec::new();
@@ -394,16 +394,6 @@ fn stats(engine: &StatsEngine, query: &str) -> Result<Payload, Failure> {
             .item_count(items.len() as i64)
             .items(items),
     )))
-}
-
-/// Today's date in UTC, from the system clock.
-fn today_utc() -> NaiveDate {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs() as i64);
-    chrono::DateTime::from_timestamp(seconds, 0)
-        .expect("the clock is within chrono's range")
-        .date_naive()
 }
 
 fn push(errors: &mut BTreeMap<String, Vec<String>>, field: &str, message: String) {

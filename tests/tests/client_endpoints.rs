@@ -237,6 +237,9 @@ async fn bad_input_is_refused_before_anything_is_sent_naming_the_field() {
         .stats()
         .between(date("2026-11-02"), date("2026-11-01"));
     assert_eq!(field(backwards.send().await.unwrap_err()), "finish_date");
+    let tomorrow = chrono::Utc::now().date_naive() + chrono::Days::new(1);
+    let future = client.stats().between(date("2026-11-01"), tomorrow);
+    assert_eq!(field(future.send().await.unwrap_err()), "finish_date");
     let no_window = client
         .stats()
         .between(date("2025-01-01"), date("2026-01-02"))
