@@ -10,7 +10,7 @@ use crate::handlers::Payload;
 /// What the deviating sandbox does, as `(endpoint, field, how)`, for tests and docs.
 pub const DEVIATIONS: [(Endpoint, &str, &str); 5] = [
     (Endpoint::GetBalance, "currency", "unexpected"),
-    (Endpoint::GetCampaigns, "items[].active", "missing"),
+    (Endpoint::GetCampaigns, "items[].alias", "missing"),
     (Endpoint::GetCampaigns, "items[].is_archived", "unexpected"),
     (
         Endpoint::GetCampaigns,
@@ -47,7 +47,7 @@ fn items(list: &mut Value, change: impl Fn(&mut Value)) {
 
 fn campaign(campaign: &mut Value) {
     if let Some(object) = campaign.as_object_mut() {
-        object.remove("active");
+        object.remove("alias");
         object.insert("is_archived".to_owned(), json!(false));
         if let Some(budget) = object.get("daily_budget_limit").and_then(Value::as_f64) {
             object.insert(
