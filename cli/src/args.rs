@@ -117,6 +117,10 @@ pub enum Command {
     ///
     /// Path ids are found from list answers, as the spec's x-adsterra-link says; a read whose
     /// ids cannot be found is reported as skipped, with why.
+    ///
+    /// A last line says whether the API still accepts the legacy token-in-path form of old
+    /// scripts (one GET of /advertiser/<token>/campaigns.json, over https); it never changes
+    /// the exit code.
     VerifyLive,
     /// A completion script for your shell, on stdout.
     Completions {

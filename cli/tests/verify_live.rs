@@ -1,6 +1,7 @@
 //! `adsterra verify-live` against the sandbox: a faithful sandbox confirms the spec for every
 //! read of it, a deviating one shows each deviation; nothing is written and the token never
-//! shows.
+//! shows. One last line says whether the legacy token-in-path form is accepted, and never
+//! changes the exit code.
 
 mod common;
 
@@ -9,6 +10,19 @@ use adsterra::operation::OPERATIONS;
 use adsterra_sandbox::Config;
 use adsterra_sandbox::deviations::DEVIATIONS;
 use common::{TOKEN, adsterra, against, sandbox};
+
+/// The legacy probe's line, as verify-live prints it against a sandbox, up to the outcome.
+const LEGACY: &str = "legacy token-in-path URLs (/advertiser/<token>/campaigns.json): ";
+
+/// The line of the legacy probe: the report's last.
+fn legacy_line(report: &str) -> &str {
+    let last = report.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with(LEGACY),
+        "the last line is the probe's:\n{report}"
+    );
+    last
+}
 
 /// The row of `field` in the table of `operation`.
 fn row<'a>(report: &'a str, operation: &str, field: &str) -> &'a str {
@@ -64,9 +78,47 @@ async fn a_faithful_api_confirms_every_read_of_the_spec_and_nothing_is_written()
         "{}",
         run.stdout
     );
+    // The sandbox, like Adsterra for old scripts, accepts the token in the path.
+    assert_eq!(legacy_line(&run.stdout), format!("{LEGACY}accepted"));
     // Every call was a read.
     assert_eq!(sandbox.writes_seen(), 0);
     assert_eq!(sandbox.account(), before);
+    assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_legacy_form_is_reported_on_one_line_and_keeps_exit_0() {
+    // The sandbox always accepts its own token in the path; a per-minute limit that runs out
+    // exactly after the reads is how it refuses the probe here (the probe is sent last).
+    let counting = sandbox(Config::default()).await;
+    let run = against(&counting, &["verify-live"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let reads = u32::try_from(counting.requests_seen() - 1).unwrap();
+
+    let limited = sandbox(Config {
+        rate_limit_per_minute: reads,
+        ..Config::default()
+    })
+    .await;
+    let run = against(&limited, &["verify-live", "--verbose"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("answers skipped: 0; deviations from the spec: 0"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        legacy_line(&run.stdout),
+        format!("{LEGACY}refused (429 Too many requests)")
+    );
+    assert_eq!(limited.requests_seen(), u64::from(reads) + 1, "sent once");
+    // The probe is logged by its operation, never by its path.
+    assert!(
+        run.stderr.contains("adsterra.legacy_probe"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
 }
 
@@ -101,6 +153,8 @@ async fn a_deviating_api_shows_each_deviation_in_every_format() {
         run.stdout
     );
     assert_eq!(sandbox.writes_seen(), 0);
+    // Deviations decide the exit code; the legacy line is there all the same.
+    assert_eq!(legacy_line(&run.stdout), format!("{LEGACY}accepted"));
     assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
 }
 

@@ -38,6 +38,9 @@ pub struct Client {
     pub(crate) batch_size: usize,
     /// The retry policy and budget, shared with the request policy.
     pub(crate) retries: Arc<Retries>,
+    /// The token, for the legacy probe only (`legacy.rs`); every other request gets it from the
+    /// request policy, as a header. Never printed: `Debug` below leaves it out.
+    pub(crate) token: ApiToken,
 }
 
 impl fmt::Debug for Client {
@@ -202,12 +205,13 @@ impl ClientBuilder {
             return Err(Error::invalid("placement_batch_size", "must be at least 1"));
         }
         let retries = Arc::new(Retries::new(self.retry));
-        let policy = ClientPolicy::new(token, retries.clone(), self.rate_limit_per_minute);
+        let policy = ClientPolicy::new(token.clone(), retries.clone(), self.rate_limit_per_minute);
         Ok(Client {
             raw: raw::Client::new_with_client(base_url.as_str(), http, raw::Policy::new(policy)),
             format: Format::Json,
             batch_size: self.batch_size,
             retries,
+            token,
         })
     }
 }

@@ -28,7 +28,9 @@
 //! ```
 //!
 //! The token is sent only in a sensitive `X-API-Key` header and never printed; plain `http` is
-//! refused except on loopback; redirects are followed only within the same origin.
+//! refused except on loopback; redirects are followed only within the same origin. (The one
+//! exception to the header is [`Client::probe_legacy_token_path`], which asks whether the API
+//! still accepts the legacy token-in-path form of old scripts; see [`legacy`].)
 //!
 //! # Campaigns, banners, formats
 //!
@@ -141,6 +143,7 @@ mod client;
 mod endpoints;
 mod error;
 mod input;
+pub mod legacy;
 mod operation_call;
 mod policy;
 mod retry;
@@ -157,6 +160,7 @@ pub use client::{
 };
 pub use endpoints::{BannerRef, Blacklist, CampaignRef, CustomBids, SyncReport, Whitelist};
 pub use error::{Call, Error};
+pub use legacy::LegacyProbe;
 pub use operation_call::{OperationAnswer, OperationCall};
 pub use raw::operation::{self, Endpoint, Operation, RetryClass};
 pub use raw::types::StatsGroupBy;

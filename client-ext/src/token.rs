@@ -7,7 +7,9 @@ use crate::Error;
 /// An Adsterra API token (the dashboard's "API" page, "Generate new token").
 ///
 /// Adsterra allows one valid token at a time: generating a new one invalidates the old. The value
-/// is only ever written into the `X-API-Key` header, marked sensitive; `Debug` prints
+/// is only ever written into the `X-API-Key` header, marked sensitive (and into the path of the
+/// one request of [`Client::probe_legacy_token_path`](crate::Client::probe_legacy_token_path),
+/// which asks whether the legacy token-in-path form still works); `Debug` prints
 /// `ApiToken(***)` and there is no `Display`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiToken(String);
@@ -31,6 +33,12 @@ impl ApiToken {
             ));
         }
         Ok(Self(trimmed.to_owned()))
+    }
+
+    /// The token itself, for the one request that must carry it in its path (the legacy probe,
+    /// `legacy.rs`); never for anything that is printed or logged.
+    pub(crate) fn secret(&self) -> &str {
+        &self.0
     }
 
     /// The token as a sensitive header value (hidden from `Debug` of requests and headers).

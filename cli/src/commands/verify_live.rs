@@ -7,6 +7,12 @@
 //! spec's examples. Its report is how `inferred` and `likely` parts of the spec get promoted: a
 //! field confirmed in every format can be marked `confirmed` (with the date and "verify-live" as
 //! its source).
+//!
+//! Last, one informational line says whether the API still accepts the legacy token-in-path form
+//! of old scripts (`/advertiser/<token>/campaigns.json`, no `X-API-Key`): `accepted`,
+//! `refused (401 Token not found)` or `not answered (why)`. It comes from
+//! [`Client::probe_legacy_token_path`] (one GET, the token in the path of an https request) and
+//! never changes the exit code.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -45,11 +51,13 @@ pub async fn run(context: &Context) -> Result<(), Failure> {
         }
     }
     let report = verifier.report;
+    let legacy = legacy_line(&context.client).await;
     let mut text = format!(
         "verify-live against {} (every read of the spec, every format)\n\n",
         context.base_url
     );
     text.push_str(&report.render());
+    let _ = writeln!(text, "\n{legacy}");
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
@@ -60,6 +68,25 @@ pub async fn run(context: &Context) -> Result<(), Failure> {
             format!("{n} deviation(s) from the spec; the tables above say where"),
         )),
     }
+}
+
+/// One line saying whether the API still accepts the legacy token-in-path form. Informational:
+/// whatever it says, verify-live's exit code is the reads'.
+async fn legacy_line(client: &Client) -> String {
+    let outcome = match client.probe_legacy_token_path().await {
+        Ok(probe) => probe.to_string(),
+        Err(error) => {
+            let why = error.to_string();
+            format!(
+                "not answered ({})",
+                why.split_whitespace().collect::<Vec<_>>().join(" ")
+            )
+        }
+    };
+    format!(
+        "legacy token-in-path URLs ({}): {outcome}",
+        client.legacy_probe_path()
+    )
 }
 
 /// The values a call sends, by parameter name.
@@ -393,6 +420,52 @@ mod tests {
             values: &[],
             example,
             link: None,
+        }
+    }
+
+    const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+    fn client(base_url: &str, token: &str) -> Client {
+        Client::builder()
+            .base_url(base_url)
+            .token(ApiToken::new(token).unwrap())
+            .retry(adsterra::RetryPolicy::none())
+            .build()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_legacy_line_says_accepted_refused_or_not_answered_on_one_line() {
+        let sandbox = adsterra_sandbox::Sandbox::start(Default::default())
+            .await
+            .unwrap();
+        let prefix = "legacy token-in-path URLs (/advertiser/<token>/campaigns.json): ";
+        let accepted = legacy_line(&client(sandbox.base_url(), sandbox.token())).await;
+        assert_eq!(accepted, format!("{prefix}accepted"));
+        let revoked = legacy_line(&client(sandbox.base_url(), sandbox.revoked_token())).await;
+        assert_eq!(revoked, format!("{prefix}refused (403 Invalid token)"));
+        let unknown = legacy_line(&client(sandbox.base_url(), TOKEN)).await;
+        assert_eq!(unknown, format!("{prefix}refused (401 Token not found)"));
+        // A port that was just free: nothing listens there.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let closed = legacy_line(&client(
+            &format!("http://127.0.0.1:{port}/advertiser"),
+            TOKEN,
+        ))
+        .await;
+        assert!(
+            closed.starts_with(&format!("{prefix}not answered (")),
+            "{closed}"
+        );
+        for line in [accepted, revoked, unknown, closed] {
+            assert!(!line.contains('\n'), "{line}");
+            for token in [sandbox.token(), sandbox.revoked_token(), TOKEN] {
+                assert!(!line.contains(token), "{line}");
+            }
         }
     }
 
