@@ -125,10 +125,21 @@ impl Copy {
         let root = base.join("ws");
         let _ = std::fs::remove_dir_all(&root);
         copy_workspace(&root);
-        Copy {
-            root,
-            target: base.join("target"),
+        let target = base.join("target");
+        // The copy's build, and the build its own semver test makes of another copy.
+        let builds = [
+            ("target/debug", target.join("debug")),
+            (
+                "target/semver-check/target",
+                root.join("target/semver-check/target"),
+            ),
+        ];
+        for (from, to) in builds {
+            if !to.exists() {
+                seed(&workspace_root().join(from), &to);
+            }
         }
+        Copy { root, target }
     }
 
     fn cargo(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -164,6 +175,23 @@ impl Copy {
             String::from_utf8_lossy(&output.stderr).into_owned(),
             output.status.code().unwrap_or(-1),
         )
+    }
+}
+
+/// Seeds one of the copy's empty target folders with the workspace's build output, so that the copy
+/// builds only its own crates (they differ by path) instead of every dependency again: most of
+/// this test's time on a fresh machine. `cp -a` keeps the file times cargo's freshness checks
+/// read. The incremental caches are the workspace's own and are left behind. Should the copy
+/// fail, the copy's build starts from nothing, which is slower but the same.
+fn seed(from: &Path, to: &Path) {
+    if !from.is_dir() || std::fs::create_dir_all(to.parent().expect("a parent")).is_err() {
+        return;
+    }
+    let copied = Command::new("cp").arg("-a").arg(from).arg(to).status();
+    if copied.is_ok_and(|status| status.success()) {
+        let _ = std::fs::remove_dir_all(to.join("incremental"));
+    } else {
+        let _ = std::fs::remove_dir_all(to);
     }
 }
 
