@@ -188,3 +188,43 @@ async fn every_documented_error_example_is_what_the_sandbox_answers() {
         unprovoked.join("\n")
     );
 }
+
+/// The rules the spec states without an error: unknown query parameters are ignored, and the
+/// aliases of a parameter (`group_by` for `group_by[]`) are taken like its name.
+#[tokio::test]
+async fn unknown_parameters_are_ignored_and_aliases_are_taken() {
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let stats = Endpoint::GetStats.operation(Format::Json);
+    let get = |query: String| {
+        let url = format!("{}{}?{query}", sandbox.base_url(), stats.path);
+        let request = reqwest::Client::new()
+            .get(url)
+            .header("X-API-Key", sandbox.token());
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200, "{query}");
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let days = "start_date=2026-11-01&finish_date=2026-11-07";
+    let group_by = stats.parameter("group_by[]").expect("stats group by");
+    let canonical = get(format!("{days}&{}=campaign", group_by.name)).await;
+    assert!(!canonical["items"].as_array().unwrap().is_empty());
+    assert!(
+        canonical["items"][0].get("campaign").is_some(),
+        "{canonical}"
+    );
+    assert!(
+        !group_by.aliases.is_empty(),
+        "the spec declares the plain spelling"
+    );
+    for alias in group_by.aliases {
+        assert_eq!(get(format!("{days}&{alias}=campaign")).await, canonical);
+    }
+    // Parameters seen in third-party code, which the spec does not describe.
+    let unknown = "ad_unit=1&traffic_type=all&device_format=mobile&os=android";
+    assert_eq!(
+        get(format!("{days}&{}=campaign&{unknown}", group_by.name)).await,
+        canonical
+    );
+}
