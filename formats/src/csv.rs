@@ -190,19 +190,7 @@ impl<T, R> std::fmt::Debug for Rows<T, R> {
 
 /// Turns a deserializer error that escaped to the top into the public error.
 fn finish(err: DeError) -> Error {
-    if let Some(ready) = err.ready {
-        return *ready;
-    }
-    let field = (!err.segments().is_empty()).then(|| field_path(err.segments()));
-    Error::new(
-        Format::Csv,
-        Operation::Decode,
-        Location {
-            field,
-            ..Location::default()
-        },
-        err.message,
-    )
+    err.into_error(Format::Csv)
 }
 
 /// The record reader shared by whole-body and streaming decoding.

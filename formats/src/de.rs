@@ -15,7 +15,8 @@ use std::str::FromStr;
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
-use crate::error::{Error, quote};
+use crate::Format;
+use crate::error::{Error, Location, Operation, quote};
 use crate::tree::Node;
 
 /// Which body the tree came from; the few rules that differ hang on it.
@@ -142,6 +143,20 @@ impl DeError {
 
     pub(crate) fn segments(&self) -> &[Segment] {
         self.path.as_deref().unwrap_or(&[])
+    }
+
+    /// The public error of a failure that escaped to the top in `format`: the error a reader
+    /// had already completed, or this one at its field path. XML adds its element path itself.
+    pub(crate) fn into_error(self, format: Format) -> Error {
+        if let Some(ready) = self.ready {
+            return *ready;
+        }
+        let field = (!self.segments().is_empty()).then(|| field_path(self.segments()));
+        let location = Location {
+            field,
+            ..Location::default()
+        };
+        Error::new(format, Operation::Decode, location, self.message)
     }
 }
 

@@ -281,17 +281,8 @@ fn json_from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
             ));
         }
     };
-    de::from_node(&tree::Node::from_json(value), de::Dialect::Json).map_err(|err| {
-        if let Some(ready) = err.ready {
-            return *ready;
-        }
-        let field = (!err.segments().is_empty()).then(|| de::field_path(err.segments()));
-        let location = Location {
-            field,
-            ..Location::default()
-        };
-        Error::new(Format::Json, Operation::Decode, location, err.message)
-    })
+    de::from_node(&tree::Node::from_json(value), de::Dialect::Json)
+        .map_err(|err| err.into_error(Format::Json))
 }
 
 #[cfg(test)]
