@@ -328,7 +328,7 @@ fn stats(engine: &StatsEngine, query: &str) -> Result<Payload, Failure> {
                     "group_by",
                     format!(
                         "unknown value {value:?}; use one of {}",
-                        group_keys().join(", ")
+                        parameter.values.join(", ")
                     ),
                 ),
             },
@@ -409,14 +409,6 @@ fn group_key(value: &str) -> Option<GroupKey> {
         Key::Placement => GroupKey::Placement,
         Key::Country => GroupKey::Country,
     })
-}
-
-/// The group keys, as the spec lists them.
-fn group_keys() -> &'static [&'static str] {
-    Endpoint::GetStats
-        .operation(Format::Json)
-        .parameter("group_by[]")
-        .map_or(&[], |parameter| parameter.values)
 }
 
 fn stats_row(row: &Row) -> types::StatsRow {
