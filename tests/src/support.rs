@@ -1,7 +1,8 @@
-//! What the test files share: a sandbox with faults, a client with fast retries, days, and a
-//! copy of the workspace to edit.
+//! What the test files share: a sandbox with faults, a client with fast retries, days, the
+//! logs a test wrote, and a copy of the workspace to edit.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use adsterra::{ApiToken, Client, RetryPolicy};
@@ -83,4 +84,40 @@ pub fn copy_workspace(to: &Path) {
             .expect("the copy's folder is made");
         std::fs::copy(root.join(&file), destination).expect("the file copies");
     }
+}
+
+/// Everything the tracing subscriber of [`capture_logs`] writes.
+#[derive(Clone, Default)]
+pub struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    /// The logs so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().expect("the log sink").clone()).expect("logs are UTF-8")
+    }
+}
+
+impl std::io::Write for CapturedLogs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .expect("the log sink")
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Captures every log line at TRACE level on this thread until the guard is dropped, for tests
+/// that look for what must never be logged.
+pub fn capture_logs() -> (CapturedLogs, tracing::subscriber::DefaultGuard) {
+    let captured = CapturedLogs::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
 }

@@ -2,11 +2,10 @@
 //! safe, `Retry-After`, the rate limit shared by clones, and no token in TRACE logs.
 
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use adsterra::{ApiToken, Client, RetryPolicy};
-use adsterra_tests::support::{client, fast_retries, sandbox};
+use adsterra_tests::support::{capture_logs, client, fast_retries, sandbox};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -169,31 +168,11 @@ async fn the_rate_limit_is_shared_by_clones() {
     assert_eq!(sandbox.requests_seen(), 1);
 }
 
-/// Collects everything the tracing subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn the_token_never_reaches_trace_logs_debug_output_or_errors() {
     let sandbox = sandbox("500=0.3,drop=0.1").await;
     let token = sandbox.token().to_owned();
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_logs();
 
     let builder = Client::builder()
         .base_url(sandbox.base_url())
@@ -208,7 +187,7 @@ async fn the_token_never_reaches_trace_logs_debug_output_or_errors() {
             Err(error) => debug_output.push_str(&format!("{error:?} {error}")),
         }
     }
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("adsterra.request"),
         "spans are recorded:\n{logs}"

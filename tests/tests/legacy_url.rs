@@ -12,12 +12,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 
 use adsterra::raw::types::{Campaign, StatsRow};
 use adsterra::{ApiToken, CampaignExt, CampaignState, Client, Endpoint, Format, StatsGroupBy};
 use adsterra_sandbox::{Config, Sandbox};
-use adsterra_tests::support::{client, date, fast_retries, sandbox};
+use adsterra_tests::support::{capture_logs, client, date, fast_retries, sandbox};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -291,30 +290,10 @@ async fn a_write_through_the_path_token_does_what_the_header_write_does() {
     assert_eq!(paused.state(), Some(CampaignState::Inactive));
 }
 
-/// A log sink for the tracing subscriber.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn the_legacy_probe_never_logs_or_prints_the_token() {
     let sandbox = sandbox("").await;
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_logs();
 
     let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -342,7 +321,7 @@ async fn the_legacy_probe_never_logs_or_prints_the_token() {
             Err(error) => printed.push_str(&format!("{error} {error:?}\n")),
         }
     }
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("adsterra.legacy_probe"),
         "the probe is logged, so this checks something:\n{logs}"
