@@ -372,8 +372,8 @@ fn render_schemas(lowered: &Value, out: &mut String) {
                 .into_iter()
                 .flatten()
                 .map(|value| match value {
-                    Value::String(text) => format!("{text:?}, "),
-                    other => format!("{:?}, ", other.to_string()),
+                    Value::String(text) => text.clone(),
+                    other => other.to_string(),
                 })
                 .collect();
             let _ = write!(
@@ -383,7 +383,7 @@ fn render_schemas(lowered: &Value, out: &mut String) {
                 required.contains(field.as_str()),
                 property.get("nullable") == Some(&Value::Bool(true)),
                 evidence_variant(property),
-                known.concat(),
+                quoted(&known),
             );
         }
         out.push_str("] },\n");
@@ -398,6 +398,11 @@ fn evidence_variant(node: &Value) -> &'static str {
         Some("likely") => "Likely",
         _ => "Inferred",
     }
+}
+
+/// Texts as the items of a Rust slice literal: `"a", "b", `.
+fn quoted(texts: &[String]) -> String {
+    texts.iter().map(|text| format!("{text:?}, ")).collect()
 }
 
 /// `get_campaign_banners` → `GetCampaignBanners`.
@@ -433,9 +438,6 @@ impl Row {
         ] {
             let _ = write!(out, "{field}: &[");
             for p in parameters {
-                let quoted = |texts: &[String]| -> String {
-                    texts.iter().map(|v| format!("{v:?}, ")).collect()
-                };
                 let link = p.link.as_ref().map_or("None".to_owned(), |(op, at)| {
                     format!(
                         "Some(Link {{ endpoint: Endpoint::{}, pointer: {at:?} }})",
