@@ -36,6 +36,9 @@ pub enum GenerateError {
     /// A transform of the generated syntax tree did not apply.
     #[error("reordering generated fields as the spec lists them: {0}")]
     FieldOrder(String),
+    /// A public item progenitor left without docs, which no rule of `docs` covers.
+    #[error("documenting the generated client: {0}")]
+    Docs(String),
 }
 
 /// Generates the raw client's source from the lowered spec.
@@ -44,7 +47,8 @@ pub enum GenerateError {
 /// generated crate's hand-written `impl ClientHooks` is checked by the compiler), the policy
 /// handle `crate::Policy` as progenitor's inner type, `PartialEq` on every type and
 /// `#[non_exhaustive]` on every type a response can contain, so that a field Adsterra adds is not a
-/// breaking change for users. Fields are then put back in spec order (see `field_order`).
+/// breaking change for users. Fields are then put back in spec order (see `field_order`), and the
+/// public items progenitor leaves bare are documented (see `docs`).
 pub fn generate(lowered: &Value) -> Result<String, GenerateError> {
     let settings = settings(lowered);
     let tokens = run(&settings, lowered).map_err(|error| match error {
@@ -57,6 +61,7 @@ pub fn generate(lowered: &Value) -> Result<String, GenerateError> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|error| GenerateError::Unparsable(error.to_string()))?;
     crate::field_order::in_spec_order(&mut file, lowered).map_err(GenerateError::FieldOrder)?;
+    crate::docs::document(&mut file).map_err(GenerateError::Docs)?;
     Ok(format!("{HEADER}\n\n{}", prettyplease::unparse(&file)))
 }
 

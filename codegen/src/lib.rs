@@ -3,12 +3,12 @@
 //! It owns every step between the hand-written spec (`spec/adsterra-advertiser.yaml`) and the
 //! files derived from it:
 //!
-//! 1. [`load`] reads the YAML document into a JSON value (key order kept, so every rendition is
+//! 1. [`load()`] reads the YAML document into a JSON value (key order kept, so every rendition is
 //!    stable and diffable);
-//! 2. [`lint`] checks the project's rules and reports each violation with its JSON pointer;
-//! 3. [`lower`] expands every `.{format}` operation into one operation per wire format, each with a
+//! 2. [`lint()`] checks the project's rules and reports each violation with its JSON pointer;
+//! 3. [`lower()`] expands every `.{format}` operation into one operation per wire format, each with a
 //!    single media type, because progenitor can type only one;
-//! 4. [`generate`] runs progenitor on the lowered document and renders formatted Rust source;
+//! 4. [`generate()`] runs progenitor on the lowered document and renders formatted Rust source;
 //! 5. [`operations`] writes the operation table, every lowered operation as Rust data;
 //! 6. [`inventory`] lists the lowered operations for humans (summary, snapshot table);
 //! 7. [`diff`] lists what changed between two versions of the spec, and what breaks clients;
@@ -20,6 +20,7 @@
 
 pub mod derived;
 pub mod diff;
+mod docs;
 mod field_order;
 pub mod generate;
 pub mod inventory;

@@ -14,6 +14,7 @@ pub mod types {
         pub active: bool,
     }
     impl ActivityUpdate {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::ActivityUpdate {
             Default::default()
         }
@@ -30,6 +31,7 @@ pub mod types {
         pub data: ::serde_json::Value,
     }
     impl ApiError {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::ApiError {
             Default::default()
         }
@@ -42,6 +44,7 @@ pub mod types {
         pub balance: f64,
     }
     impl Balance {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::Balance {
             Default::default()
         }
@@ -63,6 +66,7 @@ pub mod types {
         pub campaign_id: ::std::option::Option<i64>,
     }
     impl Banner {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::Banner {
             Default::default()
         }
@@ -74,6 +78,7 @@ pub mod types {
         pub active: bool,
     }
     impl BannerActivityUpdate {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::BannerActivityUpdate {
             Default::default()
         }
@@ -92,6 +97,7 @@ pub mod types {
         pub item_count: ::std::option::Option<i64>,
     }
     impl BannerList {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::BannerList {
             Default::default()
         }
@@ -131,6 +137,7 @@ pub mod types {
         pub total_budget_limit: ::std::option::Option<f64>,
     }
     impl Campaign {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::Campaign {
             Default::default()
         }
@@ -149,6 +156,7 @@ pub mod types {
         pub item_count: ::std::option::Option<i64>,
     }
     impl CampaignList {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::CampaignList {
             Default::default()
         }
@@ -163,6 +171,7 @@ pub mod types {
         pub price: f64,
     }
     impl CustomBid {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::CustomBid {
             Default::default()
         }
@@ -174,6 +183,7 @@ pub mod types {
         pub bids: ::std::vec::Vec<PlacementBid>,
     }
     impl CustomBidChange {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::CustomBidChange {
             Default::default()
         }
@@ -192,6 +202,7 @@ pub mod types {
         pub item_count: ::std::option::Option<i64>,
     }
     impl CustomBidList {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::CustomBidList {
             Default::default()
         }
@@ -203,6 +214,7 @@ pub mod types {
         pub placement_ids: ::std::vec::Vec<::std::num::NonZeroU64>,
     }
     impl CustomBidRemoval {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::CustomBidRemoval {
             Default::default()
         }
@@ -221,10 +233,13 @@ pub mod types {
         PartialOrd
     )]
     pub enum Format {
+        /// `json` on the wire.
         #[serde(rename = "json")]
         Json,
+        /// `xml` on the wire.
         #[serde(rename = "xml")]
         Xml,
+        /// `csv` on the wire.
         #[serde(rename = "csv")]
         Csv,
     }
@@ -448,6 +463,7 @@ pub mod types {
         pub active: ::std::option::Option<i32>,
     }
     impl Landing {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::Landing {
             Default::default()
         }
@@ -466,6 +482,7 @@ pub mod types {
         pub item_count: ::std::option::Option<i64>,
     }
     impl LandingList {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::LandingList {
             Default::default()
         }
@@ -479,6 +496,7 @@ pub mod types {
         pub price: f64,
     }
     impl PlacementBid {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::PlacementBid {
             Default::default()
         }
@@ -491,6 +509,7 @@ pub mod types {
         pub placement_ids: ::std::vec::Vec<i64>,
     }
     impl PlacementIdList {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::PlacementIdList {
             Default::default()
         }
@@ -504,6 +523,7 @@ pub mod types {
         pub placement_ids: ::std::vec::Vec<::std::num::NonZeroU64>,
     }
     impl PlacementLinkingChange {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::PlacementLinkingChange {
             Default::default()
         }
@@ -515,6 +535,7 @@ pub mod types {
         pub campaign_id: ::std::num::NonZeroU64,
     }
     impl PlacementLinkingClean {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::PlacementLinkingClean {
             Default::default()
         }
@@ -528,6 +549,7 @@ pub mod types {
         pub placement_ids: ::std::vec::Vec<::std::num::NonZeroU64>,
     }
     impl PlacementLinkingReplace {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::PlacementLinkingReplace {
             Default::default()
         }
@@ -544,6 +566,7 @@ pub mod types {
         pub country_code: ::std::option::Option<::std::string::String>,
     }
     impl PricingSetting {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::PricingSetting {
             Default::default()
         }
@@ -562,14 +585,19 @@ pub mod types {
         PartialOrd
     )]
     pub enum StatsGroupBy {
+        /// `date` on the wire.
         #[serde(rename = "date")]
         Date,
+        /// `campaign` on the wire.
         #[serde(rename = "campaign")]
         Campaign,
+        /// `banner` on the wire.
         #[serde(rename = "banner")]
         Banner,
+        /// `placement` on the wire.
         #[serde(rename = "placement")]
         Placement,
+        /// `country` on the wire.
         #[serde(rename = "country")]
         Country,
     }
@@ -629,6 +657,7 @@ pub mod types {
         pub item_count: ::std::option::Option<i64>,
     }
     impl StatsList {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::StatsList {
             Default::default()
         }
@@ -669,12 +698,14 @@ pub mod types {
         pub i2c: ::std::option::Option<f64>,
     }
     impl StatsRow {
+        /// Starts a builder of this type, field by field.
         pub fn builder() -> builder::StatsRow {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// Builds a [`super::ActivityUpdate`] field by field; `ActivityUpdate::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct ActivityUpdate {
             active: ::std::result::Result<bool, ::std::string::String>,
@@ -687,6 +718,7 @@ pub mod types {
             }
         }
         impl ActivityUpdate {
+            /// Sets `active`.
             pub fn active<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -713,6 +745,7 @@ pub mod types {
                 Self { active: Ok(value.active) }
             }
         }
+        /// Builds a [`super::ApiError`] field by field; `ApiError::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct ApiError {
             code: ::std::result::Result<i32, ::std::string::String>,
@@ -729,6 +762,7 @@ pub mod types {
             }
         }
         impl ApiError {
+            /// Sets `code`.
             pub fn code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i32>,
@@ -741,6 +775,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `data`.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::serde_json::Value>,
@@ -753,6 +788,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `message`.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -787,6 +823,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::Balance`] field by field; `Balance::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct Balance {
             balance: ::std::result::Result<f64, ::std::string::String>,
@@ -799,6 +836,7 @@ pub mod types {
             }
         }
         impl Balance {
+            /// Sets `balance`.
             pub fn balance<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -825,6 +863,7 @@ pub mod types {
                 Self { balance: Ok(value.balance) }
             }
         }
+        /// Builds a [`super::Banner`] field by field; `Banner::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct Banner {
             active: ::std::result::Result<
@@ -852,6 +891,7 @@ pub mod types {
             }
         }
         impl Banner {
+            /// Sets `active`.
             pub fn active<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i32>>,
@@ -864,6 +904,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `alias`.
             pub fn alias<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -876,6 +917,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `campaign_id`.
             pub fn campaign_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -888,6 +930,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `id`.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -922,6 +965,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::BannerActivityUpdate`] field by field; `BannerActivityUpdate::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct BannerActivityUpdate {
             active: ::std::result::Result<bool, ::std::string::String>,
@@ -934,6 +978,7 @@ pub mod types {
             }
         }
         impl BannerActivityUpdate {
+            /// Sets `active`.
             pub fn active<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -961,6 +1006,7 @@ pub mod types {
                 Self { active: Ok(value.active) }
             }
         }
+        /// Builds a [`super::BannerList`] field by field; `BannerList::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct BannerList {
             item_count: ::std::result::Result<
@@ -981,6 +1027,7 @@ pub mod types {
             }
         }
         impl BannerList {
+            /// Sets `item_count`.
             pub fn item_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -993,6 +1040,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `items`.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Banner>>,
@@ -1025,6 +1073,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::Campaign`] field by field; `Campaign::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct Campaign {
             active: ::std::result::Result<
@@ -1082,6 +1131,7 @@ pub mod types {
             }
         }
         impl Campaign {
+            /// Sets `active`.
             pub fn active<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i32>>,
@@ -1094,6 +1144,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `activity`.
             pub fn activity<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i32>>,
@@ -1106,6 +1157,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `alias`.
             pub fn alias<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1118,6 +1170,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `daily_budget_limit`.
             pub fn daily_budget_limit<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -1132,6 +1185,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `format`.
             pub fn format<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1144,6 +1198,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `id`.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -1154,6 +1209,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Sets `is_ssp`.
             pub fn is_ssp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1166,6 +1222,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `pricing_settings`.
             pub fn pricing_settings<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::PricingSetting>>,
@@ -1180,6 +1237,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `pricing_type`.
             pub fn pricing_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1192,6 +1250,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `total_budget_limit`.
             pub fn total_budget_limit<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -1242,6 +1301,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::CampaignList`] field by field; `CampaignList::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct CampaignList {
             item_count: ::std::result::Result<
@@ -1262,6 +1322,7 @@ pub mod types {
             }
         }
         impl CampaignList {
+            /// Sets `item_count`.
             pub fn item_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -1274,6 +1335,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `items`.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Campaign>>,
@@ -1306,6 +1368,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::CustomBid`] field by field; `CustomBid::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct CustomBid {
             placement_id: ::std::result::Result<i64, ::std::string::String>,
@@ -1320,6 +1383,7 @@ pub mod types {
             }
         }
         impl CustomBid {
+            /// Sets `placement_id`.
             pub fn placement_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -1332,6 +1396,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `price`.
             pub fn price<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -1364,6 +1429,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::CustomBidChange`] field by field; `CustomBidChange::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct CustomBidChange {
             bids: ::std::result::Result<
@@ -1379,6 +1445,7 @@ pub mod types {
             }
         }
         impl CustomBidChange {
+            /// Sets `bids`.
             pub fn bids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::PlacementBid>>,
@@ -1405,6 +1472,7 @@ pub mod types {
                 Self { bids: Ok(value.bids) }
             }
         }
+        /// Builds a [`super::CustomBidList`] field by field; `CustomBidList::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct CustomBidList {
             item_count: ::std::result::Result<
@@ -1425,6 +1493,7 @@ pub mod types {
             }
         }
         impl CustomBidList {
+            /// Sets `item_count`.
             pub fn item_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -1437,6 +1506,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `items`.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CustomBid>>,
@@ -1469,6 +1539,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::CustomBidRemoval`] field by field; `CustomBidRemoval::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct CustomBidRemoval {
             placement_ids: ::std::result::Result<
@@ -1484,6 +1555,7 @@ pub mod types {
             }
         }
         impl CustomBidRemoval {
+            /// Sets `placement_ids`.
             pub fn placement_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::num::NonZeroU64>>,
@@ -1514,6 +1586,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::Landing`] field by field; `Landing::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct Landing {
             active: ::std::result::Result<
@@ -1533,6 +1606,7 @@ pub mod types {
             }
         }
         impl Landing {
+            /// Sets `active`.
             pub fn active<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i32>>,
@@ -1545,6 +1619,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `id`.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -1555,6 +1630,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Sets `url`.
             pub fn url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1589,6 +1665,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::LandingList`] field by field; `LandingList::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct LandingList {
             item_count: ::std::result::Result<
@@ -1609,6 +1686,7 @@ pub mod types {
             }
         }
         impl LandingList {
+            /// Sets `item_count`.
             pub fn item_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -1621,6 +1699,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `items`.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Landing>>,
@@ -1653,6 +1732,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::PlacementBid`] field by field; `PlacementBid::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct PlacementBid {
             placement_id: ::std::result::Result<
@@ -1670,6 +1750,7 @@ pub mod types {
             }
         }
         impl PlacementBid {
+            /// Sets `placement_id`.
             pub fn placement_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::num::NonZeroU64>,
@@ -1682,6 +1763,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `price`.
             pub fn price<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -1714,6 +1796,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::PlacementIdList`] field by field; `PlacementIdList::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct PlacementIdList {
             placement_ids: ::std::result::Result<
@@ -1729,6 +1812,7 @@ pub mod types {
             }
         }
         impl PlacementIdList {
+            /// Sets `placement_ids`.
             pub fn placement_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
@@ -1759,6 +1843,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::PlacementLinkingChange`] field by field; `PlacementLinkingChange::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct PlacementLinkingChange {
             campaign_id: ::std::result::Result<
@@ -1779,6 +1864,7 @@ pub mod types {
             }
         }
         impl PlacementLinkingChange {
+            /// Sets `campaign_id`.
             pub fn campaign_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::num::NonZeroU64>,
@@ -1791,6 +1877,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `placement_ids`.
             pub fn placement_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::num::NonZeroU64>>,
@@ -1825,6 +1912,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::PlacementLinkingClean`] field by field; `PlacementLinkingClean::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct PlacementLinkingClean {
             campaign_id: ::std::result::Result<
@@ -1840,6 +1928,7 @@ pub mod types {
             }
         }
         impl PlacementLinkingClean {
+            /// Sets `campaign_id`.
             pub fn campaign_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::num::NonZeroU64>,
@@ -1872,6 +1961,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::PlacementLinkingReplace`] field by field; `PlacementLinkingReplace::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct PlacementLinkingReplace {
             campaign_id: ::std::result::Result<
@@ -1892,6 +1982,7 @@ pub mod types {
             }
         }
         impl PlacementLinkingReplace {
+            /// Sets `campaign_id`.
             pub fn campaign_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::num::NonZeroU64>,
@@ -1904,6 +1995,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `placement_ids`.
             pub fn placement_ids<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::num::NonZeroU64>>,
@@ -1938,6 +2030,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::PricingSetting`] field by field; `PricingSetting::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct PricingSetting {
             country_code: ::std::result::Result<
@@ -1958,6 +2051,7 @@ pub mod types {
             }
         }
         impl PricingSetting {
+            /// Sets `country_code`.
             pub fn country_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1970,6 +2064,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `price`.
             pub fn price<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -2002,6 +2097,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::StatsList`] field by field; `StatsList::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct StatsList {
             item_count: ::std::result::Result<
@@ -2022,6 +2118,7 @@ pub mod types {
             }
         }
         impl StatsList {
+            /// Sets `item_count`.
             pub fn item_count<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -2034,6 +2131,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `items`.
             pub fn items<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::StatsRow>>,
@@ -2066,6 +2164,7 @@ pub mod types {
                 }
             }
         }
+        /// Builds a [`super::StatsRow`] field by field; `StatsRow::try_from` (or `.try_into()`) checks that every required field is set.
         #[derive(Clone, Debug)]
         pub struct StatsRow {
             banner: ::std::result::Result<
@@ -2118,6 +2217,7 @@ pub mod types {
             }
         }
         impl StatsRow {
+            /// Sets `banner`.
             pub fn banner<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -2130,6 +2230,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `campaign`.
             pub fn campaign<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -2142,6 +2243,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `clicks`.
             pub fn clicks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2154,6 +2256,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `conversions`.
             pub fn conversions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2166,6 +2269,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `country`.
             pub fn country<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2178,6 +2282,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `cpm`.
             pub fn cpm<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2190,6 +2295,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `ctr`.
             pub fn ctr<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -2202,6 +2308,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `date`.
             pub fn date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2216,6 +2323,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `i2c`.
             pub fn i2c<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -2228,6 +2336,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `impressions`.
             pub fn impressions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2240,6 +2349,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `placement`.
             pub fn placement<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -2252,6 +2362,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `spent`.
             pub fn spent<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -4297,6 +4408,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> GetBalance<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -4373,6 +4485,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> GetBalanceCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -4441,6 +4554,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> GetBalanceXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -4509,6 +4623,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> GetCampaigns<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -4585,6 +4700,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> GetCampaignsCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -4653,6 +4769,7 @@ pub mod builder {
         client: &'a super::Client,
     }
     impl<'a> GetCampaignsXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -4722,12 +4839,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaign<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -4826,6 +4945,7 @@ pub mod builder {
         body: Result<types::builder::ActivityUpdate, String>,
     }
     impl<'a> UpdateCampaignActivity<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4833,6 +4953,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -4845,6 +4966,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ActivityUpdate>,
@@ -4860,6 +4982,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -4967,12 +5090,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaignCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -5063,6 +5188,7 @@ pub mod builder {
         body: Result<types::builder::ActivityUpdate, String>,
     }
     impl<'a> UpdateCampaignActivityCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5070,6 +5196,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -5082,6 +5209,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ActivityUpdate>,
@@ -5097,6 +5225,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5200,12 +5329,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaignXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -5296,6 +5427,7 @@ pub mod builder {
         body: Result<types::builder::ActivityUpdate, String>,
     }
     impl<'a> UpdateCampaignActivityXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5303,6 +5435,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -5315,6 +5448,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ActivityUpdate>,
@@ -5330,6 +5464,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5433,12 +5568,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaignBanners<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -5536,12 +5673,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaignBannersCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -5631,12 +5770,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaignBannersXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -5727,6 +5868,7 @@ pub mod builder {
         body: Result<types::builder::BannerActivityUpdate, String>,
     }
     impl<'a> UpdateBannerActivity<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5734,6 +5876,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `banner_id` parameter.
         pub fn banner_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -5746,6 +5889,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::BannerActivityUpdate>,
@@ -5763,6 +5907,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -5871,6 +6016,7 @@ pub mod builder {
         body: Result<types::builder::BannerActivityUpdate, String>,
     }
     impl<'a> UpdateBannerActivityCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -5878,6 +6024,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `banner_id` parameter.
         pub fn banner_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -5890,6 +6037,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::BannerActivityUpdate>,
@@ -5907,6 +6055,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -6010,6 +6159,7 @@ pub mod builder {
         body: Result<types::builder::BannerActivityUpdate, String>,
     }
     impl<'a> UpdateBannerActivityXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6017,6 +6167,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `banner_id` parameter.
         pub fn banner_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -6029,6 +6180,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::BannerActivityUpdate>,
@@ -6046,6 +6198,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -6148,12 +6301,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaignLandings<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -6251,12 +6406,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaignLandingsCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -6346,12 +6503,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaignLandingsXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -6441,12 +6600,14 @@ pub mod builder {
         banner_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetBannerLandings<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 banner_id: Err("banner_id was not initialized".to_string()),
             }
         }
+        /// Sets the `banner_id` parameter.
         pub fn banner_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -6544,12 +6705,14 @@ pub mod builder {
         banner_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetBannerLandingsCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 banner_id: Err("banner_id was not initialized".to_string()),
             }
         }
+        /// Sets the `banner_id` parameter.
         pub fn banner_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -6639,12 +6802,14 @@ pub mod builder {
         banner_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetBannerLandingsXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 banner_id: Err("banner_id was not initialized".to_string()),
             }
         }
+        /// Sets the `banner_id` parameter.
         pub fn banner_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -6734,12 +6899,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaignBlacklist<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -6837,12 +7004,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaignBlacklistCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -6932,12 +7101,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaignBlacklistXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -7027,12 +7198,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingReplace, String>,
     }
     impl<'a> ReplaceBlacklist<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingReplace>,
@@ -7050,6 +7223,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -7154,12 +7328,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingChange, String>,
     }
     impl<'a> AddToBlacklist<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingChange>,
@@ -7177,6 +7353,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -7280,12 +7457,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingReplace, String>,
     }
     impl<'a> ReplaceBlacklistCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingReplace>,
@@ -7303,6 +7482,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -7403,12 +7583,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingChange, String>,
     }
     impl<'a> AddToBlacklistCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingChange>,
@@ -7426,6 +7608,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -7525,12 +7708,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingReplace, String>,
     }
     impl<'a> ReplaceBlacklistXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingReplace>,
@@ -7548,6 +7733,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -7648,12 +7834,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingChange, String>,
     }
     impl<'a> AddToBlacklistXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingChange>,
@@ -7671,6 +7859,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -7770,12 +7959,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingChange, String>,
     }
     impl<'a> DeleteFromBlacklist<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingChange>,
@@ -7793,6 +7984,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -7896,12 +8088,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingChange, String>,
     }
     impl<'a> DeleteFromBlacklistCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingChange>,
@@ -7919,6 +8113,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8018,12 +8213,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingChange, String>,
     }
     impl<'a> DeleteFromBlacklistXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingChange>,
@@ -8041,6 +8238,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8140,12 +8338,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingClean, String>,
     }
     impl<'a> CleanBlacklist<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingClean>,
@@ -8163,6 +8363,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8266,12 +8467,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingClean, String>,
     }
     impl<'a> CleanBlacklistCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingClean>,
@@ -8289,6 +8492,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8388,12 +8592,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingClean, String>,
     }
     impl<'a> CleanBlacklistXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingClean>,
@@ -8411,6 +8617,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8510,12 +8717,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingChange, String>,
     }
     impl<'a> AddToWhitelist<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingChange>,
@@ -8533,6 +8742,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8636,12 +8846,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingChange, String>,
     }
     impl<'a> AddToWhitelistCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingChange>,
@@ -8659,6 +8871,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8758,12 +8971,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingChange, String>,
     }
     impl<'a> AddToWhitelistXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingChange>,
@@ -8781,6 +8996,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -8880,12 +9096,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingChange, String>,
     }
     impl<'a> DeleteFromWhitelist<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingChange>,
@@ -8903,6 +9121,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -9006,12 +9225,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingChange, String>,
     }
     impl<'a> DeleteFromWhitelistCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingChange>,
@@ -9029,6 +9250,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -9128,12 +9350,14 @@ pub mod builder {
         body: Result<types::builder::PlacementLinkingChange, String>,
     }
     impl<'a> DeleteFromWhitelistXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PlacementLinkingChange>,
@@ -9151,6 +9375,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -9250,12 +9475,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaignWhitelist<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -9353,12 +9580,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> CleanCampaignWhitelist<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -9456,12 +9685,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaignWhitelistCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -9551,12 +9782,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> CleanCampaignWhitelistCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -9646,12 +9879,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCampaignWhitelistXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -9741,12 +9976,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> CleanCampaignWhitelistXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -9836,12 +10073,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCustomBids<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -9940,6 +10179,7 @@ pub mod builder {
         body: Result<types::builder::CustomBidChange, String>,
     }
     impl<'a> SetCustomBids<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -9947,6 +10187,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -9959,6 +10200,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CustomBidChange>,
@@ -9974,6 +10216,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -10082,6 +10325,7 @@ pub mod builder {
         body: Result<types::builder::CustomBidRemoval, String>,
     }
     impl<'a> DeleteCustomBids<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10089,6 +10333,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -10101,6 +10346,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CustomBidRemoval>,
@@ -10116,6 +10362,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -10224,6 +10471,7 @@ pub mod builder {
         body: Result<types::builder::CustomBidChange, String>,
     }
     impl<'a> UpdateCustomBids<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10231,6 +10479,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -10243,6 +10492,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CustomBidChange>,
@@ -10258,6 +10508,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -10365,12 +10616,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCustomBidsCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -10461,6 +10714,7 @@ pub mod builder {
         body: Result<types::builder::CustomBidChange, String>,
     }
     impl<'a> SetCustomBidsCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10468,6 +10722,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -10480,6 +10735,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CustomBidChange>,
@@ -10495,6 +10751,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -10599,6 +10856,7 @@ pub mod builder {
         body: Result<types::builder::CustomBidRemoval, String>,
     }
     impl<'a> DeleteCustomBidsCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10606,6 +10864,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -10618,6 +10877,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CustomBidRemoval>,
@@ -10633,6 +10893,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -10737,6 +10998,7 @@ pub mod builder {
         body: Result<types::builder::CustomBidChange, String>,
     }
     impl<'a> UpdateCustomBidsCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10744,6 +11006,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -10756,6 +11019,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CustomBidChange>,
@@ -10771,6 +11035,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -10874,12 +11139,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> GetCustomBidsXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -10970,6 +11237,7 @@ pub mod builder {
         body: Result<types::builder::CustomBidChange, String>,
     }
     impl<'a> SetCustomBidsXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -10977,6 +11245,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -10989,6 +11258,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CustomBidChange>,
@@ -11004,6 +11274,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -11108,6 +11379,7 @@ pub mod builder {
         body: Result<types::builder::CustomBidRemoval, String>,
     }
     impl<'a> DeleteCustomBidsXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11115,6 +11387,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -11127,6 +11400,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CustomBidRemoval>,
@@ -11142,6 +11416,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -11246,6 +11521,7 @@ pub mod builder {
         body: Result<types::builder::CustomBidChange, String>,
     }
     impl<'a> UpdateCustomBidsXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11253,6 +11529,7 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -11265,6 +11542,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CustomBidChange>,
@@ -11280,6 +11558,7 @@ pub mod builder {
                 });
             self
         }
+        /// Changes the request body through the builder of its type.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -11383,12 +11662,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> CleanCustomBids<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -11486,12 +11767,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> CleanCustomBidsCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -11581,12 +11864,14 @@ pub mod builder {
         campaign_id: Result<::std::num::NonZeroU64, String>,
     }
     impl<'a> CleanCustomBidsXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 campaign_id: Err("campaign_id was not initialized".to_string()),
             }
         }
+        /// Sets the `campaign_id` parameter.
         pub fn campaign_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -11682,6 +11967,7 @@ pub mod builder {
         start_date: Result<::chrono::naive::NaiveDate, String>,
     }
     impl<'a> GetStats<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11694,6 +11980,7 @@ pub mod builder {
                 start_date: Err("start_date was not initialized".to_string()),
             }
         }
+        /// Sets the `banner` parameter.
         pub fn banner<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -11707,6 +11994,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `campaign` parameter.
         pub fn campaign<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -11720,6 +12008,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `country` parameter.
         pub fn country<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetStatsCountry>,
@@ -11732,6 +12021,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `finish_date` parameter.
         pub fn finish_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
@@ -11744,6 +12034,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `group_by` parameter.
         pub fn group_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::StatsGroupBy>>,
@@ -11757,6 +12048,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `placement` parameter.
         pub fn placement<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -11770,6 +12062,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `start_date` parameter.
         pub fn start_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
@@ -11892,6 +12185,7 @@ pub mod builder {
         start_date: Result<::chrono::naive::NaiveDate, String>,
     }
     impl<'a> GetStatsCsv<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -11904,6 +12198,7 @@ pub mod builder {
                 start_date: Err("start_date was not initialized".to_string()),
             }
         }
+        /// Sets the `banner` parameter.
         pub fn banner<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -11917,6 +12212,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `campaign` parameter.
         pub fn campaign<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -11930,6 +12226,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `country` parameter.
         pub fn country<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetStatsCsvCountry>,
@@ -11942,6 +12239,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `finish_date` parameter.
         pub fn finish_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
@@ -11954,6 +12252,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `group_by` parameter.
         pub fn group_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::StatsGroupBy>>,
@@ -11967,6 +12266,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `placement` parameter.
         pub fn placement<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -11980,6 +12280,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `start_date` parameter.
         pub fn start_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
@@ -12098,6 +12399,7 @@ pub mod builder {
         start_date: Result<::chrono::naive::NaiveDate, String>,
     }
     impl<'a> GetStatsXml<'a> {
+        /// Starts this request on `client`; set its parameters, then `send()` it.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -12110,6 +12412,7 @@ pub mod builder {
                 start_date: Err("start_date was not initialized".to_string()),
             }
         }
+        /// Sets the `banner` parameter.
         pub fn banner<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -12123,6 +12426,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `campaign` parameter.
         pub fn campaign<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -12136,6 +12440,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `country` parameter.
         pub fn country<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetStatsXmlCountry>,
@@ -12148,6 +12453,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `finish_date` parameter.
         pub fn finish_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
@@ -12160,6 +12466,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `group_by` parameter.
         pub fn group_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::StatsGroupBy>>,
@@ -12173,6 +12480,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `placement` parameter.
         pub fn placement<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -12186,6 +12494,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the `start_date` parameter.
         pub fn start_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
