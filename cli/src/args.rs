@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use adsterra::{Format, RetryPolicy, StatsGroupBy};
+use adsterra::types::StatsGroupBy;
+use adsterra::{Format, RetryPolicy};
 use chrono::NaiveDate;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};

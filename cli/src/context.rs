@@ -62,10 +62,7 @@ impl Context {
             .token(ApiToken::new(token)?)
             .base_url(&base_url)
             .timeout(Duration::from_secs(global.timeout))
-            .retry(RetryPolicy {
-                max_retries: global.retries,
-                ..RetryPolicy::default()
-            })
+            .retry(RetryPolicy::default().with_max_retries(global.retries))
             .user_agent(concat!("adsterra-cli/", env!("CARGO_PKG_VERSION")))
             .build()?
             .with_format(global.format);

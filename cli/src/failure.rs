@@ -100,12 +100,13 @@ impl From<Error> for Failure {
         let class = class(&error);
         // The crate's texts name its Rust API where the command line has a flag instead.
         let message = match &error {
-            Error::Timeout { call } => format!(
+            Error::Timeout { call, .. } => format!(
                 "{call}: no answer within the timeout; raise --timeout (seconds) or ask for a shorter range"
             ),
             Error::RateLimited {
                 call,
                 retry_after: None,
+                ..
             } => format!("{call}: rate limited (429) after retrying; wait a minute and run again"),
             Error::InvalidInput {
                 field: "base_url", ..

@@ -6,6 +6,8 @@
 //! must not talk HTTP itself or know Adsterra's wire formats: every call goes through the client
 //! crate, and the token never reaches an argument, an output or a log.
 
+#![warn(missing_docs)]
+
 mod args;
 mod commands;
 mod context;

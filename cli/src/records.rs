@@ -1,8 +1,8 @@
 //! The columns each kind of value shows in a table or CSV. JSON and NDJSON print the values
 //! themselves, with Adsterra's field names.
 
-use adsterra::raw::types::{Balance, Banner, Campaign, CustomBid, Landing, StatsRow};
-use adsterra::{BannerExt, CampaignExt, StatsGroupBy};
+use adsterra::types::{Balance, Banner, Campaign, CustomBid, Landing, StatsGroupBy, StatsRow};
+use adsterra::{BannerExt, CampaignExt};
 use serde::Serialize;
 
 use crate::output::{Cell, Column};

@@ -135,14 +135,7 @@ fn validation_exits_5_before_sending_or_from_adsterra() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rate_limited_exits_6() {
-    let sandbox = sandbox(Config {
-        faults: Faults {
-            rate_limited: 1.0,
-            ..Faults::none()
-        },
-        ..Config::default()
-    })
-    .await;
+    let sandbox = sandbox(Config::default().with_faults("429=1".parse().unwrap())).await;
     let run = against(&sandbox, &["balance", "--retries", "0"]);
     insta::assert_snapshot!(run.failure());
 }
@@ -151,26 +144,10 @@ async fn rate_limited_exits_6() {
 async fn server_and_transport_failures_exit_7() {
     let mut printed = String::new();
     for (label, faults) in [
-        (
-            "500",
-            Faults {
-                internal_error: 1.0,
-                ..Faults::none()
-            },
-        ),
-        (
-            "malformed body",
-            Faults {
-                malformed: 1.0,
-                ..Faults::none()
-            },
-        ),
+        ("500", "500=1".parse::<Faults>().unwrap()),
+        ("malformed body", "malformed=1".parse::<Faults>().unwrap()),
     ] {
-        let sandbox = sandbox(Config {
-            faults,
-            ..Config::default()
-        })
-        .await;
+        let sandbox = sandbox(Config::default().with_faults(faults)).await;
         let run = against(&sandbox, &["campaigns", "list", "--retries", "0"]);
         assert_eq!(run.code, 7, "{label}: {}", run.stderr);
         printed.push_str(&format!("{label}: {}", run.failure()));

@@ -118,11 +118,7 @@ fn shapes(strict: &Value, loose: &Value, counts: &mut BTreeMap<&'static str, usi
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_read_in_every_format_decodes_loose_answers_with_the_strict_values() {
-    let sandbox = sandbox(Config {
-        rate_limit_per_minute: 0,
-        ..Config::default()
-    })
-    .await;
+    let sandbox = sandbox(Config::default().with_rate_limit_per_minute(0)).await;
     let client = Client::builder()
         .base_url(sandbox.base_url())
         .token(ApiToken::new(TOKEN).unwrap())

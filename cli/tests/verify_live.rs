@@ -95,11 +95,7 @@ async fn a_refused_legacy_form_is_reported_on_one_line_and_keeps_exit_0() {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let reads = u32::try_from(counting.requests_seen() - 1).unwrap();
 
-    let limited = sandbox(Config {
-        rate_limit_per_minute: reads,
-        ..Config::default()
-    })
-    .await;
+    let limited = sandbox(Config::default().with_rate_limit_per_minute(reads)).await;
     let run = against(&limited, &["verify-live", "--verbose"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
@@ -124,11 +120,7 @@ async fn a_refused_legacy_form_is_reported_on_one_line_and_keeps_exit_0() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deviating_api_shows_each_deviation_in_every_format() {
-    let sandbox = sandbox(Config {
-        deviate: true,
-        ..Config::default()
-    })
-    .await;
+    let sandbox = sandbox(Config::default().with_deviations(true)).await;
     let run = against(&sandbox, &["verify-live"]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert!(

@@ -22,8 +22,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use adsterra::raw::types::{StatsList, StatsRow};
-use adsterra::{ApiToken, Client, Format, RetryPolicy, StatsGroupBy};
+use adsterra::types::{StatsGroupBy, StatsList, StatsRow};
+use adsterra::{ApiToken, Client, Format, RetryPolicy};
 use adsterra_sandbox::account::ANCHOR;
 use adsterra_sandbox::rng::Rng;
 use criterion::{Criterion, SamplingMode, Throughput};

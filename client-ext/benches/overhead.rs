@@ -14,7 +14,7 @@ use std::hint::black_box;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use adsterra::raw::types::Balance;
+use adsterra::types::Balance;
 use adsterra::{ApiToken, Client, RetryPolicy};
 use adsterra_sandbox::{Config, Sandbox};
 use criterion::Criterion;
@@ -51,10 +51,9 @@ fn main() {
         .build()
         .expect("a client runtime");
     let sandbox = server
-        .block_on(Sandbox::start(Config {
-            rate_limit_per_minute: 0,
-            ..Config::default()
-        }))
+        .block_on(Sandbox::start(
+            Config::default().with_rate_limit_per_minute(0),
+        ))
         .expect("the sandbox starts");
     let client = Client::builder()
         .base_url(sandbox.base_url())

@@ -8,7 +8,8 @@ use std::hint::black_box;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use adsterra::{ApiToken, Client, RetryPolicy, StatsGroupBy};
+use adsterra::types::StatsGroupBy;
+use adsterra::{ApiToken, Client, RetryPolicy};
 use adsterra_sandbox::account::ANCHOR;
 use adsterra_sandbox::{Config, Sandbox};
 use criterion::{BenchmarkId, Criterion, SamplingMode};
@@ -43,11 +44,11 @@ fn main() {
         .build()
         .expect("a runtime");
     let sandbox = runtime
-        .block_on(Sandbox::start(Config {
-            faults: "latency=50ms".parse().expect("a fault spec"),
-            rate_limit_per_minute: 0,
-            ..Config::default()
-        }))
+        .block_on(Sandbox::start(
+            Config::default()
+                .with_faults("latency=50ms".parse().expect("a fault spec"))
+                .with_rate_limit_per_minute(0),
+        ))
         .expect("the sandbox starts");
     let client = Client::builder()
         .base_url(sandbox.base_url())

@@ -3,7 +3,8 @@
 //!
 //! `cargo run -p adsterra --example quickstart`
 
-use adsterra::{ApiToken, CampaignExt, Client, Format, StatsGroupBy};
+use adsterra::types::StatsGroupBy;
+use adsterra::{ApiToken, CampaignExt, Client, Format};
 use adsterra_sandbox::{Config, Sandbox};
 
 #[tokio::main]

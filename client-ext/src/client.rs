@@ -97,6 +97,7 @@ impl Client {
 
 /// Configures a [`Client`].
 #[derive(Debug, Clone)]
+#[must_use = "a builder makes nothing until build()"]
 pub struct ClientBuilder {
     token: Option<ApiToken>,
     base_url: String,
@@ -200,7 +201,7 @@ impl ClientBuilder {
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .build()
-            .map_err(Error::HttpClient)?;
+            .map_err(Error::http_client)?;
         if self.batch_size == 0 {
             return Err(Error::invalid("placement_batch_size", "must be at least 1"));
         }

@@ -66,58 +66,65 @@ impl Client {
     }
 
     /// One campaign's calls.
-    pub fn campaign(&self, id: i64) -> CampaignRef<'_> {
-        CampaignRef { client: self, id }
+    pub fn campaign(&self, id: i64) -> CampaignRef {
+        CampaignRef {
+            client: self.clone(),
+            id,
+        }
     }
 
     /// One banner's calls.
-    pub fn banner(&self, id: i64) -> BannerRef<'_> {
-        BannerRef { client: self, id }
+    pub fn banner(&self, id: i64) -> BannerRef {
+        BannerRef {
+            client: self.clone(),
+            id,
+        }
     }
 
     /// The placements a campaign must not buy from.
-    pub fn blacklist(&self, campaign: i64) -> Blacklist<'_> {
+    pub fn blacklist(&self, campaign: i64) -> Blacklist {
         Blacklist {
-            client: self,
+            client: self.clone(),
             campaign,
         }
     }
 
     /// The placements a campaign buys from exclusively.
-    pub fn whitelist(&self, campaign: i64) -> Whitelist<'_> {
+    pub fn whitelist(&self, campaign: i64) -> Whitelist {
         Whitelist {
-            client: self,
+            client: self.clone(),
             campaign,
         }
     }
 
     /// A campaign's bids for single placements.
-    pub fn custom_bids(&self, campaign: i64) -> CustomBids<'_> {
+    pub fn custom_bids(&self, campaign: i64) -> CustomBids {
         CustomBids {
-            client: self,
+            client: self.clone(),
             campaign,
         }
     }
 
     /// A statistics request; set the dates with [`StatsQuery::between`].
-    pub fn stats(&self) -> StatsQuery<'_> {
+    pub fn stats(&self) -> StatsQuery {
         StatsQuery::new(self)
     }
 }
 
 /// The calls of one campaign.
-#[derive(Debug, Clone, Copy)]
-pub struct CampaignRef<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+#[must_use = "a handle sends nothing until one of its calls is awaited"]
+pub struct CampaignRef {
+    client: Client,
     id: i64,
 }
 
-impl CampaignRef<'_> {
+impl CampaignRef {
     /// The campaign.
     pub async fn get(&self) -> Result<types::Campaign, Error> {
         let id = id("campaign_id", self.id)?;
         send!(
-            self.client,
+            &self.client,
             [get_campaign, get_campaign_csv, get_campaign_xml],
             |b| b.campaign_id(id)
         )
@@ -137,7 +144,7 @@ impl CampaignRef<'_> {
         let id = id("campaign_id", self.id)?;
         let body = types::ActivityUpdate { active };
         send!(
-            self.client,
+            &self.client,
             [
                 update_campaign_activity,
                 update_campaign_activity_csv,
@@ -151,7 +158,7 @@ impl CampaignRef<'_> {
     pub async fn banners(&self) -> Result<Vec<types::Banner>, Error> {
         let id = id("campaign_id", self.id)?;
         let list: types::BannerList = send!(
-            self.client,
+            &self.client,
             [
                 get_campaign_banners,
                 get_campaign_banners_csv,
@@ -166,7 +173,7 @@ impl CampaignRef<'_> {
     pub async fn landings(&self) -> Result<Vec<types::Landing>, Error> {
         let id = id("campaign_id", self.id)?;
         let list: types::LandingList = send!(
-            self.client,
+            &self.client,
             [
                 get_campaign_landings,
                 get_campaign_landings_csv,
@@ -178,29 +185,30 @@ impl CampaignRef<'_> {
     }
 
     /// The campaign's blacklist.
-    pub fn blacklist(&self) -> Blacklist<'_> {
+    pub fn blacklist(&self) -> Blacklist {
         self.client.blacklist(self.id)
     }
 
     /// The campaign's whitelist.
-    pub fn whitelist(&self) -> Whitelist<'_> {
+    pub fn whitelist(&self) -> Whitelist {
         self.client.whitelist(self.id)
     }
 
     /// The campaign's custom bids.
-    pub fn custom_bids(&self) -> CustomBids<'_> {
+    pub fn custom_bids(&self) -> CustomBids {
         self.client.custom_bids(self.id)
     }
 }
 
 /// The calls of one banner.
-#[derive(Debug, Clone, Copy)]
-pub struct BannerRef<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+#[must_use = "a handle sends nothing until one of its calls is awaited"]
+pub struct BannerRef {
+    client: Client,
     id: i64,
 }
 
-impl BannerRef<'_> {
+impl BannerRef {
     /// Starts the banner.
     pub async fn resume(&self) -> Result<types::Banner, Error> {
         self.set_activity(true).await
@@ -215,7 +223,7 @@ impl BannerRef<'_> {
         let id = id("banner_id", self.id)?;
         let body = types::BannerActivityUpdate { active };
         send!(
-            self.client,
+            &self.client,
             [
                 update_banner_activity,
                 update_banner_activity_csv,
@@ -229,7 +237,7 @@ impl BannerRef<'_> {
     pub async fn landings(&self) -> Result<Vec<types::Landing>, Error> {
         let id = id("banner_id", self.id)?;
         let list: types::LandingList = send!(
-            self.client,
+            &self.client,
             [
                 get_banner_landings,
                 get_banner_landings_csv,
@@ -242,18 +250,19 @@ impl BannerRef<'_> {
 }
 
 /// The blacklist of one campaign. Every change returns the list as it is afterwards.
-#[derive(Debug, Clone, Copy)]
-pub struct Blacklist<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+#[must_use = "a handle sends nothing until one of its calls is awaited"]
+pub struct Blacklist {
+    client: Client,
     campaign: i64,
 }
 
-impl Blacklist<'_> {
+impl Blacklist {
     /// The blacklisted placements.
     pub async fn list(&self) -> Result<Vec<i64>, Error> {
         let campaign = id("campaign_id", self.campaign)?;
         let list: types::PlacementIdList = send!(
-            self.client,
+            &self.client,
             [
                 get_campaign_blacklist,
                 get_campaign_blacklist_csv,
@@ -269,7 +278,7 @@ impl Blacklist<'_> {
         let campaign = id("campaign_id", self.campaign)?;
         let placements = placement_ids(placements, false)?;
         in_batches(
-            self.client,
+            &self.client,
             placements,
             |p| p.get() as i64,
             |batch| async move {
@@ -278,7 +287,7 @@ impl Blacklist<'_> {
                     placement_ids: batch,
                 };
                 let list: types::PlacementIdList = send!(
-                    self.client,
+                    &self.client,
                     [add_to_blacklist, add_to_blacklist_csv, add_to_blacklist_xml],
                     |b| b.body(body.clone())
                 )?;
@@ -296,7 +305,7 @@ impl Blacklist<'_> {
         let campaign = id("campaign_id", self.campaign)?;
         let placements = placement_ids(placements, false)?;
         in_batches(
-            self.client,
+            &self.client,
             placements,
             |p| p.get() as i64,
             |batch| async move {
@@ -305,7 +314,7 @@ impl Blacklist<'_> {
                     placement_ids: batch,
                 };
                 let list: types::PlacementIdList = send!(
-                    self.client,
+                    &self.client,
                     [
                         delete_from_blacklist,
                         delete_from_blacklist_csv,
@@ -329,7 +338,7 @@ impl Blacklist<'_> {
             placement_ids: placement_ids(placements, true)?,
         };
         let list: types::PlacementIdList = send!(
-            self.client,
+            &self.client,
             [
                 replace_blacklist,
                 replace_blacklist_csv,
@@ -346,7 +355,7 @@ impl Blacklist<'_> {
             campaign_id: id("campaign_id", self.campaign)?,
         };
         let list: types::PlacementIdList = send!(
-            self.client,
+            &self.client,
             [clean_blacklist, clean_blacklist_csv, clean_blacklist_xml],
             |b| b.body(body.clone())
         )?;
@@ -356,6 +365,7 @@ impl Blacklist<'_> {
 
 /// What a `sync` changed, and how many requests it took.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct SyncReport {
     /// Placements added to the list.
     pub added: Vec<i64>,
@@ -387,7 +397,7 @@ fn placement_set(placements: impl IntoIterator<Item = i64>) -> Result<BTreeSet<i
         .collect())
 }
 
-impl Blacklist<'_> {
+impl Blacklist {
     /// Makes the blacklist exactly `desired` with the fewest requests: one read, then, when it
     /// differs, one replace.
     pub async fn sync(&self, desired: impl IntoIterator<Item = i64>) -> Result<SyncReport, Error> {
@@ -403,18 +413,19 @@ impl Blacklist<'_> {
 }
 
 /// The whitelist of one campaign. Every change returns the list as it is afterwards.
-#[derive(Debug, Clone, Copy)]
-pub struct Whitelist<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+#[must_use = "a handle sends nothing until one of its calls is awaited"]
+pub struct Whitelist {
+    client: Client,
     campaign: i64,
 }
 
-impl Whitelist<'_> {
+impl Whitelist {
     /// The whitelisted placements.
     pub async fn list(&self) -> Result<Vec<i64>, Error> {
         let campaign = id("campaign_id", self.campaign)?;
         let list: types::PlacementIdList = send!(
-            self.client,
+            &self.client,
             [
                 get_campaign_whitelist,
                 get_campaign_whitelist_csv,
@@ -430,7 +441,7 @@ impl Whitelist<'_> {
         let campaign = id("campaign_id", self.campaign)?;
         let placements = placement_ids(placements, false)?;
         in_batches(
-            self.client,
+            &self.client,
             placements,
             |p| p.get() as i64,
             |batch| async move {
@@ -439,7 +450,7 @@ impl Whitelist<'_> {
                     placement_ids: batch,
                 };
                 let list: types::PlacementIdList = send!(
-                    self.client,
+                    &self.client,
                     [add_to_whitelist, add_to_whitelist_csv, add_to_whitelist_xml],
                     |b| b.body(body.clone())
                 )?;
@@ -457,7 +468,7 @@ impl Whitelist<'_> {
         let campaign = id("campaign_id", self.campaign)?;
         let placements = placement_ids(placements, false)?;
         in_batches(
-            self.client,
+            &self.client,
             placements,
             |p| p.get() as i64,
             |batch| async move {
@@ -466,7 +477,7 @@ impl Whitelist<'_> {
                     placement_ids: batch,
                 };
                 let list: types::PlacementIdList = send!(
-                    self.client,
+                    &self.client,
                     [
                         delete_from_whitelist,
                         delete_from_whitelist_csv,
@@ -484,7 +495,7 @@ impl Whitelist<'_> {
     pub async fn clear(&self) -> Result<Vec<i64>, Error> {
         let campaign = id("campaign_id", self.campaign)?;
         let list: types::PlacementIdList = send!(
-            self.client,
+            &self.client,
             [
                 clean_campaign_whitelist,
                 clean_campaign_whitelist_csv,
@@ -496,7 +507,7 @@ impl Whitelist<'_> {
     }
 }
 
-impl Whitelist<'_> {
+impl Whitelist {
     /// Makes the whitelist exactly `desired` with the fewest requests: one read, then a clear
     /// when nothing should stay, else an add of what is missing and a remove of what is extra.
     pub async fn sync(&self, desired: impl IntoIterator<Item = i64>) -> Result<SyncReport, Error> {
@@ -522,18 +533,19 @@ impl Whitelist<'_> {
 }
 
 /// The custom bids of one campaign. Every change returns all bids as they are afterwards.
-#[derive(Debug, Clone, Copy)]
-pub struct CustomBids<'a> {
-    client: &'a Client,
+#[derive(Debug, Clone)]
+#[must_use = "a handle sends nothing until one of its calls is awaited"]
+pub struct CustomBids {
+    client: Client,
     campaign: i64,
 }
 
-impl CustomBids<'_> {
+impl CustomBids {
     /// Every custom bid.
     pub async fn list(&self) -> Result<Vec<types::CustomBid>, Error> {
         let campaign = id("campaign_id", self.campaign)?;
         let list: types::CustomBidList = send!(
-            self.client,
+            &self.client,
             [get_custom_bids, get_custom_bids_csv, get_custom_bids_xml],
             |b| b.campaign_id(campaign)
         )?;
@@ -548,13 +560,13 @@ impl CustomBids<'_> {
         let campaign = id("campaign_id", self.campaign)?;
         let bids = placement_bids(bids)?;
         in_batches(
-            self.client,
+            &self.client,
             bids,
             |bid| bid.placement_id.get() as i64,
             |batch| async move {
                 let body = types::CustomBidChange { bids: batch };
                 let list: types::CustomBidList = send!(
-                    self.client,
+                    &self.client,
                     [set_custom_bids, set_custom_bids_csv, set_custom_bids_xml],
                     |b| b.campaign_id(campaign).body(body.clone())
                 )?;
@@ -572,13 +584,13 @@ impl CustomBids<'_> {
         let campaign = id("campaign_id", self.campaign)?;
         let bids = placement_bids(bids)?;
         in_batches(
-            self.client,
+            &self.client,
             bids,
             |bid| bid.placement_id.get() as i64,
             |batch| async move {
                 let body = types::CustomBidChange { bids: batch };
                 let list: types::CustomBidList = send!(
-                    self.client,
+                    &self.client,
                     [
                         update_custom_bids,
                         update_custom_bids_csv,
@@ -600,7 +612,7 @@ impl CustomBids<'_> {
         let campaign = id("campaign_id", self.campaign)?;
         let placements = placement_ids(placements, false)?;
         in_batches(
-            self.client,
+            &self.client,
             placements,
             |p| p.get() as i64,
             |batch| async move {
@@ -608,7 +620,7 @@ impl CustomBids<'_> {
                     placement_ids: batch,
                 };
                 let list: types::CustomBidList = send!(
-                    self.client,
+                    &self.client,
                     [
                         delete_custom_bids,
                         delete_custom_bids_csv,
@@ -626,7 +638,7 @@ impl CustomBids<'_> {
     pub async fn clear(&self) -> Result<Vec<types::CustomBid>, Error> {
         let campaign = id("campaign_id", self.campaign)?;
         let list: types::CustomBidList = send!(
-            self.client,
+            &self.client,
             [
                 clean_custom_bids,
                 clean_custom_bids_csv,

@@ -11,6 +11,7 @@ use crate::raw::types::ApiError;
 
 /// Which call failed, and how hard the client tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Call {
     /// The operationId, e.g. `get_stats_csv`.
     pub operation: &'static str,
@@ -25,12 +26,44 @@ impl fmt::Display for Call {
     }
 }
 
+/// A failure below HTTP: connecting, TLS, a connection cut before the answer was whole.
+///
+/// It is opaque so that the HTTP stack underneath can change without breaking callers: its
+/// `Display` tells the whole chain of causes, and `source()` walks them.
+#[derive(Debug)]
+pub struct TransportError(reqwest::Error);
+
+impl TransportError {
+    /// Whether no connection could be made (refused, unreachable, DNS, TLS handshake).
+    pub fn is_connect(&self) -> bool {
+        self.0.is_connect()
+    }
+
+    /// Whether the answer's body broke off or could not be read.
+    pub fn is_body(&self) -> bool {
+        self.0.is_body() || self.0.is_decode()
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&chain(&self.0))
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
 /// Why a call could not be made or did not succeed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// An argument was rejected before any request was sent.
     #[error("invalid {field}: {reason}")]
+    #[non_exhaustive]
     InvalidInput {
         /// The argument or field, as the caller named it.
         field: &'static str,
@@ -41,6 +74,7 @@ pub enum Error {
     #[error(
         "{call}: the API token was not accepted (401 {message}). Adsterra keeps one valid token at a time: generating a new one on the dashboard's API page invalidates the old one, so use the newest"
     )]
+    #[non_exhaustive]
     Unauthorized {
         /// The call.
         call: Call,
@@ -51,6 +85,7 @@ pub enum Error {
     #[error(
         "{call}: the API token is refused (403 {message}); generate a new advertiser token on the dashboard's API page"
     )]
+    #[non_exhaustive]
     Forbidden {
         /// The call.
         call: Call,
@@ -61,6 +96,7 @@ pub enum Error {
     #[error(
         "{call}: not found (404 {message}): check the id; ids of other accounts are not found either"
     )]
+    #[non_exhaustive]
     NotFound {
         /// The call.
         call: Call,
@@ -69,6 +105,7 @@ pub enum Error {
     },
     /// 422: Adsterra rejected the request's values.
     #[error("{call}: Adsterra rejected the request (422 {message}){}", fields_text(.fields))]
+    #[non_exhaustive]
     Validation {
         /// The call.
         call: Call,
@@ -79,6 +116,7 @@ pub enum Error {
     },
     /// 429: too many requests, still after retrying.
     #[error("{call}: rate limited (429){}", retry_after_text(.retry_after))]
+    #[non_exhaustive]
     RateLimited {
         /// The call.
         call: Call,
@@ -87,6 +125,7 @@ pub enum Error {
     },
     /// 5xx: Adsterra failed, still after retrying.
     #[error("{call}: Adsterra failed ({status} {message}); try again later")]
+    #[non_exhaustive]
     Server {
         /// The call.
         call: Call,
@@ -96,23 +135,24 @@ pub enum Error {
         message: String,
     },
     /// No complete answer within the timeout.
-    #[error(
-        "{call}: no answer within the timeout; large reports may need ClientBuilder::timeout raised"
-    )]
+    #[error("{call}: no answer within the timeout; large reports may need a longer timeout")]
+    #[non_exhaustive]
     Timeout {
         /// The call.
         call: Call,
     },
     /// The connection failed or broke.
-    #[error("{call}: the connection failed: {}", chain(.source))]
+    #[error("{call}: the connection failed: {source}")]
+    #[non_exhaustive]
     Transport {
         /// The call.
         call: Call,
-        /// What reqwest saw.
-        source: reqwest::Error,
+        /// What failed below HTTP.
+        source: TransportError,
     },
     /// The answer did not match the spec.
     #[error("{call}: the {format} answer does not match the spec{}: {message}; it starts with {snippet:?}", path_text(.path))]
+    #[non_exhaustive]
     Decode {
         /// The call.
         call: Call,
@@ -130,6 +170,7 @@ pub enum Error {
     #[error(
         "{call}: unexpected answer {status}, which the spec does not describe (a redirect to another host is never followed, so the token stays with Adsterra)"
     )]
+    #[non_exhaustive]
     Unexpected {
         /// The call.
         call: Call,
@@ -143,6 +184,7 @@ pub enum Error {
         "a change sent in batches stopped part-way: {} placements applied, {} may have (the failing batch), {} were not sent; sending the last {} again finishes it. {source}",
         .applied.len(), .unsure.len(), .not_sent.len(), .unsure.len() + .not_sent.len()
     )]
+    #[non_exhaustive]
     PartiallyApplied {
         /// Placements of the batches that succeeded.
         applied: Vec<i64>,
@@ -154,8 +196,12 @@ pub enum Error {
         source: Box<Error>,
     },
     /// The HTTP client could not be set up (TLS back-end, system configuration).
-    #[error("cannot build the HTTP client: {0}")]
-    HttpClient(#[source] reqwest::Error),
+    #[error("cannot build the HTTP client: {source}")]
+    #[non_exhaustive]
+    HttpClient {
+        /// What failed.
+        source: TransportError,
+    },
 }
 
 /// How much of a body a decode error quotes.
@@ -171,7 +217,7 @@ fn fields_text(fields: &BTreeMap<String, Vec<String>>) -> String {
 fn retry_after_text(retry_after: &Option<Duration>) -> String {
     match retry_after {
         Some(wait) => format!("; Adsterra asks to wait {} s", wait.as_secs()),
-        None => "; slow down or lower ClientBuilder::rate_limit_per_minute".to_owned(),
+        None => "; slow down, or lower the client's rate limit".to_owned(),
     }
 }
 
@@ -197,6 +243,12 @@ fn path_text(path: &Option<String>) -> String {
 }
 
 impl Error {
+    pub(crate) fn http_client(source: reqwest::Error) -> Self {
+        Self::HttpClient {
+            source: TransportError(source),
+        }
+    }
+
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Self::InvalidInput {
             field,
@@ -284,7 +336,10 @@ impl Error {
         if source.is_timeout() {
             Self::Timeout { call }
         } else {
-            Self::Transport { call, source }
+            Self::Transport {
+                call,
+                source: TransportError(source),
+            }
         }
     }
 
@@ -314,7 +369,7 @@ impl Error {
             | Self::Decode { call, .. }
             | Self::Unexpected { call, .. } => Some(*call),
             Self::PartiallyApplied { source, .. } => source.call(),
-            Self::InvalidInput { .. } | Self::HttpClient(_) => None,
+            Self::InvalidInput { .. } | Self::HttpClient { .. } => None,
         }
     }
 
@@ -358,3 +413,6 @@ fn snippet(body: &[u8]) -> String {
         .take(SNIPPET_CHARS)
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -309,10 +309,9 @@ mod tests {
     #[tokio::test]
     async fn a_dropped_or_cut_answer_is_an_error_without_the_token() {
         for faults in ["drop=1", "truncate=1"] {
-            let sandbox = adsterra_sandbox::Sandbox::start(adsterra_sandbox::Config {
-                faults: faults.parse().unwrap(),
-                ..Default::default()
-            })
+            let sandbox = adsterra_sandbox::Sandbox::start(
+                adsterra_sandbox::Config::default().with_faults(faults.parse().unwrap()),
+            )
             .await
             .unwrap();
             let client = client(sandbox.base_url(), sandbox.token());
@@ -327,10 +326,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_redirect_to_another_origin_is_not_followed_with_the_token() {
-        let sandbox = adsterra_sandbox::Sandbox::start(adsterra_sandbox::Config {
-            faults: "redirect=1".parse().unwrap(),
-            ..Default::default()
-        })
+        let sandbox = adsterra_sandbox::Sandbox::start(
+            adsterra_sandbox::Config::default().with_faults("redirect=1".parse().unwrap()),
+        )
         .await
         .unwrap();
         let client = client(sandbox.base_url(), sandbox.token());

@@ -40,7 +40,8 @@
 //! # let sandbox = adsterra_sandbox::Sandbox::start(Default::default()).await?;
 //! # let client = adsterra::Client::builder().base_url(sandbox.base_url())
 //! #     .token(adsterra::ApiToken::new(sandbox.token())?).build()?;
-//! use adsterra::{CampaignExt, CampaignState, Format};
+//! use adsterra::{CampaignExt, Format};
+//! use adsterra::types::CampaignState;
 //!
 //! let campaigns = client.campaigns().await?;
 //! let running = campaigns.iter().find(|c| c.state() == Some(CampaignState::Active)).unwrap();
@@ -61,7 +62,7 @@
 //! # let sandbox = adsterra_sandbox::Sandbox::start(Default::default()).await?;
 //! # let client = adsterra::Client::builder().base_url(sandbox.base_url())
 //! #     .token(adsterra::ApiToken::new(sandbox.token())?).build()?;
-//! use adsterra::StatsGroupBy;
+//! use adsterra::types::StatsGroupBy;
 //! use futures::TryStreamExt;
 //!
 //! let (start, finish) = ("2025-01-01".parse()?, "2026-11-27".parse()?);
@@ -149,6 +150,7 @@ mod policy;
 mod retry;
 mod stats;
 mod token;
+pub mod types;
 mod values;
 
 pub use adsterra_formats::Format;
@@ -159,14 +161,18 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL,
 };
 pub use endpoints::{BannerRef, Blacklist, CampaignRef, CustomBids, SyncReport, Whitelist};
-pub use error::{Call, Error};
+pub use error::{Call, Error, TransportError};
 pub use legacy::LegacyProbe;
 pub use operation_call::{OperationAnswer, OperationCall};
 pub use raw::operation::{self, Endpoint, Operation, RetryClass};
-pub use raw::types::StatsGroupBy;
 pub use retry::RetryPolicy;
 pub use stats::{
     DEFAULT_STATS_CONCURRENCY, MAX_STATS_DAYS, StatsQuery, StatsWindow, stats_group_keys,
 };
 pub use token::ApiToken;
-pub use values::{AdFormat, BannerExt, CampaignExt, CampaignState, PricingType};
+
+/// The README's examples, compiled as doc tests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+pub use values::{BannerExt, CampaignExt};

@@ -19,8 +19,8 @@ use crate::{Client, Error};
 /// One call of an operation, being put together; see [`Client::call`].
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct OperationCall<'c> {
-    client: &'c Client,
+pub struct OperationCall {
+    client: Client,
     operation: &'static Operation,
     path: Vec<(&'static str, String)>,
     query: Vec<(&'static str, String)>,
@@ -29,6 +29,7 @@ pub struct OperationCall<'c> {
 
 /// A successful answer, as the server sent it.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct OperationAnswer {
     /// The operation that was called.
     pub operation: &'static Operation,
@@ -60,9 +61,9 @@ impl Client {
     /// [`crate::Endpoint::operation`]), sent as the spec describes it and through this client's
     /// policy. For operations the wrappers cover, prefer the wrappers: they speak Adsterra's words
     /// and return typed values.
-    pub fn call(&self, operation: &'static Operation) -> OperationCall<'_> {
+    pub fn call(&self, operation: &'static Operation) -> OperationCall {
         OperationCall {
-            client: self,
+            client: self.clone(),
             operation,
             path: Vec::new(),
             query: Vec::new(),
@@ -71,7 +72,7 @@ impl Client {
     }
 }
 
-impl OperationCall<'_> {
+impl OperationCall {
     /// Sets a path or query parameter by its name in the spec (`campaign_id`, `start_date`,
     /// `group_by[]`) or one of the spec's aliases for it (`group_by`; it is sent by its name);
     /// a repeated parameter takes each value by another call. The value is checked against the
@@ -115,7 +116,7 @@ impl OperationCall<'_> {
     pub async fn send(self) -> Result<OperationAnswer, Error> {
         let operation = self.operation;
         let request = self.prepare()?;
-        retried(self.client, operation.id, || async {
+        retried(&self.client, operation.id, || async {
             // The body is bytes (or none), so the request always clones.
             let attempt = request
                 .try_clone()
@@ -199,7 +200,7 @@ impl OperationCall<'_> {
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
                 .body(serde_json::to_vec(body).expect("a JSON value serialises"));
         }
-        builder.build().map_err(Error::HttpClient)
+        builder.build().map_err(Error::http_client)
     }
 
     fn has(&self, name: &str) -> bool {

@@ -13,7 +13,20 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 /// How a client retries failed requests.
+///
+/// Start from [`RetryPolicy::default`] (or [`RetryPolicy::none`]) and change what you need with
+/// the `with_` methods; the fields can be read, and more may come.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let patient = adsterra::RetryPolicy::default()
+///     .with_max_retries(6)
+///     .with_max_backoff(Duration::from_secs(30));
+/// assert_eq!(patient.max_retries, 6);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Retries after the first attempt (0 turns retrying off).
     pub max_retries: u32,
@@ -48,6 +61,41 @@ impl RetryPolicy {
             max_retries: 0,
             ..Self::default()
         }
+    }
+
+    /// This policy, with `retries` retries after the first attempt (0 turns retrying off).
+    #[must_use]
+    pub fn with_max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// This policy, with the ceiling of the first backoff.
+    #[must_use]
+    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// This policy, with the largest backoff ceiling.
+    #[must_use]
+    pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// This policy, with the longest `Retry-After` the client waits for.
+    #[must_use]
+    pub fn with_max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
+    /// This policy, with a budget of `retries` retries shared across clones of the client.
+    #[must_use]
+    pub fn with_budget(mut self, retries: u32) -> Self {
+        self.budget = retries;
+        self
     }
 
     /// The backoff before retry number `retry` (0 for the first retry): a uniformly random

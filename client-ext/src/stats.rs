@@ -26,10 +26,11 @@ const STREAM_BATCH: usize = 256;
 /// Messages decoded ahead of a slow stream consumer, at most.
 const BATCHES_AHEAD: usize = 4;
 
-/// A statistics request.
+/// A statistics request. It owns a clone of the client, so it can be moved into a spawned task.
 #[derive(Debug, Clone)]
-pub struct StatsQuery<'a> {
-    client: &'a Client,
+#[must_use = "a query sends nothing until send() or stream()"]
+pub struct StatsQuery {
+    client: Client,
     dates: Option<(NaiveDate, NaiveDate)>,
     group_by: Vec<StatsGroupBy>,
     campaign: Option<i64>,
@@ -103,10 +104,10 @@ impl Checked {
     }
 }
 
-impl<'a> StatsQuery<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+impl StatsQuery {
+    pub(crate) fn new(client: &Client) -> Self {
         Self {
-            client,
+            client: client.clone(),
             dates: None,
             group_by: Vec::new(),
             campaign: None,
@@ -238,7 +239,7 @@ impl<'a> StatsQuery<'a> {
     /// are grouped by date, summed per key otherwise (with ctr and cpm derived again).
     pub async fn send(self) -> Result<Vec<types::StatsRow>, Error> {
         let checked = self.check()?;
-        let client = self.client;
+        let client = &self.client;
         let mut windows: Vec<Vec<types::StatsRow>> =
             futures::stream::iter(checked.windows.iter().copied())
                 .map(|window| fetch(client, &checked, window))
@@ -260,18 +261,17 @@ impl<'a> StatsQuery<'a> {
     /// the client's format. Ranges longer than one window stream window after window, in date
     /// order, which needs the rows grouped by date; the next windows (up to `concurrency`) are
     /// asked for while one streams.
-    pub fn stream(self) -> impl Stream<Item = Result<types::StatsRow, Error>> + 'a {
+    pub fn stream(self) -> impl Stream<Item = Result<types::StatsRow, Error>> + Send + 'static {
         let checked = self.check();
-        let client = self.client;
-        async_stream(checked, client, self.concurrency)
+        async_stream(checked, self.client, self.concurrency)
     }
 }
 
-fn async_stream<'a>(
+fn async_stream(
     checked: Result<Checked, Error>,
-    client: &'a Client,
+    client: Client,
     concurrency: usize,
-) -> impl Stream<Item = Result<types::StatsRow, Error>> + 'a {
+) -> impl Stream<Item = Result<types::StatsRow, Error>> + Send + 'static {
     let windows = checked.and_then(|checked| {
         if checked.windows.len() > 1 && !checked.by_date() {
             return Err(Error::invalid(

@@ -19,6 +19,9 @@ pub const OPERATIONS_RS: &str = "generated/src/operations.rs";
 pub const DIST_SOURCE: &str = "spec/dist/adsterra-advertiser.json";
 /// The lowered spec: one operation per format; progenitor's input and a publishable rendition.
 pub const DIST_LOWERED: &str = "spec/dist/adsterra-advertiser.lowered.json";
+/// The source spec as JSON inside the raw client's package (`adsterra_generated::SPEC_JSON`), so
+/// that a published crate carries the document it was generated from.
+pub const GENERATED_SPEC: &str = "generated/spec/adsterra-advertiser.json";
 /// The source spec as YAML, beside the JSON, for tools and readers that prefer it.
 pub const DIST_YAML: &str = "spec/dist/adsterra-advertiser.yaml";
 /// The HTML reference; it loads `redoc.standalone.js`, which is kept (not derived) beside it.
@@ -70,6 +73,10 @@ pub fn derive(spec: &Value) -> Result<(Value, Vec<DerivedFile>), DeriveError> {
         },
         DerivedFile {
             path: DIST_SOURCE,
+            content: pretty_json(spec),
+        },
+        DerivedFile {
+            path: GENERATED_SPEC,
             content: pretty_json(spec),
         },
         DerivedFile {

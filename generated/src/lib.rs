@@ -14,13 +14,15 @@
 //! `adsterra` crate, which supplies a [`RequestPolicy`]. With [`Policy::none`] the client behaves
 //! exactly like a plain progenitor client. It depends on `progenitor-client`, never on progenitor.
 
+#![warn(missing_docs)]
+
 // Generated code is reviewed through snapshots and `--check`, not through lints or rustfmt.
 #[rustfmt::skip]
-#[allow(clippy::all, clippy::pedantic, dead_code, unused_imports, missing_docs)]
+#[allow(clippy::all, clippy::pedantic, dead_code, unused_imports)]
 mod generated;
 pub mod operation;
 #[rustfmt::skip]
-#[allow(clippy::all, clippy::pedantic, missing_docs)]
+#[allow(clippy::all, clippy::pedantic)]
 mod operations;
 pub mod policy;
 
@@ -30,3 +32,8 @@ pub use operations::limits;
 pub use policy::{Policy, PolicyFuture, RequestPolicy};
 /// What a [`RequestPolicy`] learns about each request: its operationId.
 pub use progenitor_client::OperationInfo;
+
+/// The OpenAPI document this client was generated from (the hand-written spec as JSON), for
+/// checking answers against it at run time. `cargo xtask generate` writes the file beside the
+/// crate's sources, so the published crate carries it.
+pub const SPEC_JSON: &str = include_str!("../spec/adsterra-advertiser.json");

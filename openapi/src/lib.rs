@@ -6,6 +6,8 @@
 //! checks live answers with it. It must not generate code or depend on progenitor (that is
 //! codegen's, and the command line must not pull a code generator in), and it never talks HTTP.
 
+#![warn(missing_docs)]
+
 pub mod pointer;
 pub mod verify;
 pub mod walk;

@@ -51,7 +51,9 @@ impl fmt::Display for Status {
 /// One field of an answer: `items[].spent`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
+    /// Where it is in the answer, e.g. `items[].spent`.
     pub path: String,
+    /// How the answer's field compares with the spec's.
     pub status: Status,
     /// Whether the spec requires it (in the object that holds it).
     pub required: bool,

@@ -12,7 +12,10 @@ use std::time::Duration;
 
 /// The faults of a run: a latency added to every request, and the share of requests (0 to 1)
 /// that suffer each fault. The shares add up to at most 1.
+///
+/// Read one from a `--faults` spec such as `"500=0.1,drop=0.05,latency=20ms"` (`str::parse`).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Faults {
     /// Added before every response.
     pub latency: Duration,
@@ -36,6 +39,7 @@ pub struct Faults {
 
 /// One fault drawn for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Fault {
     /// An error status (429, 500, 502 or 503) instead of handling the request.
     Status(u16),

@@ -37,15 +37,16 @@ struct Args {
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
-    let config = Config {
-        seed: args.seed,
-        token: args.token,
-        port: args.port,
-        rate_limit_per_minute: args.rate_limit,
-        faults: args.faults,
-        deviate: args.deviate,
-        answers: args.answers,
-    };
+    let mut config = Config::default()
+        .with_seed(args.seed)
+        .with_port(args.port)
+        .with_rate_limit_per_minute(args.rate_limit)
+        .with_faults(args.faults)
+        .with_deviations(args.deviate)
+        .with_answers(args.answers);
+    if let Some(token) = args.token {
+        config = config.with_token(token);
+    }
     let sandbox = Sandbox::start(config).await?;
     let url = sandbox.base_url();
     let token = sandbox.token();

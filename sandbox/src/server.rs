@@ -48,6 +48,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// How to start a sandbox.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct Config {
     /// Everything (account, stats, token, faults) is drawn from this seed.
     pub seed: u64,
@@ -78,6 +79,58 @@ impl Default for Config {
             deviate: false,
             answers: Answers::Strict,
         }
+    }
+}
+
+impl Config {
+    /// This configuration, drawing everything (account, stats, token, faults) from `seed`.
+    #[must_use]
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// This configuration, with `token` as the valid token instead of one drawn from the seed.
+    #[must_use]
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// This configuration, on `port` of 127.0.0.1 (0 picks a free one).
+    #[must_use]
+    pub fn with_port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// This configuration, answering 429 after `limit` requests per token and minute (0: no
+    /// limit).
+    #[must_use]
+    pub fn with_rate_limit_per_minute(mut self, limit: u32) -> Self {
+        self.rate_limit_per_minute = limit;
+        self
+    }
+
+    /// This configuration, with `faults` from the first request.
+    #[must_use]
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// This configuration, answering off the spec on purpose (see [`crate::deviations`]).
+    #[must_use]
+    pub fn with_deviations(mut self, deviate: bool) -> Self {
+        self.deviate = deviate;
+        self
+    }
+
+    /// This configuration, spelling answers the `answers` way.
+    #[must_use]
+    pub fn with_answers(mut self, answers: Answers) -> Self {
+        self.answers = answers;
+        self
     }
 }
 

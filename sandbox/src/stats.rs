@@ -37,6 +37,7 @@ use crate::rng::{Rng, chain, mix, unit};
 /// One campaign as the stats engine sees it (built by the sandbox's seeded account).
 #[derive(Debug, Clone)]
 pub struct CampaignProfile {
+    /// The campaign's id.
     pub id: i64,
     /// Non-empty; a campaign without banners has no traffic.
     pub banners: Vec<i64>,
@@ -53,10 +54,15 @@ pub struct CampaignProfile {
 /// A `group_by[]` key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GroupKey {
+    /// `date`: one row per day.
     Date,
+    /// `campaign`: one row per campaign.
     Campaign,
+    /// `banner`: one row per banner.
     Banner,
+    /// `placement`: one row per placement.
     Placement,
+    /// `country`: one row per country.
     Country,
 }
 
@@ -65,23 +71,36 @@ pub enum GroupKey {
 /// [`StatsEngine::COUNTRIES`] (upper case); an unknown one matches nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
+    /// Only this campaign's rows.
     pub campaign: Option<i64>,
+    /// Only this banner's rows.
     pub banner: Option<i64>,
+    /// Only this placement's rows.
     pub placement: Option<i64>,
+    /// Only this country's rows (ISO-3166 alpha-2, upper case).
     pub country: Option<String>,
 }
 
 /// One aggregated row. Group keys not asked for are `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
+    /// The day, when grouped by date.
     pub date: Option<NaiveDate>,
+    /// The campaign, when grouped by campaign.
     pub campaign: Option<i64>,
+    /// The banner, when grouped by banner.
     pub banner: Option<i64>,
+    /// The placement, when grouped by placement.
     pub placement: Option<i64>,
+    /// The country, when grouped by country.
     pub country: Option<&'static str>,
+    /// Impressions served.
     pub impressions: u64,
+    /// Clicks.
     pub clicks: u64,
+    /// Conversions.
     pub conversions: u64,
+    /// Money spent, in thousandths of USD (exact; `spent` is this divided by 1000).
     pub spent_millis: u64,
 }
 

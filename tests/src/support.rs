@@ -12,23 +12,21 @@ use chrono::NaiveDate;
 /// Fast retries and a budget that never runs out: the tests look at which requests are
 /// retried and how calls end, not at waiting.
 pub fn fast_retries(max_retries: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_retries,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(10),
-        budget: 10_000,
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .with_max_retries(max_retries)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(10))
+        .with_budget(10_000)
 }
 
 /// A sandbox with `faults` (`"500=0.1,drop=0.05"`) from the first request and no server-side
 /// rate limit.
 pub async fn sandbox(faults: &str) -> Sandbox {
-    Sandbox::start(Config {
-        faults: faults.parse().expect("a valid fault spec"),
-        rate_limit_per_minute: 0,
-        ..Config::default()
-    })
+    Sandbox::start(
+        Config::default()
+            .with_faults(faults.parse().expect("a valid fault spec"))
+            .with_rate_limit_per_minute(0),
+    )
     .await
     .expect("the sandbox starts")
 }

@@ -1,7 +1,8 @@
 //! The `adsterra` wrappers against the sandbox: every endpoint in every format gives the same
 //! typed values, bad input is refused before anything is sent, and errors are typed.
 
-use adsterra::{ApiToken, Client, Endpoint, Error, Format, RetryPolicy, StatsGroupBy};
+use adsterra::types::StatsGroupBy;
+use adsterra::{ApiToken, Client, Endpoint, Error, Format, RetryPolicy};
 use adsterra_sandbox::account::{FOREIGN_BANNER, FOREIGN_CAMPAIGN};
 use adsterra_sandbox::{Config, Sandbox};
 use adsterra_tests::support::date;
@@ -42,7 +43,7 @@ fn fixtures(sandbox: &Sandbox) -> (i64, i64, [i64; 3]) {
 async fn typed_calls_read_loose_answers_in_every_format() {
     let (sandbox, strict) = start().await;
     let (campaign, banner, _) = fixtures(&sandbox);
-    fn daily(client: &Client) -> adsterra::StatsQuery<'_> {
+    fn daily(client: &Client) -> adsterra::StatsQuery {
         client
             .stats()
             .between(date("2026-11-01"), date("2026-11-14"))
@@ -90,7 +91,7 @@ async fn typed_calls_read_loose_answers_in_every_format() {
 async fn every_read_gives_the_same_values_in_json_csv_and_xml() {
     let (sandbox, json) = start().await;
     let (campaign, banner, _) = fixtures(&sandbox);
-    fn stats(client: &Client, campaign: i64) -> adsterra::StatsQuery<'_> {
+    fn stats(client: &Client, campaign: i64) -> adsterra::StatsQuery {
         client
             .stats()
             .between(date("2026-10-01"), date("2026-11-27"))
@@ -466,6 +467,7 @@ async fn bulk_changes_go_in_batches_and_a_failed_batch_says_what_applied() {
             unsure,
             not_sent,
             source,
+            ..
         } => {
             assert_eq!(
                 (applied, unsure, not_sent),
@@ -510,7 +512,8 @@ async fn sync_makes_a_list_exactly_the_desired_one_with_few_calls() {
 
 #[tokio::test]
 async fn campaign_states_and_formats_are_typed() {
-    use adsterra::{CampaignExt, CampaignState};
+    use adsterra::CampaignExt;
+    use adsterra::types::CampaignState;
     let (_sandbox, client) = start().await;
     let campaigns = client.campaigns().await.unwrap();
     let states: std::collections::BTreeSet<i32> = campaigns
@@ -609,7 +612,7 @@ async fn captured_bodies_are_the_servers_own_bytes_in_every_format() {
         assert_eq!(bodies[0], direct, "{format}");
         // The typed value still decoded from the same bytes.
         assert_eq!(
-            adsterra_formats::decode::<adsterra::raw::types::Campaign>(format, &bodies[0]).unwrap(),
+            adsterra_formats::decode::<adsterra::types::Campaign>(format, &bodies[0]).unwrap(),
             value
         );
     }

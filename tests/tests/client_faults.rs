@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use adsterra::raw::types::{Campaign, CustomBid, StatsRow};
-use adsterra::{ApiToken, Client, Endpoint, Error, Format, RetryPolicy, StatsGroupBy};
+use adsterra::types::{Campaign, CustomBid, StatsGroupBy, StatsRow};
+use adsterra::{ApiToken, Client, Endpoint, Error, Format, RetryPolicy};
 use adsterra_sandbox::rng::Rng;
 use adsterra_sandbox::{Faults, Sandbox};
 use adsterra_tests::support::{client, date, fast_retries, sandbox};
@@ -42,7 +42,7 @@ fn kind(error: &Error) -> &'static str {
         Error::Transport { .. } => "transport",
         Error::Decode { .. } => "decode",
         Error::Unexpected { .. } => "unexpected",
-        Error::HttpClient(_) => "http_client",
+        Error::HttpClient { .. } => "http_client",
         _ => "unknown",
     }
 }
@@ -285,6 +285,7 @@ async fn a_malformed_body_is_a_decode_error_in_the_requested_format() {
             path,
             message,
             snippet,
+            ..
         } = &error
         else {
             panic!("{format:?}: expected a decode error, got {error:?}");
@@ -329,7 +330,7 @@ async fn csv_and_xml_decode_errors_locate_the_problem() {
             .bytes()
             .await
             .unwrap();
-        let direct = adsterra_formats::decode::<adsterra::raw::types::StatsList>(format, &body)
+        let direct = adsterra_formats::decode::<adsterra::types::StatsList>(format, &body)
             .expect_err("the body is malformed");
         let line = direct
             .location
@@ -864,13 +865,11 @@ async fn soak_under_thirty_percent_faults_keeps_reads_right_and_writes_single() 
     let json = client(
         sandbox.base_url(),
         sandbox.token(),
-        RetryPolicy {
-            max_retries: SOAK_RETRIES,
-            initial_backoff: Duration::from_millis(1),
-            max_backoff: Duration::from_millis(10),
-            budget: 1_000_000,
-            ..RetryPolicy::default()
-        },
+        RetryPolicy::default()
+            .with_max_retries(SOAK_RETRIES)
+            .with_initial_backoff(Duration::from_millis(1))
+            .with_max_backoff(Duration::from_millis(10))
+            .with_budget(1_000_000),
     );
 
     // What reads must return, taken while nothing fails.

@@ -14,7 +14,7 @@ async fn from_env_reads_the_token_and_the_base_url() {
     // SAFETY: this binary holds this one test, so no other thread reads the environment.
     unsafe { std::env::remove_var(adsterra::ENV_API_KEY) };
     match Client::from_env() {
-        Err(Error::InvalidInput { field, reason }) => {
+        Err(Error::InvalidInput { field, reason, .. }) => {
             assert_eq!(field, "ADSTERRA_API_KEY");
             assert!(reason.contains("is not set"), "{reason}");
         }

@@ -126,6 +126,7 @@ fn editing_one_field_makes_the_derived_files_stale_in_the_expected_places() {
             derived::GENERATED_RS,
             derived::OPERATIONS_RS,
             derived::DIST_SOURCE,
+            derived::GENERATED_SPEC,
             derived::DIST_LOWERED,
             derived::DIST_YAML,
             derived::DIST_HTML,

@@ -13,8 +13,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use adsterra::raw::types::{Campaign, StatsRow};
-use adsterra::{ApiToken, CampaignExt, CampaignState, Client, Endpoint, Format, StatsGroupBy};
+use adsterra::types::{Campaign, CampaignState, StatsGroupBy, StatsRow};
+use adsterra::{ApiToken, CampaignExt, Client, Endpoint, Format};
 use adsterra_sandbox::{Config, Sandbox};
 use adsterra_tests::support::{capture_logs, client, date, fast_retries, sandbox};
 use reqwest::StatusCode;

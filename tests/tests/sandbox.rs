@@ -430,11 +430,7 @@ async fn a_wrong_method_is_405_with_allow() {
 
 #[tokio::test]
 async fn the_rate_limit_answers_429_with_retry_after() {
-    let probe = Probe::with(Config {
-        rate_limit_per_minute: 3,
-        ..Config::default()
-    })
-    .await;
+    let probe = Probe::with(Config::default().with_rate_limit_per_minute(3)).await;
     for _ in 0..3 {
         assert_eq!(
             probe

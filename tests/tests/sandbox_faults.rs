@@ -4,12 +4,9 @@
 use adsterra_sandbox::{Config, Faults, Sandbox};
 
 async fn start(faults: &str) -> Sandbox {
-    Sandbox::start(Config {
-        faults: faults.parse().expect("a valid fault spec"),
-        ..Config::default()
-    })
-    .await
-    .expect("the sandbox starts")
+    Sandbox::start(Config::default().with_faults(faults.parse().expect("a valid fault spec")))
+        .await
+        .expect("the sandbox starts")
 }
 
 fn client() -> reqwest::Client {

@@ -1,7 +1,7 @@
 //! What the generated client puts on the wire, checked against a local mock server: method, path,
 //! query (with the repeated `group_by%5B%5D`), the `X-API-Key` header and the body.
 
-use adsterra::raw::types::{self, StatsGroupBy};
+use adsterra::types::{self, StatsGroupBy};
 use adsterra::{ApiToken, raw};
 use std::num::NonZeroU64;
 

@@ -1,6 +1,7 @@
 //! Balance, campaigns and banners.
 
-use adsterra::{CampaignExt, CampaignState, Endpoint};
+use adsterra::types::CampaignState;
+use adsterra::{CampaignExt, Endpoint};
 
 use crate::args::{BannerCommand, BannerWrite, CampaignCommand, CampaignWrite};
 use crate::context::Context;

@@ -4,7 +4,7 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use adsterra::raw::types::StatsRow;
+use adsterra::types::StatsRow;
 use adsterra::{Format, StatsQuery, StatsWindow};
 use futures::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -46,7 +46,7 @@ pub async fn run(context: &Context, args: StatsArgs) -> Result<(), Failure> {
 
 async fn print(
     context: &Context,
-    query: StatsQuery<'_>,
+    query: StatsQuery,
     columns: &[Column<StatsRow>],
     days: i64,
     window_days: u32,

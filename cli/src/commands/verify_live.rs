@@ -29,11 +29,8 @@ use serde_json::Value;
 use crate::context::Context;
 use crate::failure::{Class, Failure};
 
-/// The source spec as published in `spec/dist`: the schemas answers are checked against.
-const SPEC: &str = include_str!("../../../spec/dist/adsterra-advertiser.json");
-
 pub async fn run(context: &Context) -> Result<(), Failure> {
-    let spec: Value = serde_json::from_str(SPEC).map_err(|error| {
+    let spec: Value = serde_json::from_str(adsterra::raw::SPEC_JSON).map_err(|error| {
         Failure::new(
             Class::Server,
             format!("the published spec embedded in the command line is not JSON: {error}"),

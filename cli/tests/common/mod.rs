@@ -62,12 +62,9 @@ pub fn sandboxed(args: &[&str]) -> Run {
 
 /// A sandbox that accepts [`TOKEN`], for runs that need a token or faults.
 pub async fn sandbox(config: Config) -> Sandbox {
-    Sandbox::start(Config {
-        token: Some(TOKEN.to_owned()),
-        ..config
-    })
-    .await
-    .expect("the sandbox starts")
+    Sandbox::start(config.with_token(TOKEN))
+        .await
+        .expect("the sandbox starts")
 }
 
 /// Runs `adsterra` against `sandbox` with the token in ADSTERRA_API_KEY.

@@ -1,10 +1,12 @@
 //! What every error says. Review changes with `cargo insta review`: these texts are what a
-//! user reads when something goes wrong, and each should say what to do next.
+//! user reads when something goes wrong, and each should say what to do next. (A unit test: the
+//! variants cannot be built outside the crate, so that they can gain fields.)
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use adsterra::{Call, Endpoint, Error, Format};
+use super::{Call, Error};
+use crate::{Endpoint, Format};
 
 #[test]
 fn every_error_says_what_happened_and_what_to_do() {
