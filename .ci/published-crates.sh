@@ -1,0 +1,75 @@
+# Sourced by .ci/run while the sandbox of the earlier steps runs ($url, $token): the crates that
+# are published, as a person outside this repository gets them.
+#
+# 1. `cargo package` for every crate whose manifest allows publishing (read from the manifests,
+#    never listed here): each is built from its .crate file alone, its siblings resolved from
+#    those .crate files as they would be from crates.io.
+# 2. `cargo doc --no-deps` for the workspace, with rustdoc warnings denied.
+# 3. A throwaway project outside the workspace depends on the packaged `adsterra` (through
+#    [patch.crates-io] to the unpacked .crate files) and runs the client example of
+#    client-ext/README.md, as written, against the sandbox.
+# 4. cargo-semver-checks (pinned in .ci/run, installed into .tools/cargo) for the library crates
+#    against the previous commit: a breaking change without a version bump fails here.
+
+published=$(cargo metadata --no-deps --format-version 1 | python3 -c 'import json, sys
+meta = json.load(sys.stdin)
+print(" ".join(p["name"] for p in meta["packages"] if p.get("publish") != []))')
+version=$(cargo metadata --no-deps --format-version 1 | python3 -c 'import json, sys
+print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "adsterra"))')
+
+step "packages: cargo package for the published crates ($published)"
+# shellcheck disable=SC2046
+cargo package --quiet $(printf -- '-p %s ' $published)
+ls -l target/package/*.crate
+
+step "docs: cargo doc --workspace --no-deps with rustdoc warnings denied"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
+step "the packaged adsterra $version from outside the workspace: the README's example against the sandbox"
+outside=$(mktemp -d)
+mkdir -p "$outside/crates" "$outside/app/src"
+for crate in target/package/*.crate; do tar -xzf "$crate" -C "$outside/crates"; done
+patches=$(for name in $published; do
+  printf '%s = { path = "../crates/%s-%s" }\n' "$name" "$name" "$version"
+done)
+cat >"$outside/app/Cargo.toml" <<EOF
+[package]
+name = "readme-example"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+adsterra = "=$version"
+tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+
+[patch.crates-io]
+$patches
+EOF
+# The first Rust block of the README, as a reader would paste it.
+python3 - client-ext/README.md >"$outside/app/src/main.rs" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+print(re.search(r"```rust[^\n]*\n(.*?)```", text, re.S).group(1), end="")
+EOF
+# The workspace's lock file keeps the dependencies at the versions CI tested with (and their
+# build output reusable); cargo drops what the app does not need.
+cp Cargo.lock "$outside/app/"
+CARGO_TARGET_DIR="$PWD/target" cargo build --quiet --manifest-path "$outside/app/Cargo.toml"
+printed=$(ADSTERRA_BASE_URL="$url" ADSTERRA_API_KEY="$token" target/debug/readme-example)
+printf '%s\n' "$printed" | head -n 4
+printf '%s\n' "$printed" | grep -q '^balance: [0-9.]* USD$' || { echo "the README example printed no balance"; exit 1; }
+printf '%s\n' "$printed" | grep -q '^[1-9][0-9]* stats rows$' || { echo "the README example printed no stats rows"; exit 1; }
+
+step "semver: cargo-semver-checks $SEMVER_CHECKS against the previous commit (library crates)"
+# Installed in the background since the start of the run (install_semver_checks in .ci/run).
+wait "$semver_install_pid" || { cat "$semver_install_log"; echo "cargo-semver-checks did not install"; exit 1; }
+if baseline=$(git rev-parse --verify --quiet HEAD~1); then
+  # One target folder for every crate and both revisions: the tool otherwise builds the
+  # dependencies again for each (8 min instead of 2.5 here, with the same findings).
+  # adsterra-cli's library exists for its own tests; its interface is the command line.
+  CARGO_TARGET_DIR="$PWD/target/semver-checks-shared" PATH="$TOOLS/cargo/bin:$PATH" \
+    cargo semver-checks --workspace --exclude adsterra-cli --baseline-rev "$baseline"
+else
+  echo "no previous commit to compare with (a shallow clone or the first commit): skipped"
+fi
