@@ -3,6 +3,9 @@
 //!
 //! Each call validates its input before anything is sent (errors name the field), asks for the
 //! client's format, and returns the same typed values whichever format travelled.
+//!
+//! A handle (`CampaignRef`, `Blacklist`, ...) owns a clone of the client, which shares the
+//! connection pool, rate limit and retry budget, so it can be moved into a spawned task.
 
 use std::collections::BTreeSet;
 use std::future::Future;

@@ -408,6 +408,39 @@ async fn stats_stream_row_by_row_and_match_the_whole_report() {
     );
 }
 
+/// Handles and queries own what they need: a stats stream and a placement list's handle move
+/// into spawned tasks, and give there what they give here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handles_and_stats_streams_move_into_spawned_tasks() {
+    use futures::TryStreamExt;
+    let (sandbox, client) = start().await;
+    let (campaign, _, _) = fixtures(&sandbox);
+    let query = client
+        .stats()
+        .between(date("2026-10-01"), date("2026-11-27"))
+        .group_by([StatsGroupBy::Date, StatsGroupBy::Campaign]);
+    let blacklist = client.blacklist(campaign);
+
+    let streamed = tokio::spawn(query.clone().stream().try_collect::<Vec<_>>());
+    let listed = tokio::spawn(async move { blacklist.list().await });
+    drop(client);
+
+    let streamed = streamed.await.unwrap().unwrap();
+    assert!(!streamed.is_empty());
+    assert_eq!(streamed, query.send().await.unwrap());
+    let listed: std::collections::BTreeSet<i64> =
+        listed.await.unwrap().unwrap().into_iter().collect();
+    let account = sandbox.account();
+    assert_eq!(
+        listed,
+        account
+            .blacklists
+            .get(&campaign)
+            .cloned()
+            .unwrap_or_default()
+    );
+}
+
 #[tokio::test]
 async fn bulk_changes_go_in_batches_and_a_failed_batch_says_what_applied() {
     let (sandbox, _) = start().await;
