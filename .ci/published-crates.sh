@@ -11,11 +11,11 @@
 # 4. cargo-semver-checks (pinned in .ci/run, installed into .tools/cargo) for the library crates
 #    against the previous commit: a breaking change without a version bump fails here.
 
-published=$(cargo metadata --no-deps --format-version 1 | python3 -c 'import json, sys
-meta = json.load(sys.stdin)
-print(" ".join(p["name"] for p in meta["packages"] if p.get("publish") != []))')
-version=$(cargo metadata --no-deps --format-version 1 | python3 -c 'import json, sys
-print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "adsterra"))')
+# One read of the manifests: the client's version (all published crates share it), then the names.
+read -r version published < <(cargo metadata --no-deps --format-version 1 | python3 -c 'import json, sys
+packages = json.load(sys.stdin)["packages"]
+version = next(p["version"] for p in packages if p["name"] == "adsterra")
+print(version, " ".join(p["name"] for p in packages if p.get("publish") != []))')
 
 step "packages: cargo package for the published crates ($published)"
 # shellcheck disable=SC2046

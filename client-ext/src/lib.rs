@@ -170,9 +170,9 @@ pub use stats::{
     DEFAULT_STATS_CONCURRENCY, MAX_STATS_DAYS, StatsQuery, StatsWindow, stats_group_keys,
 };
 pub use token::ApiToken;
+pub use values::{BannerExt, CampaignExt};
 
 /// The README's examples, compiled as doc tests so that they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
-pub use values::{BannerExt, CampaignExt};

@@ -262,40 +262,31 @@ impl StatsQuery {
     /// order, which needs the rows grouped by date; the next windows (up to `concurrency`) are
     /// asked for while one streams.
     pub fn stream(self) -> impl Stream<Item = Result<types::StatsRow, Error>> + Send + 'static {
-        let checked = self.check();
-        async_stream(checked, self.client, self.concurrency)
-    }
-}
-
-fn async_stream(
-    checked: Result<Checked, Error>,
-    client: Client,
-    concurrency: usize,
-) -> impl Stream<Item = Result<types::StatsRow, Error>> + Send + 'static {
-    let windows = checked.and_then(|checked| {
-        if checked.windows.len() > 1 && !checked.by_date() {
-            return Err(Error::invalid(
-                "group_by",
-                "must include Date to stream more than one window of days; use send() to have rows summed across windows",
-            ));
-        }
-        Ok(checked)
-    });
-    match windows {
-        Err(error) => futures::stream::once(async { Err(error) }).left_stream(),
-        Ok(checked) => {
-            let csv = client.with_format(Format::Csv);
-            // The next windows are asked for while one streams; each parses into a bounded
-            // channel, so memory stays bounded by `concurrency` windows' batches.
-            futures::stream::iter(checked.windows.clone())
-                .map(move |window| {
-                    let csv = csv.clone();
-                    let checked = checked.clone();
-                    async move { stream_window(&csv, &checked, window).await }
-                })
-                .buffered(concurrency)
-                .try_flatten()
-                .right_stream()
+        let windows = self.check().and_then(|checked| {
+            if checked.windows.len() > 1 && !checked.by_date() {
+                return Err(Error::invalid(
+                    "group_by",
+                    "must include Date to stream more than one window of days; use send() to have rows summed across windows",
+                ));
+            }
+            Ok(checked)
+        });
+        match windows {
+            Err(error) => futures::stream::once(async { Err(error) }).left_stream(),
+            Ok(checked) => {
+                let csv = self.client.with_format(Format::Csv);
+                // The next windows are asked for while one streams; each parses into a bounded
+                // channel, so memory stays bounded by `concurrency` windows' batches.
+                futures::stream::iter(checked.windows.clone())
+                    .map(move |window| {
+                        let csv = csv.clone();
+                        let checked = checked.clone();
+                        async move { stream_window(&csv, &checked, window).await }
+                    })
+                    .buffered(self.concurrency)
+                    .try_flatten()
+                    .right_stream()
+            }
         }
     }
 }

@@ -62,6 +62,7 @@ pub fn derive(spec: &Value) -> Result<(Value, Vec<DerivedFile>), DeriveError> {
     let lowered = crate::lower(spec)?;
     let code = crate::generate(&lowered)?;
     let table = crate::operations::source(&lowered)?;
+    let source = pretty_json(spec);
     let files = vec![
         DerivedFile {
             path: GENERATED_RS,
@@ -73,11 +74,11 @@ pub fn derive(spec: &Value) -> Result<(Value, Vec<DerivedFile>), DeriveError> {
         },
         DerivedFile {
             path: DIST_SOURCE,
-            content: pretty_json(spec),
+            content: source.clone(),
         },
         DerivedFile {
             path: GENERATED_SPEC,
-            content: pretty_json(spec),
+            content: source,
         },
         DerivedFile {
             path: DIST_LOWERED,

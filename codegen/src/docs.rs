@@ -71,11 +71,14 @@ fn walk(items: &mut [Item], path: &[String], uncovered: &mut Vec<String>) {
                     uncovered.push(here(&item.ident));
                 }
                 for variant in &mut item.variants {
-                    if !has_doc(&variant.attrs) && matches!(variant.fields, Fields::Unit) {
+                    if has_doc(&variant.attrs) {
+                        continue;
+                    }
+                    if matches!(variant.fields, Fields::Unit) {
                         let wire = serde_rename(&variant.attrs)
                             .unwrap_or_else(|| variant.ident.to_string());
                         add_doc(&mut variant.attrs, &format!("`{wire}` on the wire."));
-                    } else if !has_doc(&variant.attrs) {
+                    } else {
                         uncovered.push(here(&format!("{}::{}", item.ident, variant.ident)));
                     }
                 }
@@ -90,27 +93,7 @@ fn walk(items: &mut [Item], path: &[String], uncovered: &mut Vec<String>) {
                         continue;
                     }
                     let name = function.sig.ident.to_string();
-                    let doc = match (kind, name.as_str()) {
-                        (None, "builder") => {
-                            Some("Starts a builder of this type, field by field.".to_owned())
-                        }
-                        (Some(BuilderKind::Request), "new") => Some(
-                            "Starts this request on `client`; set its parameters, then `send()` it."
-                                .to_owned(),
-                        ),
-                        (Some(BuilderKind::Request), "body") => {
-                            Some("Sets the request body.".to_owned())
-                        }
-                        (Some(BuilderKind::Request), "body_map") => Some(
-                            "Changes the request body through the builder of its type.".to_owned(),
-                        ),
-                        (Some(BuilderKind::Request), parameter) => {
-                            Some(format!("Sets the `{parameter}` parameter."))
-                        }
-                        (Some(BuilderKind::Type), field) => Some(format!("Sets `{field}`.")),
-                        _ => None,
-                    };
-                    match doc {
+                    match method_doc(kind, &name) {
                         Some(doc) => add_doc(&mut function.attrs, &doc),
                         None => uncovered.push(here(&name)),
                     }
@@ -119,6 +102,24 @@ fn walk(items: &mut [Item], path: &[String], uncovered: &mut Vec<String>) {
             _ => {}
         }
     }
+}
+
+/// The doc of a bare public method `name` in a module holding `kind` of builder.
+fn method_doc(kind: Option<BuilderKind>, name: &str) -> Option<String> {
+    let doc = match (kind, name) {
+        (None, "builder") => "Starts a builder of this type, field by field.".to_owned(),
+        (Some(BuilderKind::Request), "new") => {
+            "Starts this request on `client`; set its parameters, then `send()` it.".to_owned()
+        }
+        (Some(BuilderKind::Request), "body") => "Sets the request body.".to_owned(),
+        (Some(BuilderKind::Request), "body_map") => {
+            "Changes the request body through the builder of its type.".to_owned()
+        }
+        (Some(BuilderKind::Request), parameter) => format!("Sets the `{parameter}` parameter."),
+        (Some(BuilderKind::Type), field) => format!("Sets `{field}`."),
+        (None, _) => return None,
+    };
+    Some(doc)
 }
 
 fn is_public(vis: &Visibility) -> bool {

@@ -206,9 +206,8 @@ fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// What the spec owns: a file that may change when the spec changes.
-/// The spec, a file `cargo xtask generate` writes (`derived`, the paths codegen lists), or a
-/// snapshot.
+/// What the spec owns, a file that may change when the spec changes: the spec, a file
+/// `cargo xtask generate` writes (`derived`, the paths codegen lists), or a snapshot.
 fn derived_from_the_spec(path: &str, derived: &[&str]) -> bool {
     path == SPEC
         || derived.contains(&path)
