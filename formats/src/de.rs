@@ -96,8 +96,15 @@ pub(crate) fn field_path(segments: &[Segment]) -> String {
 /// The error type serde sees while we deserialize. It becomes a public
 /// [`Error`] at the format boundary, which adds what only the format knows
 /// (line numbers, column names, element paths).
+///
+/// One pointer wide: every `Result` of the deserializer carries it, and a small error keeps
+/// the successful path (the only one that matters for speed) free of wide moves.
 #[derive(Debug)]
-pub(crate) struct DeError {
+pub(crate) struct DeError(Box<Failure>);
+
+/// What a [`DeError`] holds.
+#[derive(Debug)]
+pub(crate) struct Failure {
     pub(crate) message: String,
     /// Where it happened; `None` until the innermost deserializer call that
     /// sees the error pins it, so the deepest location wins.
@@ -107,21 +114,46 @@ pub(crate) struct DeError {
     pub(crate) ready: Option<Box<Error>>,
 }
 
+impl std::ops::Deref for DeError {
+    type Target = Failure;
+
+    fn deref(&self) -> &Failure {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for DeError {
+    fn deref_mut(&mut self) -> &mut Failure {
+        &mut self.0
+    }
+}
+
+impl Failure {
+    pub(crate) fn segments(&self) -> &[Segment] {
+        self.path.as_deref().unwrap_or(&[])
+    }
+}
+
 impl DeError {
     fn new(message: String) -> Self {
-        DeError {
+        DeError(Box::new(Failure {
             message,
             path: None,
             ready: None,
-        }
+        }))
     }
 
     pub(crate) fn ready(error: Error) -> Self {
-        DeError {
+        DeError(Box::new(Failure {
             message: error.message.clone(),
             path: None,
             ready: Some(Box::new(error)),
-        }
+        }))
+    }
+
+    /// What the error holds, to take apart.
+    pub(crate) fn into_failure(self) -> Failure {
+        *self.0
     }
 
     /// Pins the error to `path` unless a deeper call already did.
@@ -141,22 +173,19 @@ impl DeError {
         self
     }
 
-    pub(crate) fn segments(&self) -> &[Segment] {
-        self.path.as_deref().unwrap_or(&[])
-    }
-
     /// The public error of a failure that escaped to the top in `format`: the error a reader
     /// had already completed, or this one at its field path. XML adds its element path itself.
     pub(crate) fn into_error(self, format: Format) -> Error {
-        if let Some(ready) = self.ready {
+        let failure = self.into_failure();
+        if let Some(ready) = failure.ready {
             return *ready;
         }
-        let field = (!self.segments().is_empty()).then(|| field_path(self.segments()));
+        let field = (!failure.segments().is_empty()).then(|| field_path(failure.segments()));
         let location = Location {
             field,
             ..Location::default()
         };
-        Error::new(format, Operation::Decode, location, self.message)
+        Error::new(format, Operation::Decode, location, failure.message)
     }
 }
 
@@ -178,9 +207,19 @@ impl de::Error for DeError {
 /// Surrounding spaces are not part of a number in any body we have seen,
 /// while hand-made CSVs often pad cells.
 fn parse_trimmed<T: FromStr>(text: &str, what: &str) -> Result<T, DeError> {
-    text.trim()
+    trim(text)
         .parse()
         .map_err(|_| DeError::new(format!("expected {what}, found {}", describe_text(text))))
+}
+
+/// `text.trim()`, without its cost when there is nothing to trim: a number's first and last
+/// bytes are ASCII digits, and any Unicode space ends on a byte of 0x80 or more.
+fn trim(text: &str) -> &str {
+    let untrimmed = |byte: &u8| *byte < 0x80 && !char::from(*byte).is_whitespace();
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if untrimmed(first) && untrimmed(last) => text,
+        _ => text.trim(),
+    }
 }
 
 /// Accepts `true`/`false` and `1`/`0`, any case, surrounding spaces ignored.
@@ -222,23 +261,61 @@ fn json_in_text(text: &str, expected: &str) -> Result<Option<Node>, DeError> {
     }
 }
 
+/// A node of the text tree, or text that was never put into one (a CSV cell, an XML leaf read
+/// from the event stream): what [`NodeDe`] reads. Borrowing it costs nothing, so the hot paths
+/// build no tree at all.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum View<'a> {
+    /// An explicit null.
+    Null,
+    /// Text, possibly empty.
+    Text(&'a str),
+    /// An ordered list.
+    List(&'a [Node]),
+    /// Named children in body order.
+    Map(&'a [(String, Node)]),
+}
+
+impl<'a> From<&'a Node> for View<'a> {
+    fn from(node: &'a Node) -> Self {
+        match node {
+            Node::Null => View::Null,
+            Node::Text(text) => View::Text(text),
+            Node::List(items) => View::List(items),
+            Node::Map(entries) => View::Map(entries),
+        }
+    }
+}
+
+impl View<'_> {
+    /// Names what this is, for "expected X, found Y" messages.
+    fn describe(self) -> String {
+        match self {
+            View::Null => Node::Null.describe(),
+            View::Text(text) => describe_text(text),
+            View::List(items) => Node::describe_list(items.len()),
+            View::Map(entries) => Node::describe_map(entries),
+        }
+    }
+}
+
 /// Deserializes `T` from a tree.
 pub(crate) fn from_node<'de, T: de::Deserialize<'de>>(
     node: &Node,
     dialect: Dialect,
 ) -> Result<T, DeError> {
-    T::deserialize(NodeDe::new(node, Path::Root, dialect))
+    T::deserialize(NodeDe::new(node.into(), Path::Root, dialect))
 }
 
 /// Deserializes one tree node; `path` says where it sits.
 pub(crate) struct NodeDe<'a, 'p> {
-    node: &'a Node,
+    node: View<'a>,
     path: Path<'p>,
     dialect: Dialect,
 }
 
 impl<'a, 'p> NodeDe<'a, 'p> {
-    pub(crate) fn new(node: &'a Node, path: Path<'p>, dialect: Dialect) -> Self {
+    pub(crate) fn new(node: View<'a>, path: Path<'p>, dialect: Dialect) -> Self {
         NodeDe {
             node,
             path,
@@ -256,7 +333,7 @@ impl<'a, 'p> NodeDe<'a, 'p> {
 
     fn text(&self, expected: &str) -> Result<&'a str, DeError> {
         match self.node {
-            Node::Text(text) => Ok(text),
+            View::Text(text) => Ok(text),
             _ => Err(self.mismatch(expected)),
         }
     }
@@ -265,24 +342,26 @@ impl<'a, 'p> NodeDe<'a, 'p> {
     fn read_map<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let path = self.path;
         let result = match self.node {
-            Node::Map(entries) => visitor.visit_map(MapAcc::new(
-                entries.iter().map(|(k, v)| (k.as_str(), v)),
+            View::Map(entries) => visitor.visit_map(MapAcc::new(
+                entries.iter().map(|(k, v)| (k.as_str(), v.into())),
                 path,
                 self.dialect,
             )),
             // `{"item": x}` written as XML is `<item>x</item>`, which reads
             // as a one-element list; a target that wants a map disambiguates.
-            Node::List(items) if self.dialect == Dialect::Xml && items.len() == 1 => visitor
+            View::List(items) if self.dialect == Dialect::Xml && items.len() == 1 => visitor
                 .visit_map(MapAcc::new(
-                    std::iter::once(("item", &items[0])),
+                    std::iter::once(("item", (&items[0]).into())),
                     path,
                     self.dialect,
                 )),
-            Node::Text(text) => {
+            View::Text(text) => {
                 match json_in_text(text, "a group of fields").map_err(|e: DeError| e.at(&path))? {
                     None => visitor.visit_map(MapAcc::new(std::iter::empty(), path, self.dialect)),
                     Some(Node::Text(_)) => return Err(self.mismatch("a group of fields")),
-                    Some(node) => NodeDe::new(&node, path, Dialect::Json).read_map(visitor),
+                    Some(node) => {
+                        NodeDe::new((&node).into(), path, Dialect::Json).read_map(visitor)
+                    }
                 }
             }
             _ => return Err(self.mismatch("a group of fields")),
@@ -312,11 +391,11 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let path = self.path;
         let result = match self.node {
-            Node::Null => visitor.visit_unit(),
-            Node::Text(text) => visitor.visit_str(text),
-            Node::List(items) => visitor.visit_seq(SeqAcc::new(items, path, self.dialect)),
-            Node::Map(entries) => visitor.visit_map(MapAcc::new(
-                entries.iter().map(|(k, v)| (k.as_str(), v)),
+            View::Null => visitor.visit_unit(),
+            View::Text(text) => visitor.visit_str(text),
+            View::List(items) => visitor.visit_seq(SeqAcc::new(items, path, self.dialect)),
+            View::Map(entries) => visitor.visit_map(MapAcc::new(
+                entries.iter().map(|(k, v)| (k.as_str(), v.into())),
                 path,
                 self.dialect,
             )),
@@ -375,7 +454,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let path = self.path;
         match self.node {
-            Node::Text(text) => visitor
+            View::Text(text) => visitor
                 .visit_bytes(text.as_bytes())
                 .map_err(|e: DeError| e.at(&path)),
             _ => self.deserialize_seq(visitor),
@@ -391,8 +470,8 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let path = self.path;
         let none = match self.node {
-            Node::Null => true,
-            Node::Text(text) => text.is_empty() && self.dialect == Dialect::Csv,
+            View::Null => true,
+            View::Text(text) => text.is_empty() && self.dialect == Dialect::Csv,
             _ => false,
         };
         let result = if none {
@@ -406,8 +485,8 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let path = self.path;
         match self.node {
-            Node::Null => {}
-            Node::Text(text) if text.trim().is_empty() => {}
+            View::Null => {}
+            View::Text(text) if text.trim().is_empty() => {}
             _ => return Err(self.mismatch("nothing (an empty value)")),
         }
         visitor.visit_unit().map_err(|e: DeError| e.at(&path))
@@ -435,12 +514,12 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let path = self.path;
         let result = match self.node {
-            Node::List(items) => visitor.visit_seq(SeqAcc::new(items, path, self.dialect)),
-            Node::Text(text) => {
+            View::List(items) => visitor.visit_seq(SeqAcc::new(items, path, self.dialect)),
+            View::Text(text) => {
                 match json_in_text(text, "a list").map_err(|e: DeError| e.at(&path))? {
                     None => visitor.visit_seq(SeqAcc::new(&[], path, self.dialect)),
                     Some(node @ Node::List(_)) => {
-                        NodeDe::new(&node, path, Dialect::Json).deserialize_seq(visitor)
+                        NodeDe::new((&node).into(), path, Dialect::Json).deserialize_seq(visitor)
                     }
                     Some(_) => return Err(self.mismatch("a list")),
                 }
@@ -490,12 +569,12 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
     ) -> Result<V::Value, DeError> {
         let path = self.path;
         let result = match self.node {
-            Node::Text(text) => {
+            View::Text(text) => {
                 visitor.visit_enum(de::value::StrDeserializer::<DeError>::new(text.trim()))
             }
-            Node::Map(entries) if entries.len() == 1 => visitor.visit_enum(EnumAcc {
+            View::Map(entries) if entries.len() == 1 => visitor.visit_enum(EnumAcc {
                 variant: &entries[0].0,
-                content: &entries[0].1,
+                content: (&entries[0].1).into(),
                 path,
                 dialect: self.dialect,
             }),
@@ -546,7 +625,7 @@ impl<'de> de::SeqAccess<'de> for SeqAcc<'_, '_> {
         let index = self.index;
         self.index += 1;
         let path = Path::Index(&self.path, index);
-        seed.deserialize(NodeDe::new(node, path, self.dialect))
+        seed.deserialize(NodeDe::new(node.into(), path, self.dialect))
             .map(Some)
             .map_err(|e: DeError| e.at(&path))
     }
@@ -557,15 +636,15 @@ impl<'de> de::SeqAccess<'de> for SeqAcc<'_, '_> {
 }
 
 /// Reads named children, extending the path with each name.
-struct MapAcc<'a, 'p, I> {
+pub(crate) struct MapAcc<'a, 'p, I> {
     entries: I,
-    pending: Option<(&'a str, &'a Node)>,
+    pending: Option<(&'a str, View<'a>)>,
     path: Path<'p>,
     dialect: Dialect,
 }
 
-impl<'a, 'p, I: Iterator<Item = (&'a str, &'a Node)>> MapAcc<'a, 'p, I> {
-    fn new(entries: I, path: Path<'p>, dialect: Dialect) -> Self {
+impl<'a, 'p, I: Iterator<Item = (&'a str, View<'a>)>> MapAcc<'a, 'p, I> {
+    pub(crate) fn new(entries: I, path: Path<'p>, dialect: Dialect) -> Self {
         MapAcc {
             entries,
             pending: None,
@@ -575,7 +654,7 @@ impl<'a, 'p, I: Iterator<Item = (&'a str, &'a Node)>> MapAcc<'a, 'p, I> {
     }
 }
 
-impl<'de, 'a, I: Iterator<Item = (&'a str, &'a Node)>> de::MapAccess<'de> for MapAcc<'a, '_, I> {
+impl<'de, 'a, I: Iterator<Item = (&'a str, View<'a>)>> de::MapAccess<'de> for MapAcc<'a, '_, I> {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -607,7 +686,7 @@ impl<'de, 'a, I: Iterator<Item = (&'a str, &'a Node)>> de::MapAccess<'de> for Ma
 /// An enum variant written as a single-key group.
 struct EnumAcc<'a, 'p> {
     variant: &'a str,
-    content: &'a Node,
+    content: View<'a>,
     path: Path<'p>,
     dialect: Dialect,
 }
@@ -658,8 +737,8 @@ impl<'de> de::VariantAccess<'de> for EnumAcc<'_, '_> {
 
 /// Deserializes a map key or a variant name: text that a key type may still
 /// want as a number (`HashMap<u64, _>`).
-struct KeyDe<'a> {
-    key: &'a str,
+pub(crate) struct KeyDe<'a> {
+    pub(crate) key: &'a str,
 }
 
 macro_rules! parse_key {

@@ -48,13 +48,19 @@ impl Node {
             Node::Null => "null".to_owned(),
             Node::Text(text) if text.is_empty() => "empty text".to_owned(),
             Node::Text(text) => quote(text),
-            Node::List(items) => format!("a list of {} item(s)", items.len()),
-            Node::Map(entries) => {
-                let names: Vec<&str> = entries.iter().take(5).map(|(k, _)| k.as_str()).collect();
-                let more = if entries.len() > 5 { ", …" } else { "" };
-                format!("a group of fields ({}{more})", names.join(", "))
-            }
+            Node::List(items) => Node::describe_list(items.len()),
+            Node::Map(entries) => Node::describe_map(entries),
         }
+    }
+
+    pub(crate) fn describe_list(len: usize) -> String {
+        format!("a list of {len} item(s)")
+    }
+
+    pub(crate) fn describe_map(entries: &[(String, Node)]) -> String {
+        let names: Vec<&str> = entries.iter().take(5).map(|(k, _)| k.as_str()).collect();
+        let more = if entries.len() > 5 { ", …" } else { "" };
+        format!("a group of fields ({}{more})", names.join(", "))
     }
 }
 

@@ -10,7 +10,7 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Visitor};
 
 use crate::Format;
-use crate::de::{DeError, Dialect, NodeDe, Path, Segment, field_path};
+use crate::de::{DeError, Dialect, MapAcc, NodeDe, Path, Segment, View, field_path};
 use crate::error::{Error, Location, Operation};
 use crate::tree::Node;
 
@@ -198,41 +198,47 @@ impl<R: Read> RowReader<R> {
         Error::new(Format::Csv, Operation::Decode, location, message)
     }
 
-    /// The current row as a tree. With `fields` (a struct target), each
-    /// header is renamed to the field it matches ignoring case and
-    /// surrounding spaces; otherwise header names are kept as written.
-    fn row_node(&mut self, fields: Option<&'static [&'static str]>) -> Node {
-        let keys: Vec<String> = match fields {
-            Some(fields) => self.struct_keys(fields),
-            None => self.header_names().into_iter().map(str::to_owned).collect(),
-        };
-        Node::Map(
-            keys.into_iter()
-                .zip(self.record.iter())
-                .map(|(key, cell)| (key, Node::Text(cell.to_owned())))
-                .collect(),
-        )
-    }
-
-    fn struct_keys(&mut self, fields: &'static [&'static str]) -> Vec<String> {
-        if let Some((cached, keys)) = &self.keys
+    /// Matches the header against `fields` (a struct target): each header names the field it
+    /// equals ignoring case and surrounding spaces, or keeps its own trimmed name. Every row of
+    /// a body asks for the same struct, so the match is made once.
+    fn match_header(&mut self, fields: &'static [&'static str]) {
+        if let Some((cached, _)) = &self.keys
             && std::ptr::eq(*cached, fields)
         {
-            return keys.clone();
+            return;
         }
         let keys: Vec<String> = self
             .header_names()
             .into_iter()
             .map(|header| {
-                let wanted = header.trim().to_lowercase();
+                let wanted = header.trim();
                 fields
                     .iter()
-                    .find(|field| field.to_lowercase() == wanted)
-                    .map_or_else(|| header.trim().to_owned(), |field| (*field).to_owned())
+                    .find(|field| field.to_lowercase() == wanted.to_lowercase())
+                    .map_or_else(|| wanted.to_owned(), |field| (*field).to_owned())
             })
             .collect();
-        self.keys = Some((fields, keys.clone()));
-        keys
+        self.keys = Some((fields, keys));
+    }
+
+    /// The current row's cells under the names [`Self::match_header`] gave them, borrowed:
+    /// reading a row builds nothing.
+    fn struct_cells(&self) -> impl Iterator<Item = (&str, View<'_>)> {
+        let keys = self
+            .keys
+            .as_ref()
+            .map_or(&[][..], |(_, keys)| keys.as_slice());
+        keys.iter()
+            .zip(self.record.iter())
+            .map(|(key, cell)| (key.as_str(), View::Text(cell)))
+    }
+
+    /// The current row's cells under the header's names as written (a map target).
+    fn header_cells(&self) -> impl Iterator<Item = (&str, View<'_>)> {
+        let header = self.headers.iter().flat_map(|h| h.iter());
+        header
+            .zip(self.record.iter())
+            .map(|(key, cell)| (key, View::Text(cell)))
     }
 
     fn row_cells(&self) -> Node {
@@ -247,6 +253,7 @@ impl<R: Read> RowReader<R> {
     /// Locates a typed-decoding error inside the current row: line, row,
     /// the column as the header spells it, and the field path.
     fn row_error(&self, err: DeError, row_path: &Path<'_>) -> Error {
+        let err = err.into_failure();
         if let Some(ready) = err.ready {
             return *ready;
         }
@@ -300,32 +307,33 @@ impl<'de, R: Read> de::Deserializer<'de> for RowDe<'_, '_, R> {
 
     /// Without a struct to match against, a row is a map of header to text.
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        let node = self.rows.row_node(None);
-        de::Deserializer::deserialize_any(NodeDe::new(&node, self.path, Dialect::Csv), visitor)
-            .map_err(|err| self.locate(err))
+        let cells = MapAcc::new(self.rows.header_cells(), self.path, Dialect::Csv);
+        visitor
+            .visit_map(cells)
+            .map_err(|err| self.locate(err.at(&self.path)))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
         self,
-        name: &'static str,
+        _name: &'static str,
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        let node = self.rows.row_node(Some(fields));
-        de::Deserializer::deserialize_struct(
-            NodeDe::new(&node, self.path, Dialect::Csv),
-            name,
-            fields,
-            visitor,
-        )
-        .map_err(|err| self.locate(err))
+        self.rows.match_header(fields);
+        let cells = MapAcc::new(self.rows.struct_cells(), self.path, Dialect::Csv);
+        visitor
+            .visit_map(cells)
+            .map_err(|err| self.locate(err.at(&self.path)))
     }
 
     /// A row read as a sequence or tuple is its cells in column order.
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let node = self.rows.row_cells();
-        de::Deserializer::deserialize_seq(NodeDe::new(&node, self.path, Dialect::Csv), visitor)
-            .map_err(|err| self.locate(err))
+        de::Deserializer::deserialize_seq(
+            NodeDe::new((&node).into(), self.path, Dialect::Csv),
+            visitor,
+        )
+        .map_err(|err| self.locate(err))
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(
@@ -574,10 +582,10 @@ impl<'de, R: Read> de::MapAccess<'de> for EnvelopeAcc<'_, R> {
                 self.step = EnvelopeStep::Done;
                 // The count goes through the text tree so that any integer
                 // type, optional or not, can take it.
-                let count = Node::Text(self.rows.rows_read.to_string());
+                let count = self.rows.rows_read.to_string();
                 let root = Path::Root;
                 let path = Path::Key(&root, "itemCount");
-                seed.deserialize(NodeDe::new(&count, path, Dialect::Json))
+                seed.deserialize(NodeDe::new(View::Text(&count), path, Dialect::Json))
             }
         }
     }

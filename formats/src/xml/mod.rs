@@ -5,17 +5,15 @@
 //! on quick-xml events: its serde layer has rules of its own (attributes,
 //! `$text`, `$value`) that are not Adsterra's.
 
-use std::borrow::Cow;
-use std::collections::HashSet;
+use std::io::Read;
+use std::marker::PhantomData;
 
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::reader::Reader;
 use serde::de::DeserializeOwned;
 
 use crate::Format;
-use crate::de::{DeError, Dialect, Segment, field_path, from_node};
+use crate::de::{DeError, Path, Segment, field_path};
 use crate::error::{Error, Location, Operation, quote};
-use crate::tree::Node;
+use de::{Content, ElementDe, Slice, Source, Stream, Token, XmlReader, is_xml_whitespace};
 
 /// The root element of every Adsterra XML body.
 const ROOT: &str = "response";
@@ -27,17 +25,250 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// bodies are a handful of levels deep. (serde_json uses the same limit.)
 const MAX_DEPTH: usize = 128;
 
+mod de;
 mod ser;
 pub use ser::to_string;
 
 /// Decodes an XML body into `T`.
+///
+/// The body is read event by event into `T` (see [`de`] for how), so decoding holds the
+/// result and little else.
 pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    let (root_name, root) = parse(body)?;
-    from_node(&root, Dialect::Xml).map_err(|err| locate(err, &root_name))
+    let mut reader = XmlReader::new(Slice::new(utf8(body)?));
+    let value = root(&mut reader, |reader, nil, empty| {
+        T::deserialize(ElementDe {
+            reader,
+            path: Path::Root,
+            nil,
+            empty,
+        })
+    })?;
+    reader.epilogue()?;
+    Ok(value)
+}
+
+/// The body as text, without a byte-order mark.
+fn utf8(body: &[u8]) -> Result<&str, Error> {
+    let body = body.strip_prefix(BOM).unwrap_or(body);
+    std::str::from_utf8(body).map_err(|err| {
+        Error::new(
+            Format::Xml,
+            Operation::Decode,
+            Location {
+                line: Some(de::line_at(body, err.valid_up_to())),
+                ..Location::default()
+            },
+            format!(
+                "the body is not valid UTF-8 (byte {} is not)",
+                err.valid_up_to() + 1
+            ),
+        )
+    })
+}
+
+/// Reads the root element's start tag and then the root with `read`, locating its errors.
+fn root<S: Source, T>(
+    reader: &mut XmlReader<S>,
+    read: impl FnOnce(&mut XmlReader<S>, bool, bool) -> Result<T, DeError>,
+) -> Result<T, Error> {
+    let (nil, empty) = reader.root_start()?;
+    read(reader, nil, empty).map_err(|err| locate(err, reader.root.as_deref().unwrap_or(ROOT)))
+}
+
+/// Reads an XML body one row at a time, each row as a `T`, as the body arrives.
+///
+/// The rows are the `<item>` children of the root's `<items>` element (the list envelope), or
+/// of the root itself (a top-level list); the root's other children are read and left. Only
+/// the current row and the path of open elements are held, so a report of any size streams
+/// in constant memory. A row that fails to decode yields an `Err` located like a whole-body
+/// error (`response/items/item[3]/impressions`, `items[2].impressions`), and reading goes on
+/// with the next row; a body that is not well-formed XML ends the iteration after its `Err`.
+pub fn rows<T: DeserializeOwned, R: Read>(reader: R) -> Rows<T, R> {
+    Rows {
+        reader: XmlReader::new(Stream::new(reader)),
+        list: None,
+        index: 0,
+        done: false,
+        target: PhantomData,
+    }
+}
+
+/// Iterator returned by [`rows`].
+pub struct Rows<T, R> {
+    reader: XmlReader<Stream<R>>,
+    /// The depth of the element whose children are the rows, once found.
+    list: Option<usize>,
+    index: usize,
+    done: bool,
+    target: PhantomData<fn() -> T>,
+}
+
+impl<T, R> std::fmt::Debug for Rows<T, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rows")
+            .field("rows_read", &self.index)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: DeserializeOwned, R: Read> Iterator for Rows<T, R> {
+    type Item = Result<T, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let found = match self.list {
+            None => self.find_list(),
+            Some(depth) => self.next_row(depth),
+        };
+        match found {
+            Ok(Some((nil, empty))) => Some(self.row(nil, empty)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(error) => {
+                self.done = true;
+                Some(Err(error))
+            }
+        }
+    }
+}
+
+/// A row's start tag: its `(nil, empty)`.
+type RowStart = (bool, bool);
+
+impl<T: DeserializeOwned, R: Read> Rows<T, R> {
+    /// Reads up to the first row's start tag; `None` when the body holds no rows.
+    fn find_list(&mut self) -> Result<Option<RowStart>, Error> {
+        let (nil, empty) = self.reader.root_start()?;
+        if nil || empty {
+            self.reader.skip(empty)?;
+            self.reader.epilogue()?;
+            return Ok(None);
+        }
+        match self.list_within()? {
+            Some(depth) => {
+                self.list = Some(depth);
+                self.next_row(depth)
+            }
+            None => {
+                self.reader.epilogue()?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Looks through the root for the rows: its own `<item>` children, or those of its
+    /// `<items>` child. The depth of the element that holds them, with the first row's start
+    /// tag pending; `None` when there are none (the root is then read to its end).
+    fn list_within(&mut self) -> Result<Option<usize>, Error> {
+        let reader = &mut self.reader;
+        match reader.content()? {
+            Content::Text if is_xml_whitespace(&reader.text) => return Ok(None),
+            Content::Text => {
+                let message = format!("expected a list of rows, found {}", quote(&reader.text));
+                return Err(reader.error(false, message));
+            }
+            Content::Children { mixed: true } => return Err(reader.mixed()),
+            Content::Children { mixed: false } if reader.name == ITEM => return Ok(Some(1)),
+            Content::Children { mixed: false } => {}
+        }
+        loop {
+            reader.text.clear();
+            match reader.next()? {
+                Token::Start { nil, empty } if reader.name == "items" && !nil && !empty => {
+                    match reader.content()? {
+                        Content::Children { mixed: false } => return Ok(Some(2)),
+                        Content::Children { mixed: true } => return Err(reader.mixed()),
+                        Content::Text => {}
+                    }
+                }
+                Token::Start { empty, .. } => reader.skip(empty)?,
+                Token::Text { content: false } => {}
+                Token::Text { content: true } => return Err(reader.mixed()),
+                Token::End => return Ok(None),
+                Token::Eof => return Err(reader.unclosed()),
+            }
+        }
+    }
+
+    /// Reads up to the next row's start tag in the list at `depth`; at the list's end, reads
+    /// the rest of the body and gives `None`.
+    fn next_row(&mut self, depth: usize) -> Result<Option<RowStart>, Error> {
+        let reader = &mut self.reader;
+        while reader.depth() >= depth {
+            reader.text.clear();
+            match reader.next()? {
+                Token::Start { nil, empty } if reader.name == ITEM => {
+                    return Ok(Some((nil, empty)));
+                }
+                Token::Start { .. } => {
+                    let message = format!(
+                        "expected a list (<{ITEM}> elements), found <{}>",
+                        reader.name
+                    );
+                    return Err(reader.error(false, message));
+                }
+                Token::Text { content: false } | Token::End => {}
+                Token::Text { content: true } => return Err(reader.mixed()),
+                Token::Eof => return Err(reader.unclosed()),
+            }
+        }
+        // The list is closed: read what is left of the root, then the end of the body.
+        while reader.depth() > 0 {
+            reader.text.clear();
+            match reader.next()? {
+                Token::Start { empty, .. } => reader.skip(empty)?,
+                Token::Text { .. } | Token::End => {}
+                Token::Eof => return Err(reader.unclosed()),
+            }
+        }
+        reader.epilogue()?;
+        Ok(None)
+    }
+
+    /// Decodes the row whose start tag was just read.
+    fn row(&mut self, nil: bool, empty: bool) -> Result<T, Error> {
+        let depth = self.list.unwrap_or(1);
+        let index = self.index;
+        self.index += 1;
+        let root = Path::Root;
+        let items = Path::Key(&root, "items");
+        let list = if depth == 1 { root } else { items };
+        let result = T::deserialize(ElementDe {
+            reader: &mut self.reader,
+            path: Path::Index(&list, index),
+            nil,
+            empty,
+        });
+        result.map_err(|err| {
+            let error = locate(err, self.reader.root.as_deref().unwrap_or(ROOT));
+            if self.reader.broken {
+                self.done = true;
+                return error;
+            }
+            // Read on to the end of the row that failed, so the next one can be read.
+            while self.reader.depth() > depth {
+                self.reader.text.clear();
+                match self.reader.next() {
+                    Ok(Token::Eof) | Err(_) => {
+                        self.done = true;
+                        break;
+                    }
+                    Ok(_) => {}
+                }
+            }
+            error
+        })
+    }
 }
 
 /// Adds the element path to a typed-decoding error.
 fn locate(err: DeError, root_name: &str) -> Error {
+    let err = err.into_failure();
     if let Some(ready) = err.ready {
         return *ready;
     }
@@ -65,250 +296,19 @@ fn locate(err: DeError, root_name: &str) -> Error {
     )
 }
 
-/// An element being read.
-struct Frame {
-    name: String,
-    /// How errors name it: `item[3]` for list elements, else its name.
-    label: String,
-    nil: bool,
-    /// All character data, layout included.
-    text: String,
-    /// True once the text holds more than XML whitespace, a CDATA section or
-    /// a reference: then it is content, not layout.
-    has_content: bool,
-    children: Vec<(String, Node)>,
-    items_seen: usize,
-}
-
-impl Frame {
-    fn push_text(&mut self, text: &str, is_content: bool) {
-        self.text.push_str(text);
-        self.has_content |= is_content || !is_xml_whitespace(text);
-    }
-}
-
-fn is_xml_whitespace(text: &str) -> bool {
-    text.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
-}
-
-/// Parses a body into its root element name and the tree of its content.
-fn parse(body: &[u8]) -> Result<(String, Node), Error> {
-    let body = body.strip_prefix(BOM).unwrap_or(body);
-    let text = std::str::from_utf8(body).map_err(|err| {
-        Error::new(
-            Format::Xml,
-            Operation::Decode,
-            Location {
-                line: Some(line_at(body, err.valid_up_to())),
-                ..Location::default()
-            },
-            format!(
-                "the body is not valid UTF-8 (byte {} is not)",
-                err.valid_up_to() + 1
-            ),
-        )
-    })?;
-    let mut reader = Reader::from_str(text);
-    let mut parser = Parser {
-        text,
-        stack: Vec::new(),
-        root: None,
-    };
-    loop {
-        let event = match reader.read_event() {
-            Ok(event) => event,
-            Err(err) => {
-                let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
-                return Err(parser.error(at, err.to_string()));
-            }
-        };
-        let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        match event {
-            Event::Start(start) => {
-                let frame = parser.open(&start, at)?;
-                parser.stack.push(frame);
-            }
-            Event::Empty(start) => {
-                let frame = parser.open(&start, at)?;
-                parser.close(frame, at)?;
-            }
-            Event::End(_) => match parser.stack.pop() {
-                Some(frame) => parser.close(frame, at)?,
-                None => return Err(parser.error(at, "an end tag closes nothing")),
-            },
-            Event::Text(chars) => parser.text(&chars.xml10_content(), false, at)?,
-            Event::CData(chars) => parser.text(&chars.xml10_content(), true, at)?,
-            Event::GeneralRef(reference) => {
-                let resolved = resolve_reference(&reference).ok_or_else(|| {
-                    parser.error(
-                        at,
-                        format!("unknown entity or character reference &{};", &*reference),
-                    )
-                })?;
-                parser.text(&resolved, true, at)?;
-            }
-            Event::Eof => break,
-            // Declarations, comments, processing instructions and DOCTYPEs
-            // carry no data.
-            Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => {}
-        }
-    }
-    if let Some(frame) = parser.stack.last() {
-        let message = format!("the body ends before <{}> is closed", frame.name);
-        return Err(parser.error(text.len(), message));
-    }
-    parser
-        .root
-        .ok_or_else(|| Error::decode(Format::Xml, "the body holds no XML element"))
-}
-
-struct Parser<'t> {
-    text: &'t str,
-    stack: Vec<Frame>,
-    root: Option<(String, Node)>,
-}
-
-impl Parser<'_> {
-    fn element_path(&self) -> Option<String> {
-        (!self.stack.is_empty()).then(|| {
-            self.stack
-                .iter()
-                .map(|f| f.label.as_str())
-                .collect::<Vec<_>>()
-                .join("/")
-        })
-    }
-
-    fn error(&self, at: usize, message: impl Into<String>) -> Error {
-        Error::new(
-            Format::Xml,
-            Operation::Decode,
-            Location {
-                line: Some(line_at(self.text.as_bytes(), at)),
-                element: self.element_path(),
-                ..Location::default()
-            },
-            message,
-        )
-    }
-
-    fn open(&mut self, start: &BytesStart<'_>, at: usize) -> Result<Frame, Error> {
-        let name = start.name().as_ref().to_owned();
-        if self.stack.len() >= MAX_DEPTH {
-            return Err(self.error(
-                at,
-                format!("elements are nested more than {MAX_DEPTH} levels deep"),
-            ));
-        }
-        if self.stack.is_empty() && self.root.is_some() {
-            return Err(self.error(
-                at,
-                format!("a second root element <{name}>; a body holds exactly one"),
-            ));
-        }
-        let mut nil = false;
-        for attribute in start.attributes() {
-            let attribute = attribute
-                .map_err(|err| self.error(at, format!("bad attribute in <{name}>: {err}")))?;
-            if attribute.key.local_name().as_ref() == "nil" && attribute.value.trim() == "true" {
-                nil = true;
-            }
-        }
-        let label = match self.stack.last_mut() {
-            Some(parent) if name == ITEM => {
-                parent.items_seen += 1;
-                format!("{ITEM}[{}]", parent.items_seen)
-            }
-            _ => name.clone(),
-        };
-        Ok(Frame {
-            name,
-            label,
-            nil,
-            text: String::new(),
-            has_content: false,
-            children: Vec::new(),
-            items_seen: 0,
-        })
-    }
-
-    fn text(&mut self, text: &str, is_content: bool, at: usize) -> Result<(), Error> {
-        match self.stack.last_mut() {
-            Some(frame) => {
-                frame.push_text(text, is_content);
-                Ok(())
-            }
-            None if !is_content && is_xml_whitespace(text) => Ok(()),
-            None => Err(self.error(
-                at,
-                format!("text outside the root element: {}", quote(text)),
-            )),
-        }
-    }
-
-    /// Turns a finished element into a node and hands it to its parent.
-    fn close(&mut self, frame: Frame, at: usize) -> Result<(), Error> {
-        let node = if frame.nil {
-            Node::Null
-        } else if frame.children.is_empty() {
-            // Text-only: kept exactly, spaces and all.
-            Node::Text(frame.text)
-        } else if frame.has_content {
-            let message = format!(
-                "<{}> mixes text {} with child elements",
-                frame.name,
-                quote(frame.text.trim())
-            );
-            self.stack.push(frame);
-            return Err(self.error(at, message));
-        } else if frame.children.iter().all(|(name, _)| name == ITEM) {
-            Node::List(frame.children.into_iter().map(|(_, node)| node).collect())
-        } else {
-            let mut names = HashSet::new();
-            if let Some((repeated, _)) = frame
-                .children
-                .iter()
-                .find(|(name, _)| !names.insert(name.as_str()))
-            {
-                let message = format!(
-                    "<{repeated}> appears more than once in <{}>; only <{ITEM}> may repeat",
-                    frame.name
-                );
-                self.stack.push(frame);
-                return Err(self.error(at, message));
-            }
-            Node::Map(frame.children)
-        };
-        match self.stack.last_mut() {
-            Some(parent) => parent.children.push((frame.name, node)),
-            None => self.root = Some((frame.name, node)),
-        }
-        Ok(())
-    }
-}
-
-/// Resolves `&name;` without the `&` and `;`: the five predefined entities
-/// and numeric character references.
-fn resolve_reference(name: &str) -> Option<Cow<'static, str>> {
-    if let Some(number) = name.strip_prefix('#') {
-        let code = match number.strip_prefix('x') {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => number.parse().ok()?,
-        };
-        return char::from_u32(code).map(|c| Cow::Owned(c.to_string()));
-    }
-    quick_xml::escape::resolve_xml_entity(name).map(Cow::Borrowed)
-}
-
-/// 1-based line of a byte offset.
-fn line_at(bytes: &[u8], offset: usize) -> u64 {
-    let end = offset.min(bytes.len());
-    bytes[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tree::Node;
+
+    /// The body's root element as a tree, as an untyped target sees it.
+    fn parse(body: &[u8]) -> Result<(String, Node), Error> {
+        let mut reader = XmlReader::new(Slice::new(utf8(body)?));
+        let (nil, empty) = reader.root_start()?;
+        let node = reader.element(nil, empty)?;
+        reader.epilogue()?;
+        Ok((reader.root.clone().unwrap_or_default(), node))
+    }
 
     fn tree(body: &str) -> Node {
         parse(body.as_bytes()).unwrap().1

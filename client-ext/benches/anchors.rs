@@ -1,0 +1,282 @@
+//! Our decoders next to the ones a Rust programmer would pick instead, on the same bodies, in
+//! one run: serde_json and sonic-rs for JSON, the csv crate's serde `deserialize` for CSV,
+//! quick-xml's serde `from_str` for XML. Prints each figure and its ratio to the format's
+//! anchor; asserts nothing about them.
+//!
+//! `cargo bench -p adsterra --bench anchors` (1,000,000 rows; `-- --test` for a 10,000-row smoke
+//! run; `ADSTERRA_BENCH_ROWS=n` sets any size, `ADSTERRA_BENCH_RUNS=n` the runs per decoder,
+//! 5 by default, of which the median is shown). `ADSTERRA_BENCH_DUMP=DIR` also writes the bodies
+//! to `DIR/stats.{json,csv,xml}`, for `client-ext/benches/anchors.py`, which times Python on the
+//! very same bytes.
+//!
+//! The memory table comes first, while the counting allocator counts; the timings come after,
+//! with counting switched off so that it weighs on no decoder.
+
+use std::hint::black_box;
+use std::io::Write as _;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use adsterra::Format;
+use adsterra::types::{StatsList, StatsRow};
+use serde::Deserialize;
+
+mod common;
+use common::{Bodies, COUNTING, Footprint, measure, mib, rows_wanted};
+
+/// quick-xml's serde reads Adsterra's XML with the list spelled out: `<items>` holds `<item>`s.
+#[derive(Deserialize)]
+struct XmlList {
+    items: XmlItems,
+    #[serde(rename = "itemCount")]
+    item_count: i64,
+}
+
+#[derive(Deserialize)]
+struct XmlItems {
+    item: Vec<StatsRow>,
+}
+
+/// What a decoder gives back: the rows it holds, or how many it streamed past.
+enum Decoded {
+    Whole(Vec<StatsRow>),
+    Streamed(usize),
+}
+
+impl Decoded {
+    fn rows(&self) -> usize {
+        match self {
+            Decoded::Whole(rows) => rows.len(),
+            Decoded::Streamed(count) => *count,
+        }
+    }
+}
+
+/// One decoder: its format, its name, and a run over the bodies.
+struct Case {
+    format: Format,
+    name: &'static str,
+    /// The format's anchor: the others are shown as a ratio of it.
+    anchor: bool,
+    run: fn(&Bodies) -> Decoded,
+}
+
+fn whole(list: StatsList) -> Decoded {
+    Decoded::Whole(list.items)
+}
+
+/// Streams rows, dropping each one as it comes.
+fn streamed<E: std::fmt::Debug>(rows: impl Iterator<Item = Result<StatsRow, E>>) -> Decoded {
+    let mut count = 0;
+    for row in rows {
+        black_box(row.expect("a row decodes"));
+        count += 1;
+    }
+    Decoded::Streamed(count)
+}
+
+fn csv_crate_reader(body: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().delimiter(b';').from_reader(body)
+}
+
+const CASES: &[Case] = &[
+    Case {
+        format: Format::Json,
+        name: "serde_json::from_slice",
+        anchor: true,
+        run: |b| whole(serde_json::from_slice(&b.json).expect("JSON decodes")),
+    },
+    Case {
+        format: Format::Json,
+        name: "sonic_rs::from_slice",
+        anchor: false,
+        run: |b| whole(sonic_rs::from_slice(&b.json).expect("JSON decodes")),
+    },
+    Case {
+        format: Format::Json,
+        name: "adsterra_formats::decode",
+        anchor: false,
+        run: |b| whole(adsterra_formats::decode(Format::Json, &b.json).expect("JSON decodes")),
+    },
+    Case {
+        format: Format::Csv,
+        name: "csv crate, deserialize (streaming)",
+        anchor: true,
+        run: |b| streamed(csv_crate_reader(&b.csv).deserialize()),
+    },
+    Case {
+        format: Format::Csv,
+        name: "csv crate, deserialize (collected)",
+        anchor: false,
+        run: |b| {
+            let rows: Result<Vec<StatsRow>, _> = csv_crate_reader(&b.csv).deserialize().collect();
+            Decoded::Whole(rows.expect("rows decode"))
+        },
+    },
+    Case {
+        format: Format::Csv,
+        name: "adsterra_formats::csv::rows (streaming)",
+        anchor: false,
+        run: |b| streamed(adsterra_formats::csv::rows(b.csv.as_slice())),
+    },
+    Case {
+        format: Format::Csv,
+        name: "adsterra_formats::decode",
+        anchor: false,
+        run: |b| whole(adsterra_formats::decode(Format::Csv, &b.csv).expect("CSV decodes")),
+    },
+    Case {
+        format: Format::Xml,
+        name: "quick_xml::de::from_str",
+        anchor: true,
+        run: |b| {
+            let text = std::str::from_utf8(&b.xml).expect("UTF-8");
+            let list: XmlList = quick_xml::de::from_str(text).expect("XML decodes");
+            black_box(list.item_count);
+            Decoded::Whole(list.items.item)
+        },
+    },
+    Case {
+        format: Format::Xml,
+        name: "adsterra_formats::xml::rows (streaming)",
+        anchor: false,
+        run: |b| streamed(adsterra_formats::xml::rows(b.xml.as_slice())),
+    },
+    Case {
+        format: Format::Xml,
+        name: "adsterra_formats::decode",
+        anchor: false,
+        run: |b| whole(adsterra_formats::decode(Format::Xml, &b.xml).expect("XML decodes")),
+    },
+];
+
+/// The cases the command line picks: every one whose "format decoder" contains one of the
+/// words given after `--` (all of them when none is given).
+fn chosen() -> Vec<&'static Case> {
+    let words: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"))
+        .collect();
+    CASES
+        .iter()
+        .filter(|case| {
+            let label = format!("{} {}", case.format.extension(), case.name);
+            words.is_empty() || words.iter().any(|word| label.contains(word.as_str()))
+        })
+        .collect()
+}
+
+fn body(bodies: &Bodies, format: Format) -> &[u8] {
+    match format {
+        Format::Json => &bodies.json,
+        Format::Csv => &bodies.csv,
+        Format::Xml => &bodies.xml,
+    }
+}
+
+fn runs_wanted() -> usize {
+    std::env::var("ADSTERRA_BENCH_RUNS").map_or(5, |n| {
+        n.parse().expect("ADSTERRA_BENCH_RUNS is a number of runs")
+    })
+}
+
+fn dump(bodies: &Bodies) {
+    let Ok(dir) = std::env::var("ADSTERRA_BENCH_DUMP") else {
+        return;
+    };
+    std::fs::create_dir_all(&dir).expect("the dump folder can be made");
+    for format in Format::ALL {
+        let path = format!("{dir}/stats.{}", format.extension());
+        std::fs::write(&path, body(bodies, format)).expect("the body can be written");
+        println!("wrote {path}");
+    }
+}
+
+/// Peak and kept memory of every case, one run each.
+fn memory(bodies: &Bodies) {
+    println!("peak memory (MiB asked of the allocator above the live baseline; the body is");
+    println!("already in memory and not counted; kept = the result, before it is dropped)");
+    println!(
+        "{:<5} {:<42} {:>9} {:>9}",
+        "", "decoder", "peak MiB", "kept MiB"
+    );
+    for case in chosen() {
+        let Footprint { peak, retained, .. } = measure(|| (case.run)(bodies));
+        println!(
+            "{:<5} {:<42} {:>9.2} {:>9.2}",
+            case.format.extension(),
+            case.name,
+            mib(peak),
+            mib(retained)
+        );
+    }
+    println!();
+}
+
+fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn timings(bodies: &Bodies, runs: usize) {
+    println!("decode time, median of {runs} runs (ratio: this decoder / the format's anchor)");
+    println!(
+        "{:<5} {:<42} {:>9} {:>9} {:>12} {:>7}",
+        "", "decoder", "seconds", "MB/s", "rows/s", "ratio"
+    );
+    for format in Format::ALL {
+        let mut anchor = None;
+        for case in chosen().into_iter().filter(|case| case.format == format) {
+            let samples = (0..runs)
+                .map(|_| {
+                    let started = Instant::now();
+                    let decoded = (case.run)(bodies);
+                    let seconds = started.elapsed().as_secs_f64();
+                    assert_eq!(decoded.rows(), bodies.rows, "{} read every row", case.name);
+                    seconds
+                })
+                .collect();
+            let seconds = median(samples);
+            if case.anchor {
+                anchor = Some(seconds);
+            }
+            let ratio = anchor.map_or(String::new(), |base| format!("{:.2}x", seconds / base));
+            println!(
+                "{:<5} {:<42} {seconds:>9.3} {:>9.1} {:>12.0} {ratio:>7}",
+                format.extension(),
+                case.name,
+                body(bodies, format).len() as f64 / 1e6 / seconds,
+                bodies.rows as f64 / seconds,
+            );
+            let _ = std::io::stdout().flush();
+        }
+    }
+}
+
+fn main() {
+    let n = rows_wanted();
+    let started = Instant::now();
+    let bodies = Bodies::build(n);
+    println!(
+        "report: {n} rows by date and placement; JSON {:.1} MB, CSV {:.1} MB, XML {:.1} MB \
+         (built in {:.1} s)",
+        bodies.json.len() as f64 / 1e6,
+        bodies.csv.len() as f64 / 1e6,
+        bodies.xml.len() as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    dump(&bodies);
+    let counting = std::env::var("ADSTERRA_BENCH_COUNT_ALLOC").map_or(true, |v| v != "0");
+    if counting {
+        memory(&bodies);
+    }
+    // From here on nothing is counted (and nothing that was counted is freed as uncounted:
+    // the counters are simply no longer read).
+    COUNTING.store(false, Ordering::Relaxed);
+    let runs = if std::env::args().any(|arg| arg == "--test") {
+        1
+    } else {
+        runs_wanted()
+    };
+    timings(&bodies, runs);
+}
