@@ -103,25 +103,44 @@ fn long_stats_exports_stream_the_same_rows_they_collect() {
     let args = [
         "stats",
         "--from",
-        "2024-12-01",
+        "2026-09-01",
         "--to",
         "2026-11-27",
         "--group-by",
         "date,placement",
         "--window-days",
-        "200",
-        "-o",
-        "csv",
+        "30",
     ];
-    let collected = ok(sandboxed(&args));
-    let mut streamed_args = args.to_vec();
-    streamed_args.extend(["--format", "csv"]);
-    let streamed = sandboxed(&streamed_args);
-    assert_eq!(streamed.code, 0, "{}", streamed.stderr);
-    assert_eq!(streamed.stdout, collected);
-    assert!(collected.lines().count() > 100_000);
-    // stderr is not a terminal here: no progress bar, nothing at all.
-    assert_eq!(streamed.stderr, "");
+    fn with<'a>(args: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+        [args, extra].concat()
+    }
+    // `-o json` collects the rows, then prints them.
+    let collected: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(sandboxed(&with(&args, &["-o", "json"])))).unwrap();
+    assert!(collected.len() > 10_000, "{} rows", collected.len());
+    // `-o ndjson` and `-o csv` stream them as they arrive, in every format asked of Adsterra.
+    let ndjson = ok(sandboxed(&with(
+        &args,
+        &["-o", "ndjson", "--format", "xml"],
+    )));
+    let streamed: Vec<serde_json::Value> = ndjson
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(streamed, collected);
+    let csv = ok(sandboxed(&with(&args, &["-o", "csv"])));
+    assert_eq!(
+        csv.lines().count(),
+        collected.len() + 1,
+        "a header and every row"
+    );
+    for format in ["csv", "xml"] {
+        let streamed = sandboxed(&with(&args, &["-o", "csv", "--format", format]));
+        assert_eq!(streamed.code, 0, "{}", streamed.stderr);
+        assert_eq!(streamed.stdout, csv, "{format}");
+        // stderr is not a terminal here: no progress bar, nothing at all.
+        assert_eq!(streamed.stderr, "");
+    }
 }
 
 #[test]

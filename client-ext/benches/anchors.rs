@@ -99,6 +99,12 @@ const CASES: &[Case] = &[
         run: |b| whole(adsterra_formats::decode(Format::Json, &b.json).expect("JSON decodes")),
     },
     Case {
+        format: Format::Json,
+        name: "adsterra_formats::json::rows (streaming)",
+        anchor: false,
+        run: |b| streamed(adsterra_formats::json::rows(b.json.as_slice())),
+    },
+    Case {
         format: Format::Csv,
         name: "csv crate, deserialize (streaming)",
         anchor: true,
@@ -253,6 +259,47 @@ fn timings(bodies: &Bodies, runs: usize) {
     }
 }
 
+/// Encoding the same report from its typed rows: serde_json's writer is the anchor.
+fn encoding(runs: usize) {
+    let n = rows_wanted();
+    let rows = common::generate(n);
+    let list: StatsList = StatsList::builder()
+        .item_count(rows.len() as i64)
+        .items(rows)
+        .try_into()
+        .expect("a complete list");
+    println!();
+    println!("encode time from typed rows, median of {runs} runs (ratio: / serde_json::to_vec)");
+    let time = |encode: &dyn Fn() -> usize| {
+        let samples = (0..runs)
+            .map(|_| {
+                let started = Instant::now();
+                black_box(encode());
+                started.elapsed().as_secs_f64()
+            })
+            .collect();
+        median(samples)
+    };
+    let anchor = time(&|| serde_json::to_vec(&list).expect("JSON encodes").len());
+    println!(
+        "{:<5} {:<42} {anchor:>9.3} {:>7}",
+        "json", "serde_json::to_vec", "1.00x"
+    );
+    for format in [Format::Csv, Format::Xml] {
+        let seconds = time(&|| {
+            adsterra_formats::encode(format, &list)
+                .expect("the report encodes")
+                .len()
+        });
+        println!(
+            "{:<5} {:<42} {seconds:>9.3} {:>6.2}x",
+            format.extension(),
+            "adsterra_formats::encode",
+            seconds / anchor
+        );
+    }
+}
+
 fn main() {
     let n = rows_wanted();
     let started = Instant::now();
@@ -279,4 +326,8 @@ fn main() {
         runs_wanted()
     };
     timings(&bodies, runs);
+    if chosen().len() == CASES.len() {
+        drop(bodies);
+        encoding(runs);
+    }
 }

@@ -20,17 +20,6 @@ use crate::{Client, Error, raw};
 
 type RawResult<T> = Result<ResponseValue<T>, raw::Error<ApiError>>;
 
-/// Runs `request` (a generated operation's `send()`, or any request through the policy),
-/// counting its attempts.
-pub(crate) async fn counted<T>(request: impl Future<Output = T>) -> (T, u32) {
-    ATTEMPTS
-        .scope(Cell::new(0), async {
-            let result = request.await;
-            (result, ATTEMPTS.with(Cell::get))
-        })
-        .await
-}
-
 /// Runs `attempt` until it succeeds, fails for good, or loses a body that the operation's retry
 /// class does not allow to ask for again; `Err(Lost)` is such a lost body.
 pub(crate) async fn retried<T, Fut>(

@@ -117,30 +117,12 @@ impl OperationCall {
         let operation = self.operation;
         let request = self.prepare()?;
         retried(&self.client, operation.id, || async {
-            // The body is bytes (or none), so the request always clones.
-            let attempt = request
-                .try_clone()
-                .expect("a request with a byte body clones");
-            let response = self
-                .client
-                .raw
-                .execute(attempt, operation)
-                .await
-                .map_err(|source| Lost::Final(Error::from_transport(call(operation.id), source)))?;
+            let response = self.attempt(&request).await?;
             let status = response.status();
-            let retry_after = crate::retry::retry_after(response.headers(), SystemTime::now());
             let body = response
                 .bytes()
                 .await
                 .map_err(|source| Lost::Body(Error::from_transport(call(operation.id), source)))?;
-            if !status.is_success() {
-                return Err(Lost::Final(Error::from_error_body(
-                    call(operation.id),
-                    status.as_u16(),
-                    &body,
-                    retry_after,
-                )));
-            }
             Ok(OperationAnswer {
                 operation,
                 status: status.as_u16(),
@@ -148,6 +130,50 @@ impl OperationCall {
             })
         })
         .await
+    }
+
+    /// Sends the call as [`Self::send`] does, but hands back the successful answer before its
+    /// body is read, for a body too large to hold (a stats report streamed row by row), with
+    /// the call as it stood for errors met while reading it. The body itself is not asked for
+    /// again if it breaks off: the rows read so far are already with the caller.
+    pub(crate) async fn open(self) -> Result<(reqwest::Response, Call), Error> {
+        let operation = self.operation;
+        let request = self.prepare()?;
+        retried(&self.client, operation.id, || async {
+            let response = self.attempt(&request).await?;
+            Ok((response, call(operation.id)))
+        })
+        .await
+    }
+
+    /// One attempt: the response when its status is 2xx, else the typed error of its body.
+    async fn attempt(&self, request: &reqwest::Request) -> Result<reqwest::Response, Lost> {
+        let operation = self.operation;
+        // The body is bytes (or none), so the request always clones.
+        let attempt = request
+            .try_clone()
+            .expect("a request with a byte body clones");
+        let response = self
+            .client
+            .raw
+            .execute(attempt, operation)
+            .await
+            .map_err(|source| Lost::Final(Error::from_transport(call(operation.id), source)))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let retry_after = crate::retry::retry_after(response.headers(), SystemTime::now());
+        let body = response
+            .bytes()
+            .await
+            .map_err(|source| Lost::Body(Error::from_transport(call(operation.id), source)))?;
+        Err(Lost::Final(Error::from_error_body(
+            call(operation.id),
+            status.as_u16(),
+            &body,
+            retry_after,
+        )))
     }
 
     /// The request the call would send, for a dry run: everything missing or wrong is an error

@@ -11,11 +11,11 @@ use futures::{Stream, StreamExt, TryStreamExt};
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
 use crate::call::send;
-use crate::error::Call;
+
 use crate::input::id;
 use crate::raw::Endpoint;
 use crate::raw::types::{self, StatsGroupBy};
-use crate::{Client, Error};
+use crate::{Client, Error, OperationCall};
 
 /// The longest date range one stats request may cover (Adsterra answers 422 beyond it).
 pub const MAX_STATS_DAYS: u32 = crate::raw::limits::STATS_DAYS;
@@ -257,8 +257,8 @@ impl StatsQuery {
     }
 
     /// The rows as a stream, decoded while the body downloads, so memory is bounded by a batch
-    /// of rows rather than the report's size. It asks for CSV, the most compact format, whatever
-    /// the client's format. Ranges longer than one window stream window after window, in date
+    /// of rows rather than the report's size, in every format: the report travels in the
+    /// client's format (CSV is the most compact). Ranges longer than one window stream window after window, in date
     /// order, which needs the rows grouped by date; the next windows (up to `concurrency`) are
     /// asked for while one streams.
     pub fn stream(self) -> impl Stream<Item = Result<types::StatsRow, Error>> + Send + 'static {
@@ -274,14 +274,14 @@ impl StatsQuery {
         match windows {
             Err(error) => futures::stream::once(async { Err(error) }).left_stream(),
             Ok(checked) => {
-                let csv = self.client.with_format(Format::Csv);
+                let client = self.client.clone();
                 // The next windows are asked for while one streams; each parses into a bounded
                 // channel, so memory stays bounded by `concurrency` windows' batches.
                 futures::stream::iter(checked.windows.clone())
                     .map(move |window| {
-                        let csv = csv.clone();
+                        let client = client.clone();
                         let checked = checked.clone();
-                        async move { stream_window(&csv, &checked, window).await }
+                        async move { stream_window(&client, &checked, window).await }
                     })
                     .buffered(self.concurrency)
                     .try_flatten()
@@ -299,24 +299,19 @@ pub fn stats_group_keys() -> &'static [&'static str] {
         .map_or(&[], |parameter| parameter.values)
 }
 
-/// One window's rows as a stream: the CSV body is parsed on a blocking thread as it arrives.
+/// One window's rows as a stream: the body, in the client's format, is parsed on a blocking
+/// thread as it arrives.
 async fn stream_window(
     client: &Client,
     checked: &Checked,
     (start, finish): (NaiveDate, NaiveDate),
 ) -> Result<impl Stream<Item = Result<types::StatsRow, Error>> + use<>, Error> {
-    let operation = Endpoint::GetStats.operation(Format::Csv).id;
-    let request = build(client.raw.get_stats_csv(), checked, start, finish).send();
-    let (result, attempts) = crate::call::counted(request).await;
-    let call = Call {
-        operation,
-        attempts,
-    };
-    let body = result
-        .map_err(|error| Error::from_raw(error, call))?
-        .into_inner()
-        .into_inner()
-        .map_err(std::io::Error::other);
+    let format = client.format;
+    let request = with_query(client.call(Endpoint::GetStats.operation(format)), checked)
+        .and_then(|call| call.param(START_DATE, start.to_string()))
+        .and_then(|call| call.param(FINISH_DATE, finish.to_string()))?;
+    let (response, call) = request.open().await?;
+    let body = response.bytes_stream().map_err(std::io::Error::other);
     // Rows cross from the parsing thread in batches: one channel message per row would cost
     // more than the parsing. At most BATCHES_AHEAD batches wait for a slow consumer.
     let (batches, receiver) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
@@ -325,7 +320,7 @@ async fn stream_window(
     tokio::task::spawn_blocking(move || {
         let mut batch = Vec::with_capacity(STREAM_BATCH);
         let mut rows = 0;
-        for row in adsterra_formats::csv::rows::<types::StatsRow, _>(reader) {
+        for row in adsterra_formats::rows::<types::StatsRow, _>(format, reader) {
             rows += 1;
             batch.push(row.map_err(|error| Error::decode(call, error, &[])));
             if batch.len() == STREAM_BATCH {
@@ -346,6 +341,32 @@ async fn stream_window(
         Some((futures::stream::iter(batch), receiver))
     })
     .flatten())
+}
+
+/// The stats query's parameters by their names in the spec (the call checks each one against
+/// it, so a renamed parameter fails the first request, and the tests).
+const START_DATE: &str = "start_date";
+const FINISH_DATE: &str = "finish_date";
+
+/// Applies the checked parameters, but the dates, to a call of the stats operation.
+fn with_query(mut call: OperationCall, checked: &Checked) -> Result<OperationCall, Error> {
+    for key in checked.group_by.iter().flatten() {
+        call = call.param("group_by[]", key.to_string())?;
+    }
+    let ids = [
+        ("campaign", checked.campaign),
+        ("banner", checked.banner),
+        ("placement", checked.placement),
+    ];
+    for (name, id) in ids {
+        if let Some(id) = id {
+            call = call.param(name, id.to_string())?;
+        }
+    }
+    if let Some(code) = &checked.country {
+        call = call.param("country", code.clone())?;
+    }
+    Ok(call)
 }
 
 /// Applies the checked parameters to a generated stats builder (any format).
@@ -370,15 +391,6 @@ macro_rules! with_parameters {
         }
         b
     }};
-}
-
-fn build<'c>(
-    builder: crate::raw::builder::GetStatsCsv<'c>,
-    checked: &Checked,
-    start: NaiveDate,
-    finish: NaiveDate,
-) -> crate::raw::builder::GetStatsCsv<'c> {
-    with_parameters!(builder, checked, start, finish)
 }
 
 async fn fetch(

@@ -214,6 +214,7 @@ fn parse_trimmed<T: FromStr>(text: &str, what: &str) -> Result<T, DeError> {
 
 /// `text.trim()`, without its cost when there is nothing to trim: a number's first and last
 /// bytes are ASCII digits, and any Unicode space ends on a byte of 0x80 or more.
+#[inline]
 fn trim(text: &str) -> &str {
     let untrimmed = |byte: &u8| *byte < 0x80 && !char::from(*byte).is_whitespace();
     match (text.as_bytes().first(), text.as_bytes().last()) {

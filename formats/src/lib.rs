@@ -15,10 +15,12 @@
 //!
 //! # Entry points
 //!
-//! [`encode`] turns a [`serde_json::Value`] into a body; [`decode`] turns a
-//! body into any `T: DeserializeOwned`. [`csv`] and [`xml`] hold the
-//! per-format functions, including [`csv::rows`], which streams a CSV body
-//! one row at a time. JSON is written by `serde_json` (compact output) and read by it too,
+//! [`encode`] turns a value — any `Serialize`, a [`serde_json::Value`] included — into a
+//! body; the rules below are stated for JSON values, and a typed value is written byte for byte
+//! as `serde_json::to_value` would make it, without building that JSON value first. [`decode`]
+//! turns a body into any `T: DeserializeOwned`; [`rows`] reads a body in any format one row at
+//! a time as it arrives, in bounded memory. [`csv`], [`json`] and [`xml`] hold the per-format
+//! functions. JSON is written by `serde_json` (compact output) and read by it too,
 //! except that a well-formed body that does not fit the target type is read again through the
 //! text tree (see "Typed decoding"), so JSON is exactly as tolerant as CSV and XML.
 //!
@@ -110,9 +112,12 @@
 //!
 //! # Typed decoding
 //!
-//! Both text formats parse into one text tree (text, null, list, named
-//! fields), and one serde deserializer reads every target from it, so the
-//! rules the formats share are implemented once. A JSON body that serde_json
+//! One serde deserializer reads every target from text, so the rules the formats share are
+//! implemented once: a CSV cell and an XML leaf are handed to it as borrowed text, as they
+//! are read, and a struct, map or list reads its cells or child elements one by one. Only
+//! what must see a whole value before it can decide (an untyped target, an XML element whose
+//! shape does not fit what the target asks for) is first built into a small text tree (text,
+//! null, list, named fields) of that one value. A JSON body that serde_json
 //! cannot read into the target (`"spent": "1.25"`, `[15413270, "15413272"]`)
 //! goes through the same tree, its scalars as their JSON text: so numbers,
 //! ids and booleans may arrive as strings (and strings as numbers) in every
@@ -151,15 +156,20 @@
 use std::fmt;
 use std::str::FromStr;
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub mod csv;
 mod de;
 mod error;
+pub mod json;
+mod rows;
+mod ser;
 mod tree;
 pub mod xml;
 
 pub use error::{Error, Location, Operation};
+pub use rows::{Rows, rows};
 
 /// A wire format of the Adsterra API, chosen by the path suffix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -226,9 +236,12 @@ impl FromStr for Format {
     }
 }
 
-/// Encodes a JSON value as a body in `format` (see the crate docs for the
-/// rules). JSON is compact `serde_json` output.
-pub fn encode(format: Format, value: &serde_json::Value) -> Result<String, Error> {
+/// Encodes a value as a body in `format` (see the crate docs for the rules).
+///
+/// `value` is anything `Serialize`, a [`serde_json::Value`] included; CSV and XML are written
+/// straight from it, exactly as from `serde_json::to_value(value)`. JSON is compact
+/// `serde_json` output.
+pub fn encode<T: Serialize + ?Sized>(format: Format, value: &T) -> Result<String, Error> {
     match format {
         Format::Json => serde_json::to_string(value).map_err(|err| {
             Error::new(
@@ -246,43 +259,10 @@ pub fn encode(format: Format, value: &serde_json::Value) -> Result<String, Error
 /// Decodes a body in `format` into `T` (see the crate docs for the rules).
 pub fn decode<T: DeserializeOwned>(format: Format, body: &[u8]) -> Result<T, Error> {
     match format {
-        Format::Json => json_from_slice(body),
+        Format::Json => json::from_slice(body),
         Format::Xml => xml::from_slice(body),
         Format::Csv => csv::from_slice(body),
     }
-}
-
-/// JSON, tolerant of what a text format could not tell apart either.
-///
-/// The fast path is plain serde_json. A body that is well-formed JSON but does not fit `T`
-/// (`"spent": "1.25"`, `"placement_ids": [15413270, "15413272"]`, `"active": "3"`) is read
-/// again as the text formats are read: through the text tree, where the target type parses
-/// each scalar. So numbers, ids and booleans may arrive as strings, and strings as numbers, in
-/// JSON exactly as in CSV and XML, and what still does not fit is an error naming the field
-/// (`items[3].impressions`).
-fn json_from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    if let Ok(answer) = serde_json::from_slice(body) {
-        return Ok(answer);
-    }
-    let value: serde_json::Value = match serde_json::from_slice(body) {
-        Ok(value) => value,
-        // Not JSON at all (or trailing characters): a syntax error, with its line.
-        Err(syntax) => {
-            let line = (syntax.line() > 0).then(|| syntax.line() as u64);
-            let location = Location {
-                line,
-                ..Location::default()
-            };
-            return Err(Error::new(
-                Format::Json,
-                Operation::Decode,
-                location,
-                syntax.to_string(),
-            ));
-        }
-    };
-    de::from_node(&tree::Node::from_json(value), de::Dialect::Json)
-        .map_err(|err| err.into_error(Format::Json))
 }
 
 #[cfg(test)]

@@ -557,28 +557,26 @@ fn content_type(format: Format) -> HeaderValue {
 
 fn encode(payload: &Payload, operation: &Operation, deviate: bool, loose: Option<Rng>) -> Bytes {
     let format = operation.format;
-    let bytes = match format {
-        // JSON straight from the typed value: the fast path for large reports.
-        Format::Json if !deviate && loose.is_none() => {
-            serde_json::to_vec(payload).expect("generated types serialise")
-        }
-        _ => {
-            let mut value = serde_json::to_value(payload).expect("generated types serialise");
-            if deviate {
-                value = crate::deviations::apply(payload, value);
-            }
-            if let Some(mut rng) = loose {
-                answers::loosen(&mut value, operation.answer, &mut rng);
-            }
-            if format == Format::Json {
-                return Bytes::from(serde_json::to_vec(&value).expect("values serialise"));
-            }
-            adsterra_formats::encode(format, &value)
-                .expect("every sandbox answer has a CSV and XML rendition")
-                .into_bytes()
-        }
-    };
-    Bytes::from(bytes)
+    if !deviate && loose.is_none() {
+        // Every format straight from the typed value: the fast path for large reports.
+        let body = adsterra_formats::encode(format, payload)
+            .expect("generated types encode in every format");
+        return Bytes::from(body);
+    }
+    // Deviations and loose answers are edits of the JSON value, encoded afterwards.
+    let mut value = serde_json::to_value(payload).expect("generated types serialise");
+    if deviate {
+        value = crate::deviations::apply(payload, value);
+    }
+    if let Some(mut rng) = loose {
+        answers::loosen(&mut value, operation.answer, &mut rng);
+    }
+    if format == Format::Json {
+        return Bytes::from(serde_json::to_vec(&value).expect("values serialise"));
+    }
+    let body = adsterra_formats::encode(format, &value)
+        .expect("every sandbox answer has a CSV and XML rendition");
+    Bytes::from(body)
 }
 
 fn respond(bytes: Bytes, format: Format) -> Response {

@@ -380,16 +380,49 @@ async fn stats_stream_row_by_row_and_match_the_whole_report() {
     use futures::TryStreamExt;
     let (_sandbox, client) = start().await;
     let (start, finish) = (date("2025-06-01"), date("2026-11-27"));
-    let query = || {
-        client
+    let whole = client
+        .stats()
+        .between(start, finish)
+        .group_by([StatsGroupBy::Date, StatsGroupBy::Country])
+        .send()
+        .await
+        .unwrap();
+    assert!(whole.len() > 5_000, "{} rows", whole.len());
+    for format in Format::ALL {
+        let query = client
+            .with_format(format)
             .stats()
             .between(start, finish)
-            .group_by([StatsGroupBy::Date, StatsGroupBy::Country])
-    };
-    let whole = query().send().await.unwrap();
-    let streamed: Vec<_> = query().stream().try_collect().await.unwrap();
-    assert_eq!(streamed, whole);
-    assert!(streamed.len() > 5_000, "{} rows", streamed.len());
+            .group_by([StatsGroupBy::Date, StatsGroupBy::Country]);
+        let streamed: Vec<_> = query.stream().try_collect().await.unwrap();
+        assert_eq!(streamed, whole, "{format}");
+    }
+
+    // The format the caller chose is the one that travels: a body the sandbox breaks is
+    // reported by that format's decoder.
+    let broken = Sandbox::start(Config::default().with_faults("malformed=1".parse().unwrap()))
+        .await
+        .unwrap();
+    let broken_client = client_for(&broken, broken.token());
+    for (format, name) in [
+        (Format::Json, "JSON"),
+        (Format::Csv, "CSV"),
+        (Format::Xml, "XML"),
+    ] {
+        let failed = broken_client
+            .with_format(format)
+            .stats()
+            .between(start, finish)
+            .group_by([StatsGroupBy::Date])
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&failed, Error::Decode { .. }) && failed.to_string().contains(name),
+            "{format}: {failed}"
+        );
+    }
 
     let summed = client
         .stats()

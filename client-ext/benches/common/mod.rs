@@ -192,10 +192,8 @@ impl Bodies {
             .items(rows)
             .try_into()
             .expect("a complete list");
-        let value = serde_json::to_value(&list).expect("rows serialize");
-        drop(list);
         let encode = |format| {
-            adsterra_formats::encode(format, &value)
+            adsterra_formats::encode(format, &list)
                 .expect("the report encodes")
                 .into_bytes()
         };

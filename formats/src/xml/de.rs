@@ -340,7 +340,7 @@ impl<S: Source> XmlReader<S> {
 
     pub(crate) fn unclosed(&mut self) -> Error {
         self.broken = true;
-        let name = self.path.rsplit('/').next().unwrap_or_default();
+        let name = element_name(&self.path);
         self.error(false, format!("the body ends before <{name}> is closed"))
     }
 

@@ -31,7 +31,7 @@ pub use ser::to_string;
 
 /// Decodes an XML body into `T`.
 ///
-/// The body is read event by event into `T` (see [`de`] for how), so decoding holds the
+/// The body is read event by event into `T` (no document tree is built), so decoding holds the
 /// result and little else.
 pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     let mut reader = XmlReader::new(Slice::new(utf8(body)?));
@@ -374,6 +374,8 @@ mod tests {
 
         let err = parse(b"<response><a>").unwrap_err();
         assert!(err.message.contains("before <a> is closed"), "{err}");
+        let err = parse(b"<response><items><item><a>1</a>").unwrap_err();
+        assert!(err.message.contains("before <item> is closed"), "{err}");
     }
 
     #[test]
