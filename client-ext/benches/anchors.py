@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What a Python script does with the same stats bodies the anchors bench decodes.
 
-    ADSTERRA_BENCH_DUMP=target/bench-bodies cargo bench -p adsterra --bench anchors
+    ADSTERRA_BENCH_DUMP=$PWD/target/bench-bodies cargo bench -p adsterra --bench anchors
     python3 client-ext/benches/anchors.py target/bench-bodies
 
 Times `json.load` of the JSON body and `csv.DictReader` over the CSV body with each value

@@ -4,10 +4,11 @@
 //! anchor; asserts nothing about them.
 //!
 //! `cargo bench -p adsterra --bench anchors` (1,000,000 rows; `-- --test` for a 10,000-row smoke
-//! run; `ADSTERRA_BENCH_ROWS=n` sets any size, `ADSTERRA_BENCH_RUNS=n` the runs per decoder,
-//! 5 by default, of which the median is shown). `ADSTERRA_BENCH_DUMP=DIR` also writes the bodies
-//! to `DIR/stats.{json,csv,xml}`, for `client-ext/benches/anchors.py`, which times Python on the
-//! very same bytes.
+//! run; words after `--` pick cases, as `-- csv`). `ADSTERRA_BENCH_ROWS=n` sets any size,
+//! `ADSTERRA_BENCH_RUNS=n` the rounds, 5 by default, of which the median is shown.
+//! `ADSTERRA_BENCH_DUMP=DIR` (an absolute path: benches run in the crate's folder) also writes
+//! the bodies to `DIR/stats.{json,csv,xml}`, for `client-ext/benches/anchors.py`, which times
+//! Python on the very same bytes.
 //!
 //! The memory table comes first, while the counting allocator counts; the timings come after,
 //! with counting switched off so that it weighs on no decoder.
@@ -224,29 +225,37 @@ fn median(mut samples: Vec<f64>) -> f64 {
     samples[samples.len() / 2]
 }
 
+/// Times every chosen case of each format in rounds, each round running every case once, so
+/// that a slow moment of a noisy machine weighs on all of them alike; the ratio is the median
+/// of each round's ratio to the anchor of the same round.
 fn timings(bodies: &Bodies, runs: usize) {
-    println!("decode time, median of {runs} runs (ratio: this decoder / the format's anchor)");
+    println!("decode time, median of {runs} rounds (ratio: this decoder / the format's anchor,");
+    println!("paired within each round)");
     println!(
         "{:<5} {:<42} {:>9} {:>9} {:>12} {:>7}",
         "", "decoder", "seconds", "MB/s", "rows/s", "ratio"
     );
     for format in Format::ALL {
-        let mut anchor = None;
-        for case in chosen().into_iter().filter(|case| case.format == format) {
-            let samples = (0..runs)
-                .map(|_| {
-                    let started = Instant::now();
-                    let decoded = (case.run)(bodies);
-                    let seconds = started.elapsed().as_secs_f64();
-                    assert_eq!(decoded.rows(), bodies.rows, "{} read every row", case.name);
-                    seconds
-                })
-                .collect();
-            let seconds = median(samples);
-            if case.anchor {
-                anchor = Some(seconds);
+        let cases: Vec<&Case> = chosen()
+            .into_iter()
+            .filter(|case| case.format == format)
+            .collect();
+        let mut samples = vec![Vec::with_capacity(runs); cases.len()];
+        for _ in 0..runs {
+            for (case, times) in cases.iter().zip(&mut samples) {
+                let started = Instant::now();
+                let decoded = (case.run)(bodies);
+                times.push(started.elapsed().as_secs_f64());
+                assert_eq!(decoded.rows(), bodies.rows, "{} read every row", case.name);
             }
-            let ratio = anchor.map_or(String::new(), |base| format!("{:.2}x", seconds / base));
+        }
+        let anchor = cases.iter().position(|case| case.anchor);
+        for (case, times) in cases.iter().zip(&samples) {
+            let ratio = anchor.map_or(String::new(), |anchor| {
+                let rounds = times.iter().zip(&samples[anchor]).map(|(t, a)| t / a);
+                format!("{:.2}x", median(rounds.collect()))
+            });
+            let seconds = median(times.clone());
             println!(
                 "{:<5} {:<42} {seconds:>9.3} {:>9.1} {:>12.0} {ratio:>7}",
                 format.extension(),
