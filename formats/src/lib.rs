@@ -11,7 +11,7 @@
 //! rule below is about the shape of a value, never about field names, with
 //! the single exception of the list envelope's `items`/`itemCount`, which
 //! Adsterra uses for every list. It does no I/O of its own beyond the reader
-//! handed to [`csv::rows`].
+//! handed to [`rows`].
 //!
 //! # Entry points
 //!
