@@ -300,6 +300,29 @@ impl View<'_> {
     }
 }
 
+/// Tuples and tuple structs read as sequences, in every deserializer of the crate.
+macro_rules! tuples_as_seq {
+    () => {
+        fn deserialize_tuple<V: Visitor<'de>>(
+            self,
+            _len: usize,
+            visitor: V,
+        ) -> Result<V::Value, DeError> {
+            self.deserialize_seq(visitor)
+        }
+
+        fn deserialize_tuple_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            _len: usize,
+            visitor: V,
+        ) -> Result<V::Value, DeError> {
+            self.deserialize_seq(visitor)
+        }
+    };
+}
+pub(crate) use tuples_as_seq;
+
 /// Deserializes `T` from a tree.
 pub(crate) fn from_node<'de, T: de::Deserialize<'de>>(
     node: &Node,
@@ -530,22 +553,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
         result.map_err(|e: DeError| e.at(&path))
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
-        self.deserialize_seq(visitor)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
-        self.deserialize_seq(visitor)
-    }
+    tuples_as_seq!();
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         self.read_map(visitor)

@@ -10,7 +10,7 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Visitor};
 
 use crate::Format;
-use crate::de::{DeError, Dialect, MapAcc, NodeDe, Path, Segment, View, field_path};
+use crate::de::{DeError, Dialect, MapAcc, NodeDe, Path, Segment, View, field_path, tuples_as_seq};
 use crate::error::{Error, Location, Operation};
 use crate::tree::Node;
 
@@ -336,22 +336,7 @@ impl<'de, R: Read> de::Deserializer<'de> for RowDe<'_, '_, R> {
         .map_err(|err| self.locate(err))
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
-        self.deserialize_seq(visitor)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
-        self.deserialize_seq(visitor)
-    }
+    tuples_as_seq!();
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         visitor.visit_some(self)

@@ -22,7 +22,7 @@ use serde::de::{self, DeserializeSeed, Visitor};
 
 use super::{ITEM, MAX_DEPTH};
 use crate::Format;
-use crate::de::{DeError, Dialect, KeyDe, NodeDe, Path, View};
+use crate::de::{DeError, Dialect, KeyDe, NodeDe, Path, View, tuples_as_seq};
 use crate::error::{Error, Location, Operation, quote};
 use crate::tree::Node;
 
@@ -427,6 +427,32 @@ impl<S: Source> XmlReader<S> {
         Ok(Node::Map(children))
     }
 
+    /// Reads up to the next child of the open element: its `(nil, empty)`, its name in
+    /// [`Self::name`]; `None` at the element's end tag. Layout between children is skipped,
+    /// other text refused.
+    pub(crate) fn next_child(&mut self) -> Result<Option<(bool, bool)>, Error> {
+        loop {
+            self.text.clear();
+            match self.next()? {
+                Token::Start { nil, empty } => return Ok(Some((nil, empty))),
+                Token::Text { content: false } => {}
+                Token::Text { content: true } => return Err(self.mixed()),
+                Token::End => return Ok(None),
+                Token::Eof => return Err(self.unclosed()),
+            }
+        }
+    }
+
+    /// As [`Self::next_child`], in a list: the child must be an `<item>`.
+    pub(crate) fn next_item(&mut self) -> Result<Option<(bool, bool)>, Error> {
+        let child = self.next_child()?;
+        if child.is_some() && self.name != ITEM {
+            let message = format!("expected a list (<{ITEM}> elements), found <{}>", self.name);
+            return Err(self.error(false, message));
+        }
+        Ok(child)
+    }
+
     /// The error for text met beside child elements: the rest of the element is read to say
     /// what it holds.
     pub(crate) fn mixed(&mut self) -> Error {
@@ -525,10 +551,6 @@ pub(crate) struct ElementDe<'r, 'p, S> {
     pub(crate) empty: bool,
 }
 
-fn ready(error: Error) -> DeError {
-    DeError::ready(error)
-}
-
 impl<S: Source> ElementDe<'_, '_, S> {
     /// Hands the element to the shared text rules: its text if it holds only text, else its
     /// tree. Every target that is not a struct, map or list goes this way.
@@ -543,42 +565,63 @@ impl<S: Source> ElementDe<'_, '_, S> {
             empty,
         } = self;
         if nil || empty {
-            let node = reader.element(nil, empty).map_err(ready)?;
+            let node = reader.element(nil, empty).map_err(DeError::ready)?;
             return read(NodeDe::new((&node).into(), path, Dialect::Xml));
         }
-        match reader.content().map_err(ready)? {
+        let content = reader.content().map_err(DeError::ready)?;
+        Self::view_of(reader, path, content, read)
+    }
+
+    /// Hands content that is not child elements to read one by one to the shared text rules:
+    /// its text, or (for mixed content, which it refuses) the rest of the element.
+    fn view_of<T>(
+        reader: &mut XmlReader<S>,
+        path: Path<'_>,
+        content: Content,
+        read: impl FnOnce(NodeDe<'_, '_>) -> Result<T, DeError>,
+    ) -> Result<T, DeError> {
+        match content {
             Content::Text => read(NodeDe::new(View::Text(&reader.text), path, Dialect::Xml)),
             Content::Children { mixed } => {
-                let node = reader.children(mixed).map_err(ready)?;
+                let node = reader.children(mixed).map_err(DeError::ready)?;
                 read(NodeDe::new((&node).into(), path, Dialect::Xml))
             }
         }
     }
 
-    /// Reads a group of named children into a struct or map, child by child. `None` when the
-    /// element holds something else, which the shared rules then read.
-    fn group<'de, V: Visitor<'de>>(
+    /// Reads a group or list element child by child with `children`, when it holds child
+    /// elements and nothing else; anything else (nil, empty, text, mixed content) goes to the
+    /// shared rules through `fallback`.
+    fn compound<'de, V: Visitor<'de>>(
         self,
-        fields: &'static [&'static str],
         visitor: V,
+        children: impl FnOnce(&mut XmlReader<S>, Path<'_>, V) -> Result<V::Value, DeError>,
         fallback: impl FnOnce(NodeDe<'_, '_>, V) -> Result<V::Value, DeError>,
     ) -> Result<V::Value, DeError> {
         if self.nil || self.empty {
             return self.through_view(|de| fallback(de, visitor));
         }
         let path = self.path;
-        match self.reader.content().map_err(ready)? {
-            Content::Text => fallback(
-                NodeDe::new(View::Text(&self.reader.text), path, Dialect::Xml),
-                visitor,
-            ),
-            Content::Children { mixed: true } => {
-                let node = self.reader.children(true).map_err(ready)?;
-                fallback(NodeDe::new((&node).into(), path, Dialect::Xml), visitor)
+        match self.reader.content().map_err(DeError::ready)? {
+            Content::Children { mixed: false } => {
+                children(self.reader, path, visitor).map_err(|e: DeError| e.at(&path))
             }
-            Content::Children { mixed: false } => visitor
-                .visit_map(ChildrenAcc {
-                    reader: self.reader,
+            content => Self::view_of(self.reader, path, content, |de| fallback(de, visitor)),
+        }
+    }
+
+    /// A struct or map: named children, one by one.
+    fn group<'de, V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+        fallback: impl FnOnce(NodeDe<'_, '_>, V) -> Result<V::Value, DeError>,
+    ) -> Result<V::Value, DeError> {
+        self.compound(
+            visitor,
+            |reader, path, visitor| {
+                visitor.visit_map(ChildrenAcc {
+                    reader,
                     path,
                     fields,
                     seen: 0,
@@ -586,8 +629,9 @@ impl<S: Source> ElementDe<'_, '_, S> {
                     other: String::new(),
                     child: (false, false),
                 })
-                .map_err(|e: DeError| e.at(&path)),
-        }
+            },
+            fallback,
+        )
     }
 }
 
@@ -624,7 +668,7 @@ impl<'de, S: Source> de::Deserializer<'de> for ElementDe<'_, '_, S> {
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         if self.nil {
             let path = self.path;
-            self.reader.skip(self.empty).map_err(ready)?;
+            self.reader.skip(self.empty).map_err(DeError::ready)?;
             return visitor.visit_none().map_err(|e: DeError| e.at(&path));
         }
         visitor.visit_some(self)
@@ -639,48 +683,20 @@ impl<'de, S: Source> de::Deserializer<'de> for ElementDe<'_, '_, S> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        if self.nil || self.empty {
-            return self.through_view(|de| de::Deserializer::deserialize_seq(de, visitor));
-        }
-        let path = self.path;
-        match self.reader.content().map_err(ready)? {
-            Content::Text => de::Deserializer::deserialize_seq(
-                NodeDe::new(View::Text(&self.reader.text), path, Dialect::Xml),
-                visitor,
-            ),
-            Content::Children { mixed: true } => {
-                let node = self.reader.children(true).map_err(ready)?;
-                de::Deserializer::deserialize_seq(
-                    NodeDe::new((&node).into(), path, Dialect::Xml),
-                    visitor,
-                )
-            }
-            Content::Children { mixed: false } => visitor
-                .visit_seq(ItemsAcc {
-                    reader: self.reader,
+        self.compound(
+            visitor,
+            |reader, path, visitor| {
+                visitor.visit_seq(ItemsAcc {
+                    reader,
                     path,
                     index: 0,
                 })
-                .map_err(|e: DeError| e.at(&path)),
-        }
+            },
+            |de, visitor| de::Deserializer::deserialize_seq(de, visitor),
+        )
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
-        self.deserialize_seq(visitor)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
-        self.deserialize_seq(visitor)
-    }
+    tuples_as_seq!();
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         self.group(&[], visitor, |de, visitor| {
@@ -710,7 +726,7 @@ impl<'de, S: Source> de::Deserializer<'de> for ElementDe<'_, '_, S> {
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let path = self.path;
-        self.reader.skip(self.empty).map_err(ready)?;
+        self.reader.skip(self.empty).map_err(DeError::ready)?;
         visitor.visit_unit().map_err(|e: DeError| e.at(&path))
     }
 }
@@ -744,7 +760,7 @@ impl<S: Source> ChildrenAcc<'_, '_, S> {
         );
         let mut error = reader.error(false, message);
         error.location.element = Some(element);
-        ready(error)
+        DeError::ready(error)
     }
 }
 
@@ -755,15 +771,8 @@ impl<'de, S: Source> de::MapAccess<'de> for ChildrenAcc<'_, '_, S> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, DeError> {
-        let (nil, empty) = loop {
-            self.reader.text.clear();
-            match self.reader.next().map_err(ready)? {
-                Token::Start { nil, empty } => break (nil, empty),
-                Token::Text { content: false } => {}
-                Token::Text { content: true } => return Err(ready(self.reader.mixed())),
-                Token::End => return Ok(None),
-                Token::Eof => return Err(ready(self.reader.unclosed())),
-            }
+        let Some((nil, empty)) = self.reader.next_child().map_err(DeError::ready)? else {
+            return Ok(None);
         };
         self.child = (nil, empty);
         let name = self.reader.name.as_str();
@@ -821,23 +830,9 @@ impl<'de, S: Source> de::SeqAccess<'de> for ItemsAcc<'_, '_, S> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, DeError> {
-        let (nil, empty) = loop {
-            self.reader.text.clear();
-            match self.reader.next().map_err(ready)? {
-                Token::Start { nil, empty } => break (nil, empty),
-                Token::Text { content: false } => {}
-                Token::Text { content: true } => return Err(ready(self.reader.mixed())),
-                Token::End => return Ok(None),
-                Token::Eof => return Err(ready(self.reader.unclosed())),
-            }
+        let Some((nil, empty)) = self.reader.next_item().map_err(DeError::ready)? else {
+            return Ok(None);
         };
-        if self.reader.name != ITEM {
-            let message = format!(
-                "expected a list (<{ITEM}> elements), found <{}>",
-                self.reader.name
-            );
-            return Err(ready(self.reader.error(false, message)));
-        }
         let path = Path::Index(&self.path, self.index);
         self.index += 1;
         seed.deserialize(ElementDe {

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::Format;
 use crate::de::{DeError, Path, Segment, field_path};
 use crate::error::{Error, Location, Operation, quote};
-use de::{Content, ElementDe, Slice, Source, Stream, Token, XmlReader, is_xml_whitespace};
+use de::{Content, ElementDe, Slice, Stream, Token, XmlReader, is_xml_whitespace};
 
 /// The root element of every Adsterra XML body.
 const ROOT: &str = "response";
@@ -35,14 +35,14 @@ pub use ser::to_string;
 /// result and little else.
 pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     let mut reader = XmlReader::new(Slice::new(utf8(body)?));
-    let value = root(&mut reader, |reader, nil, empty| {
-        T::deserialize(ElementDe {
-            reader,
-            path: Path::Root,
-            nil,
-            empty,
-        })
-    })?;
+    let (nil, empty) = reader.root_start()?;
+    let value = T::deserialize(ElementDe {
+        reader: &mut reader,
+        path: Path::Root,
+        nil,
+        empty,
+    })
+    .map_err(|err| locate(err, reader.root.as_deref().unwrap_or(ROOT)))?;
     reader.epilogue()?;
     Ok(value)
 }
@@ -64,15 +64,6 @@ fn utf8(body: &[u8]) -> Result<&str, Error> {
             ),
         )
     })
-}
-
-/// Reads the root element's start tag and then the root with `read`, locating its errors.
-fn root<S: Source, T>(
-    reader: &mut XmlReader<S>,
-    read: impl FnOnce(&mut XmlReader<S>, bool, bool) -> Result<T, DeError>,
-) -> Result<T, Error> {
-    let (nil, empty) = reader.root_start()?;
-    read(reader, nil, empty).map_err(|err| locate(err, reader.root.as_deref().unwrap_or(ROOT)))
 }
 
 /// Reads an XML body one row at a time, each row as a `T`, as the body arrives.
@@ -121,7 +112,7 @@ impl<T: DeserializeOwned, R: Read> Iterator for Rows<T, R> {
         }
         let found = match self.list {
             None => self.find_list(),
-            Some(depth) => self.next_row(depth),
+            Some(_) => self.next_row(),
         };
         match found {
             Ok(Some((nil, empty))) => Some(self.row(nil, empty)),
@@ -152,7 +143,7 @@ impl<T: DeserializeOwned, R: Read> Rows<T, R> {
         match self.list_within()? {
             Some(depth) => {
                 self.list = Some(depth);
-                self.next_row(depth)
+                self.next_row()
             }
             None => {
                 self.reader.epilogue()?;
@@ -176,46 +167,26 @@ impl<T: DeserializeOwned, R: Read> Rows<T, R> {
             Content::Children { mixed: false } if reader.name == ITEM => return Ok(Some(1)),
             Content::Children { mixed: false } => {}
         }
-        loop {
-            reader.text.clear();
-            match reader.next()? {
-                Token::Start { nil, empty } if reader.name == "items" && !nil && !empty => {
-                    match reader.content()? {
-                        Content::Children { mixed: false } => return Ok(Some(2)),
-                        Content::Children { mixed: true } => return Err(reader.mixed()),
-                        Content::Text => {}
-                    }
-                }
-                Token::Start { empty, .. } => reader.skip(empty)?,
-                Token::Text { content: false } => {}
-                Token::Text { content: true } => return Err(reader.mixed()),
-                Token::End => return Ok(None),
-                Token::Eof => return Err(reader.unclosed()),
+        while let Some((nil, empty)) = reader.next_child()? {
+            if reader.name != "items" || nil || empty {
+                reader.skip(empty)?;
+                continue;
+            }
+            match reader.content()? {
+                Content::Children { mixed: false } => return Ok(Some(2)),
+                Content::Children { mixed: true } => return Err(reader.mixed()),
+                Content::Text => {}
             }
         }
+        Ok(None)
     }
 
-    /// Reads up to the next row's start tag in the list at `depth`; at the list's end, reads
-    /// the rest of the body and gives `None`.
-    fn next_row(&mut self, depth: usize) -> Result<Option<RowStart>, Error> {
+    /// Reads up to the next row's start tag in the open list; at the list's end, reads the
+    /// rest of the body and gives `None`.
+    fn next_row(&mut self) -> Result<Option<RowStart>, Error> {
         let reader = &mut self.reader;
-        while reader.depth() >= depth {
-            reader.text.clear();
-            match reader.next()? {
-                Token::Start { nil, empty } if reader.name == ITEM => {
-                    return Ok(Some((nil, empty)));
-                }
-                Token::Start { .. } => {
-                    let message = format!(
-                        "expected a list (<{ITEM}> elements), found <{}>",
-                        reader.name
-                    );
-                    return Err(reader.error(false, message));
-                }
-                Token::Text { content: false } | Token::End => {}
-                Token::Text { content: true } => return Err(reader.mixed()),
-                Token::Eof => return Err(reader.unclosed()),
-            }
+        if let Some(row) = reader.next_item()? {
+            return Ok(Some(row));
         }
         // The list is closed: read what is left of the root, then the end of the body.
         while reader.depth() > 0 {
