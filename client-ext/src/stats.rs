@@ -11,7 +11,6 @@ use futures::{Stream, StreamExt, TryStreamExt};
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
 use crate::call::send;
-
 use crate::input::id;
 use crate::raw::Endpoint;
 use crate::raw::types::{self, StatsGroupBy};
@@ -258,9 +257,9 @@ impl StatsQuery {
 
     /// The rows as a stream, decoded while the body downloads, so memory is bounded by a batch
     /// of rows rather than the report's size, in every format: the report travels in the
-    /// client's format (CSV is the most compact). Ranges longer than one window stream window after window, in date
-    /// order, which needs the rows grouped by date; the next windows (up to `concurrency`) are
-    /// asked for while one streams.
+    /// client's format (CSV is the most compact). Ranges longer than one window stream window
+    /// after window, in date order, which needs the rows grouped by date; the next windows (up
+    /// to `concurrency`) are asked for while one streams.
     pub fn stream(self) -> impl Stream<Item = Result<types::StatsRow, Error>> + Send + 'static {
         let windows = self.check().and_then(|checked| {
             if checked.windows.len() > 1 && !checked.by_date() {
@@ -307,9 +306,12 @@ async fn stream_window(
     (start, finish): (NaiveDate, NaiveDate),
 ) -> Result<impl Stream<Item = Result<types::StatsRow, Error>> + use<>, Error> {
     let format = client.format;
-    let request = with_query(client.call(Endpoint::GetStats.operation(format)), checked)
-        .and_then(|call| call.param(START_DATE, start.to_string()))
-        .and_then(|call| call.param(FINISH_DATE, finish.to_string()))?;
+    let request = with_query(
+        client.call(Endpoint::GetStats.operation(format)),
+        checked,
+        start,
+        finish,
+    )?;
     let (response, call) = request.open().await?;
     let body = response.bytes_stream().map_err(std::io::Error::other);
     // Rows cross from the parsing thread in batches: one channel message per row would cost
@@ -343,13 +345,18 @@ async fn stream_window(
     .flatten())
 }
 
-/// The stats query's parameters by their names in the spec (the call checks each one against
-/// it, so a renamed parameter fails the first request, and the tests).
-const START_DATE: &str = "start_date";
-const FINISH_DATE: &str = "finish_date";
-
-/// Applies the checked parameters, but the dates, to a call of the stats operation.
-fn with_query(mut call: OperationCall, checked: &Checked) -> Result<OperationCall, Error> {
+/// Applies the checked parameters to a call of the stats operation, by their names in the spec
+/// (the call checks each one against it, so a renamed parameter fails the first request, and
+/// the tests). The twin of `with_parameters!`, which applies them to a generated builder.
+fn with_query(
+    call: OperationCall,
+    checked: &Checked,
+    start: NaiveDate,
+    finish: NaiveDate,
+) -> Result<OperationCall, Error> {
+    let mut call = call
+        .param("start_date", start.to_string())?
+        .param("finish_date", finish.to_string())?;
     for key in checked.group_by.iter().flatten() {
         call = call.param("group_by[]", key.to_string())?;
     }
