@@ -7,7 +7,7 @@
 //!
 //! It builds and tests a whole copy of the workspace in its own target folder
 //! (target/additive-check/), which takes minutes, so it is ignored by default: `.ci/run` runs it
-//! with `cargo test -p adsterra-tests --test additive -- --ignored`.
+//! with `cargo test --workspace --test additive -- --ignored`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
