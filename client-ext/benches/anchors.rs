@@ -225,8 +225,8 @@ fn median(mut samples: Vec<f64>) -> f64 {
     samples[samples.len() / 2]
 }
 
-/// Times every chosen case of each format in rounds, each round running every case once, so
-/// that a slow moment of a noisy machine weighs on all of them alike; the ratio is the median
+/// Times every chosen case of each format in rounds, each round running every case once (in
+/// turn starting with each), so that a slow moment of a noisy machine weighs on all of them alike; the ratio is the median
 /// of each round's ratio to the anchor of the same round.
 fn timings(bodies: &Bodies, runs: usize) {
     println!("decode time, median of {runs} rounds (ratio: this decoder / the format's anchor,");
@@ -241,11 +241,14 @@ fn timings(bodies: &Bodies, runs: usize) {
             .filter(|case| case.format == format)
             .collect();
         let mut samples = vec![Vec::with_capacity(runs); cases.len()];
-        for _ in 0..runs {
-            for (case, times) in cases.iter().zip(&mut samples) {
+        for round in 0..runs {
+            // Each round starts at the next case, so that no decoder always runs first (on a
+            // cold cache) or right after the same other one.
+            for at in (0..cases.len()).map(|i| (i + round) % cases.len()) {
+                let case = cases[at];
                 let started = Instant::now();
                 let decoded = (case.run)(bodies);
-                times.push(started.elapsed().as_secs_f64());
+                samples[at].push(started.elapsed().as_secs_f64());
                 assert_eq!(decoded.rows(), bodies.rows, "{} read every row", case.name);
             }
         }

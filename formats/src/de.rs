@@ -11,12 +11,12 @@
 
 use std::fmt;
 use std::fmt::Write as _;
-use std::str::FromStr;
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
 use crate::Format;
 use crate::error::{Error, Location, Operation, quote};
+use crate::number::Number;
 use crate::tree::Node;
 
 /// Which body the tree came from; the few rules that differ hang on it.
@@ -206,10 +206,11 @@ impl de::Error for DeError {
 /// Parses trimmed text as a number, naming what was wanted on failure.
 /// Surrounding spaces are not part of a number in any body we have seen,
 /// while hand-made CSVs often pad cells.
-fn parse_trimmed<T: FromStr>(text: &str, what: &str) -> Result<T, DeError> {
-    trim(text)
-        .parse()
-        .map_err(|_| DeError::new(format!("expected {what}, found {}", describe_text(text))))
+fn parse_trimmed<T: Number>(text: &str, what: &str) -> Result<T, DeError> {
+    let trimmed = trim(text);
+    T::fast(trimmed.as_bytes())
+        .or_else(|| trimmed.parse().ok())
+        .ok_or_else(|| DeError::new(format!("expected {what}, found {}", describe_text(text))))
 }
 
 /// `text.trim()`, without its cost when there is nothing to trim: a number's first and last
@@ -339,6 +340,7 @@ pub(crate) struct NodeDe<'a, 'p> {
 }
 
 impl<'a, 'p> NodeDe<'a, 'p> {
+    #[inline]
     pub(crate) fn new(node: View<'a>, path: Path<'p>, dialect: Dialect) -> Self {
         NodeDe {
             node,
@@ -355,6 +357,7 @@ impl<'a, 'p> NodeDe<'a, 'p> {
         .at(&self.path)
     }
 
+    #[inline]
     fn text(&self, expected: &str) -> Result<&'a str, DeError> {
         match self.node {
             View::Text(text) => Ok(text),
@@ -397,6 +400,7 @@ impl<'a, 'p> NodeDe<'a, 'p> {
 macro_rules! parse_number {
     ($($method:ident => $visit:ident, $ty:ty, $what:literal;)*) => {
         $(
+            #[inline]
             fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
                 let path = self.path;
                 let text = self.text($what)?;
@@ -491,6 +495,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_, '_> {
 
     /// Only an explicit null is "no value", except in CSV, where an empty
     /// cell is the only way to write one (and so `Some("")` reads as `None`).
+    #[inline]
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let path = self.path;
         let none = match self.node {
@@ -666,6 +671,7 @@ impl<'a, 'p, I: Iterator<Item = (&'a str, View<'a>)>> MapAcc<'a, 'p, I> {
 impl<'de, 'a, I: Iterator<Item = (&'a str, View<'a>)>> de::MapAccess<'de> for MapAcc<'a, '_, I> {
     type Error = DeError;
 
+    #[inline]
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
@@ -680,6 +686,7 @@ impl<'de, 'a, I: Iterator<Item = (&'a str, View<'a>)>> de::MapAccess<'de> for Ma
             .map_err(|e: DeError| e.at(&Path::Key(&self.path, key)))
     }
 
+    #[inline]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
         let Some((key, node)) = self.pending.take() else {
             return Err(

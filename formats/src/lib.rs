@@ -163,6 +163,7 @@ pub mod csv;
 mod de;
 mod error;
 pub mod json;
+mod number;
 mod rows;
 mod ser;
 mod tree;
