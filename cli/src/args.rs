@@ -107,6 +107,16 @@ pub enum Command {
     /// With --format csv and --output csv or ndjson, rows are written as they arrive, so memory
     /// stays flat however long the range; a progress bar shows on stderr when it is a terminal.
     Stats(StatsArgs),
+    /// Keep a database of campaigns and stats up to date: SQLite (a file) or PostgreSQL.
+    ///
+    /// A first run fetches from --since; later runs fetch the new days and the last
+    /// --revise-days again (stats are corrected after the fact), and upsert: running it twice
+    /// changes nothing. Each day is one transaction, so a killed run resumes where it stopped.
+    /// Stats go to one table per grain (stats_by_date_campaign, ...), whose columns follow the
+    /// spec (a new metric is added as a column, and the statement printed); money is stored
+    /// exactly, in thousandths. Each run also stores a snapshot of the campaigns. One summary
+    /// line at the end (-o json for scripts); a progress bar on stderr on a terminal.
+    Sync(SyncArgs),
     /// Any operation of the spec by its operationId (`adsterra api --list` lists them), with
     /// its parameters and body checked against the spec before sending.
     ///
@@ -351,6 +361,38 @@ pub struct StatsArgs {
     /// Requests in flight at once for long ranges.
     #[arg(long, value_name = "N", default_value_t = adsterra::DEFAULT_STATS_CONCURRENCY)]
     pub concurrency: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The database: sqlite://PATH (a file, created when missing) or
+    /// postgres://USER@HOST/DATABASE (a local socket: postgres://USER@/DATABASE?host=/run/postgresql).
+    /// Put a password in ADSTERRA_SYNC_DB or PGPASSWORD rather than in an argument; it is never
+    /// printed.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "ADSTERRA_SYNC_DB",
+        hide_env_values = true
+    )]
+    pub db: String,
+    /// The first day wanted [default on a first run: 90 days before --until]; on later runs,
+    /// an earlier day than the database holds fetches the days between.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    pub since: Option<NaiveDate>,
+    /// The last day wanted [default: today, UTC].
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    pub until: Option<NaiveDate>,
+    /// Group stats by these keys besides the date (repeat the flag or give a comma list);
+    /// each grain is a table of its own.
+    #[arg(long, value_name = "KEY", value_delimiter = ',', value_parser = group_by())]
+    pub group_by: Vec<StatsGroupBy>,
+    /// Days before the last day held that are fetched again (0: only new days).
+    #[arg(long, value_name = "N", default_value_t = adsterra_sync::DEFAULT_REVISE_DAYS)]
+    pub revise_days: u32,
+    /// Days per request (1 to 366).
+    #[arg(long, value_name = "DAYS", default_value_t = adsterra_sync::DEFAULT_WINDOW_DAYS)]
+    pub window_days: u32,
 }
 
 fn date(text: &str) -> Result<NaiveDate, String> {

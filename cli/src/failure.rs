@@ -18,6 +18,7 @@ Exit codes:
   6  rate limited: still 429 after retrying; wait and run again
   7  server or transport: Adsterra failed (5xx), timed out, dropped the connection or answered
      off the spec
+  8  database: sync could not open, read or write its database
 
 Environment:
   ADSTERRA_API_KEY   the API token (or use --token-file)
@@ -35,6 +36,7 @@ pub enum Class {
     Validation,
     RateLimited,
     Server,
+    Database,
 }
 
 /// A failed command: its class and the line printed on stderr.
@@ -72,6 +74,7 @@ impl Failure {
             Class::Validation => 5,
             Class::RateLimited => 6,
             Class::Server => 7,
+            Class::Database => 8,
         })
     }
 }

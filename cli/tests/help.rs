@@ -40,7 +40,7 @@ fn every_command_has_help_and_it_is_stable() {
 #[test]
 fn the_top_level_help_documents_every_exit_code() {
     let help = adsterra(&["--help"], &[], "").stdout;
-    for code in 0..=7 {
+    for code in 0..=8 {
         assert!(help.contains(&format!("\n  {code}  ")), "exit code {code}");
     }
 }

@@ -2495,6 +2495,10 @@ what it accepts: numbers and ids may arrive as strings (`"spent": "1.25"`, `"pla
 fields may be added, `alias` may be `null` (VK), and status integers may take values not listed
 in `x-adsterra-known-values`. Only what is marked `required` is proven to be there.
 
+**Exact amounts.** A number marked `x-adsterra-decimals: N` (money, rates) is written with N
+decimal places at most: store it exactly, as an integer count of 10^-N units or a decimal
+type, never as a binary float whose sums drift.
+
 **Rate limit.** Not documented for advertisers. The publisher API allows 1200 requests per
 minute per user and caches responses for 60 seconds; assume the same (inferred).
 

@@ -5,9 +5,10 @@
 //! - **The facts.** For every day, campaign, placement and country where a
 //!   campaign has traffic, one fact: the banner shown and the impressions,
 //!   clicks, conversions and money spent. Facts are a pure function of the
-//!   engine's seed and the static [`CampaignProfile`]s: never of mutable
-//!   sandbox state, of the query, or of the other campaigns. Two queries
-//!   therefore always see the same world, however they slice it.
+//!   engine's seed, the static [`CampaignProfile`]s and the day's number of
+//!   late corrections ([`StatsEngine::correct`], 0 unless a test asks): never
+//!   of the query or of the other campaigns. Two queries therefore always see
+//!   the same world, however they slice it.
 //! - **The aggregation** behind `GET /stats.{format}`: summing the facts of a
 //!   date range by any combination of [`GroupKey`]s, under a [`Filter`].
 //!   Counts and money are integers (money in thousandths of a USD), so totals
@@ -26,9 +27,10 @@
 //! floats (no `powf`, `exp`, …), which IEEE 754 makes bit-identical on every
 //! platform, so a seed gives the same numbers everywhere.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::ops::AddAssign;
+use std::ops::{AddAssign, RangeInclusive};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::{Datelike, NaiveDate};
 
@@ -137,6 +139,8 @@ pub struct StatsEngine {
     seed: u64,
     /// Sorted by id, so campaigns are visited in report order.
     campaigns: Vec<Campaign>,
+    /// How many times each corrected day was corrected; shared by clones.
+    corrections: Arc<RwLock<BTreeMap<NaiveDate, u64>>>,
 }
 
 impl StatsEngine {
@@ -155,7 +159,24 @@ impl StatsEngine {
             .map(|profile| Campaign::new(seed, profile))
             .collect();
         campaigns.sort_by_key(|c| c.id);
-        StatsEngine { seed, campaigns }
+        StatsEngine {
+            seed,
+            campaigns,
+            corrections: Arc::default(),
+        }
+    }
+
+    /// Corrects the stats of `days` after the fact, as ad networks do for the last days: each
+    /// day's traffic is drawn again, so reports of those days change and every other day's stay
+    /// the same. Correcting a day again changes it again.
+    pub fn correct(&self, days: RangeInclusive<NaiveDate>) {
+        let mut corrections = self
+            .corrections
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        for day in days.start().iter_days().take_while(|day| day <= days.end()) {
+            *corrections.entry(day).or_default() += 1;
+        }
     }
 
     /// Rows for the inclusive range, grouped by `group_by` (deduplicated;
@@ -204,8 +225,14 @@ impl StatsEngine {
         let plan = Plan::new(&self.campaigns, filter);
         let mut sums: HashMap<Key, Metrics, BuildHasherDefault<FxHasher>> = HashMap::default();
         let mut out = Vec::new();
+        let corrections = self
+            .corrections
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         for day in start.iter_days().take_while(|d| *d <= finish) {
-            self.facts_on(day, &plan, |fact| {
+            let revision = corrections.get(&day).copied().unwrap_or(0);
+            self.facts_on(day, revision, &plan, |fact| {
                 *sums.entry(keys.key(&fact)).or_default() += fact.metrics;
             });
             // Rows of different days never merge, so a date-grouped report is
@@ -221,8 +248,17 @@ impl StatsEngine {
     /// Calls `visit` with every fact of `day` that passes the plan's filter.
     /// Whether a fact exists and what it holds never depends on the filter:
     /// the filter only decides which facts are visited.
-    fn facts_on(&self, day: NaiveDate, plan: &Plan<'_>, mut visit: impl FnMut(Fact)) {
-        let day_key = chain(chain(self.seed, TAG_TRAFFIC), day.num_days_from_ce() as u64);
+    fn facts_on(
+        &self,
+        day: NaiveDate,
+        revision: u64,
+        plan: &Plan<'_>,
+        mut visit: impl FnMut(Fact),
+    ) {
+        let mut day_key = chain(chain(self.seed, TAG_TRAFFIC), day.num_days_from_ce() as u64);
+        if revision > 0 {
+            day_key = chain(chain(day_key, TAG_CORRECTION), revision);
+        }
         let weekday = WEEKDAY_FACTOR[day.weekday().num_days_from_monday() as usize];
         for &(c, placements) in &plan.campaigns {
             if !c.runs_on(day) {
@@ -290,6 +326,7 @@ const WEEKDAY_FACTOR: [f64; 7] = [1.0, 1.03, 1.04, 1.02, 0.97, 0.88, 0.86];
 const TAG_CAMPAIGN: u64 = 1;
 const TAG_PLACEMENT: u64 = 2;
 const TAG_TRAFFIC: u64 = 3;
+const TAG_CORRECTION: u64 = 4;
 
 /// A campaign's profile plus the traits derived from the seed.
 #[derive(Debug, Clone)]

@@ -5,6 +5,7 @@
 //! behaviour the product needs.
 
 pub mod conformance;
+pub mod databases;
 pub mod support;
 
 use std::path::{Path, PathBuf};

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 /// The workspace's crates, lowest first: a crate may depend only on crates before it (a new
 /// crate fails the test until it is placed here).
-const LAYERS: [&str; 9] = [
+const LAYERS: [&str; 10] = [
     "adsterra-formats",
     "adsterra-openapi",
     "adsterra-codegen",
@@ -21,6 +21,7 @@ const LAYERS: [&str; 9] = [
     "adsterra-generated",
     "adsterra",
     "adsterra-sandbox",
+    "adsterra-sync",
     "adsterra-cli",
     "adsterra-tests",
 ];

@@ -5,6 +5,7 @@ mod api;
 mod bids;
 mod lists;
 mod stats;
+mod sync;
 mod verify_live;
 
 use crate::args::{CampaignsCommand, Command};
@@ -21,6 +22,7 @@ pub async fn run(context: &Context, command: Command) -> Result<(), Failure> {
         Command::Whitelist(command) => lists::whitelist(context, command).await,
         Command::Bids(command) => bids::run(context, command).await,
         Command::Stats(args) => stats::run(context, args).await,
+        Command::Sync(args) => sync::run(context, args).await,
         Command::Api(args) => api::run(context, args).await,
         Command::VerifyLive => verify_live::run(context).await,
         // Printed by main before any client is built: it needs no token.

@@ -419,3 +419,35 @@ proptest! {
         prop_assert_eq!(parts, totals);
     }
 }
+
+#[test]
+fn a_correction_changes_its_days_only_and_again_each_time() {
+    // Its own engine: corrections are shared state, and the other tests read ENGINE.
+    let engine = StatsEngine::new(SEED, profiles());
+    let (start, finish) = (today() - Days::new(9), today());
+    let keys = [GroupKey::Date, GroupKey::Campaign];
+    let report = |engine: &StatsEngine| engine.report(start, finish, &keys, &Filter::default());
+    let by_day = |rows: &[Row], day: NaiveDate| -> Vec<Row> {
+        rows.iter()
+            .filter(|r| r.date == Some(day))
+            .cloned()
+            .collect()
+    };
+    let before = report(&engine);
+    let corrected = today() - Days::new(1);
+    engine.correct(corrected..=today());
+    let after = report(&engine);
+    for day in start.iter_days().take_while(|d| *d <= finish) {
+        let (old, new) = (by_day(&before, day), by_day(&after, day));
+        if day >= corrected {
+            assert_ne!(old, new, "{day} was corrected");
+        } else {
+            assert_eq!(old, new, "{day} was not corrected");
+        }
+    }
+    // A clone sees the same corrections (the server shares one engine), and a second
+    // correction draws the day once more.
+    assert_eq!(report(&engine.clone()), after);
+    engine.correct(today()..=today());
+    assert_ne!(by_day(&report(&engine), today()), by_day(&after, today()));
+}

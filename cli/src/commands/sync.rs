@@ -1,0 +1,91 @@
+//! `adsterra sync`: the stats database kept up to date, with a progress bar on a terminal, the
+//! migrations it applied on stderr and one summary line on stdout.
+
+use std::io::{IsTerminal, Write};
+
+use adsterra_sync::{Database, Progress, Summary, SyncError, SyncJob};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::args::{Output, SyncArgs};
+use crate::context::Context;
+use crate::failure::{Class, Failure};
+
+pub async fn run(context: &Context, args: SyncArgs) -> Result<(), Failure> {
+    if context.printer.output() == Output::Raw {
+        return Err(Failure::usage(
+            "--output raw prints an answer of Adsterra, and sync prints a summary; use --output json",
+        ));
+    }
+    let mut database = Database::open(&args.db).await.map_err(failure)?;
+    let bar = progress_bar();
+    let job = SyncJob::new(&context.client, &mut database)
+        .group_by(args.group_by.iter().copied())
+        .revise_days(args.revise_days)
+        .window_days(args.window_days)
+        .on_progress(advance(bar.clone()));
+    let job = match args.since {
+        Some(day) => job.since(day),
+        None => job,
+    };
+    let job = match args.until {
+        Some(day) => job.until(day),
+        None => job,
+    };
+    let result = job.run().await;
+    bar.finish_and_clear();
+    let summary = result.map_err(failure)?;
+    print(context.printer.output(), &summary)
+}
+
+fn print(output: Output, summary: &Summary) -> Result<(), Failure> {
+    let mut stderr = std::io::stderr().lock();
+    for statement in &summary.migrations {
+        writeln!(stderr, "migration applied: {statement}")?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    match output {
+        Output::Table => writeln!(stdout, "{summary}")?,
+        _ => {
+            serde_json::to_writer(&mut stdout, summary).map_err(std::io::Error::from)?;
+            writeln!(stdout)?;
+        }
+    }
+    Ok(stdout.flush()?)
+}
+
+/// A bar in days on stderr when it is a terminal; hidden otherwise.
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    let style = ProgressStyle::with_template(
+        "{spinner} sync {wide_bar} {pos}/{len} days, {msg} rows, {elapsed}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_message("0");
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+fn advance(bar: ProgressBar) -> impl FnMut(Progress) + Send + 'static {
+    move |progress| {
+        bar.set_length(progress.days_total);
+        bar.set_position(progress.days_done);
+        bar.set_message(progress.rows.to_string());
+    }
+}
+
+/// The sync's failure as the command line says it: options by their flags, API failures as
+/// every command classes them, the database's own class.
+fn failure(error: SyncError) -> Failure {
+    match error {
+        SyncError::Invalid { field, message } => {
+            Failure::usage(format!("--{}: {message}", field.replace('_', "-")))
+        }
+        SyncError::Api(error) => error.into(),
+        SyncError::Answer { .. } => Failure::new(Class::Server, error.to_string()),
+        _ => Failure::new(Class::Database, error.to_string()),
+    }
+}

@@ -1,0 +1,159 @@
+//! `adsterra sync` as a user runs it: the README's command twice (the second changes nothing),
+//! and a run killed with SIGKILL in the middle, then resumed. The embedded sandbox is seeded
+//! like `Config::default()`, so the test's own sandbox holds the same world to compare with.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use adsterra_sandbox::stats::{Filter, GroupKey};
+use adsterra_sandbox::{Config, Sandbox};
+use chrono::{Days, NaiveDate, Utc};
+use common::sandboxed;
+use serde_json::Value;
+
+struct Folder(std::path::PathBuf);
+
+impl Folder {
+    fn new(test: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("adsterra-cli-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+
+    fn url(&self) -> String {
+        format!("sqlite://{}", self.0.join("stats.db").display())
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn summary(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+#[test]
+fn the_readme_command_stores_the_stats_and_a_second_run_changes_nothing() {
+    let folder = Folder::new("readme");
+    let url = folder.url();
+    let args = [
+        "sync",
+        "--db",
+        &url,
+        "--since",
+        "2025-01-01",
+        "--group-by",
+        "date,campaign",
+    ];
+    let first = sandboxed(&[&args[..], &["-o", "json"]].concat());
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let first = (summary(&first.stdout), first.stderr);
+    assert_eq!(first.0["table"], "stats_by_date_campaign");
+    assert_eq!(first.0["first_day"], "2025-01-01");
+    assert!(first.0["inserted"].as_u64().unwrap() > 5_000, "{}", first.0);
+    // The tables it made are printed, on stderr.
+    assert!(
+        first
+            .1
+            .contains("migration applied: CREATE TABLE \"stats_by_date_campaign\""),
+        "{}",
+        first.1
+    );
+
+    let second = sandboxed(&[&args[..], &["-o", "table"]].concat());
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second
+            .stdout
+            .starts_with("synced 3 days into stats_by_date_campaign: ")
+            && second
+                .stdout
+                .contains(" 0 changes (0 inserted, 0 updated, 0 deleted)"),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(second.stderr, "");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_killed_mid_run_resumes_where_it_stopped() {
+    let folder = Folder::new("killed");
+    let url = folder.url();
+    let path = folder.0.join("stats.db");
+    let until = Utc::now().date_naive();
+    let since = until - Days::new(240);
+    let since_text = since.to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_adsterra"))
+        .args(["--sandbox", "sync", "--db", &url, "--since", &since_text])
+        .args([
+            "--group-by",
+            "placement",
+            "--window-days",
+            "10",
+            "-o",
+            "json",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed (SIGKILL: no chance to clean up) once it has written 20 days.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let last_day = || -> Option<NaiveDate> {
+        let connection = rusqlite::Connection::open(&path).ok()?;
+        let day: String = connection
+            .query_row("SELECT last_day FROM sync_state", [], |row| row.get(0))
+            .ok()?;
+        day.parse().ok()
+    };
+    while last_day().is_none_or(|day| day < since + Days::new(20)) {
+        assert!(
+            Instant::now() < deadline,
+            "the sync wrote no 20 days in 2 minutes"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sync ended before it was killed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let killed_at = last_day().unwrap();
+    assert!(killed_at < until, "the sync finished before the kill");
+
+    let resumed = sandboxed(&["sync", "--db", &url, "--group-by", "placement"]);
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    let resumed = summary(&resumed.stdout);
+    // From the last day written, less the days fetched again.
+    let revise = u64::from(adsterra_sync::DEFAULT_REVISE_DAYS);
+    let expected_days = (until - killed_at).num_days() as u64 + revise;
+    assert_eq!(resumed["days"], expected_days, "{resumed}");
+
+    // Everything a direct report of the same world holds, to the thousandth.
+    let world = Sandbox::start(Config::default()).await.unwrap();
+    let keys = [GroupKey::Date, GroupKey::Placement];
+    let rows = world
+        .stats()
+        .report(since, until, &keys, &Filter::default());
+    let totals = world.stats().totals(since, until, &Filter::default());
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    let (count, impressions, spent): (i64, i64, i64) = connection
+        .query_row(
+            "SELECT COUNT(*), SUM(impressions), SUM(spent_thousandths) FROM stats_by_date_placement",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(count as usize, rows.len());
+    assert_eq!(
+        (impressions as u64, spent as u64),
+        (totals.impressions, totals.spent_millis)
+    );
+}

@@ -1,0 +1,406 @@
+//! One run of the sync: options, then fetch and write, day by day.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use adsterra::types::{StatsGroupBy, StatsRow};
+use adsterra::{Client, MAX_STATS_DAYS};
+use chrono::{NaiveDate, Utc};
+use futures::StreamExt;
+use serde::Serialize;
+use serde_json::Value;
+use tokio::task::JoinHandle;
+
+use crate::cell::{self, Cell};
+use crate::plan::{self, Span};
+use crate::schema::{DATE, RUN, Schema};
+use crate::store::{Database, DayCounts, RunRecord};
+use crate::{Summary, SyncError};
+
+/// Days a first run fetches when no `since` is given: about a quarter, ending today.
+pub const DEFAULT_DAYS: u32 = 90;
+/// Days before the last one held that a later run fetches again, for late corrections.
+pub const DEFAULT_REVISE_DAYS: u32 = 3;
+/// Days per request. A month keeps a request's rows (and memory) small for fine grains, and a
+/// year still takes only a dozen requests.
+pub const DEFAULT_WINDOW_DAYS: u32 = 31;
+/// Windows fetched ahead while one is written.
+const WINDOWS_AHEAD: usize = 2;
+
+/// Where a run is, after each day written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// The day just written.
+    pub day: NaiveDate,
+    /// Days written so far in this run.
+    pub days_done: u64,
+    /// Days this run writes.
+    pub days_total: u64,
+    /// Rows written so far in this run.
+    pub rows: u64,
+    /// What writing the day changed.
+    pub counts: DayCounts,
+}
+
+type OnProgress = Box<dyn FnMut(Progress) + Send>;
+
+/// One sync of stats (at one grain) and campaigns into a database.
+#[must_use = "a job does nothing until run()"]
+pub struct SyncJob<'a> {
+    client: Client,
+    database: &'a mut Database,
+    group_by: Vec<StatsGroupBy>,
+    since: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+    revise_days: u32,
+    window_days: u32,
+    schema: Option<Schema>,
+    on_progress: Option<OnProgress>,
+}
+
+impl fmt::Debug for SyncJob<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SyncJob")
+            .field("database", &self.database)
+            .field("group_by", &self.group_by)
+            .field("since", &self.since)
+            .field("until", &self.until)
+            .field("revise_days", &self.revise_days)
+            .field("window_days", &self.window_days)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> SyncJob<'a> {
+    /// A sync of stats by date into `database`, through `client`.
+    pub fn new(client: &Client, database: &'a mut Database) -> Self {
+        Self {
+            client: client.clone(),
+            database,
+            group_by: Vec::new(),
+            since: None,
+            until: None,
+            revise_days: DEFAULT_REVISE_DAYS,
+            window_days: DEFAULT_WINDOW_DAYS,
+            schema: None,
+            on_progress: None,
+        }
+    }
+
+    /// Keys to group stats by besides the date, which every grain has; each grain is a table
+    /// of its own (`stats_by_date_campaign`).
+    pub fn group_by(mut self, keys: impl IntoIterator<Item = StatsGroupBy>) -> Self {
+        self.group_by = keys.into_iter().collect();
+        self
+    }
+
+    /// The first day wanted. On a first run, [`DEFAULT_DAYS`] before `until` when not given;
+    /// on later runs, days before the ones held are fetched only when asked for here.
+    pub fn since(mut self, day: NaiveDate) -> Self {
+        self.since = Some(day);
+        self
+    }
+
+    /// The last day wanted (default: today, UTC).
+    pub fn until(mut self, day: NaiveDate) -> Self {
+        self.until = Some(day);
+        self
+    }
+
+    /// Days before the last one held that are fetched again (default
+    /// [`DEFAULT_REVISE_DAYS`]; 0 fetches only new days).
+    pub fn revise_days(mut self, days: u32) -> Self {
+        self.revise_days = days;
+        self
+    }
+
+    /// Days per request (1 to 366; default [`DEFAULT_WINDOW_DAYS`]).
+    pub fn window_days(mut self, days: u32) -> Self {
+        self.window_days = days;
+        self
+    }
+
+    /// The tables to write, instead of those of the spec this crate was built with (for a
+    /// newer spec, or to test a migration).
+    pub fn schema(mut self, schema: Schema) -> Self {
+        self.schema = Some(schema);
+        self
+    }
+
+    /// Calls `progress` after each day written.
+    pub fn on_progress(mut self, progress: impl FnMut(Progress) + Send + 'static) -> Self {
+        self.on_progress = Some(Box::new(progress));
+        self
+    }
+
+    /// Brings the tables to the spec, stores the campaigns, then fetches and writes the days
+    /// the plan needs (see [`crate::plan`]), each in its own transaction.
+    pub async fn run(mut self) -> Result<Summary, SyncError> {
+        let started = Instant::now();
+        let started_at = Utc::now().to_rfc3339();
+        let today = Utc::now().date_naive();
+        let until = self.until.unwrap_or(today);
+        self.check(until, today)?;
+        let schema = match self.schema.take() {
+            Some(schema) => schema,
+            None => {
+                let keys: Vec<String> = self.group_by.iter().map(ToString::to_string).collect();
+                Schema::current(&keys.iter().map(String::as_str).collect::<Vec<_>>())?
+            }
+        };
+        let database = &mut *self.database;
+        let mut migrations = database.migrate(&schema.stats).await?;
+        migrations.extend(database.migrate(&schema.campaigns).await?);
+        let mut held = database.synced_days(&schema.stats).await?;
+        let spans = plan::spans(held, self.since, until, self.revise_days, DEFAULT_DAYS);
+        let run = database.start_run(&schema.stats, &started_at).await?;
+
+        let campaigns = self.client.campaigns().await?;
+        let rows = campaigns
+            .iter()
+            .map(|campaign| {
+                let mut item = to_object(campaign);
+                item.insert(RUN.to_owned(), Value::from(run));
+                cell::row(&schema.campaigns, &Value::Object(item))
+                    .map_err(|message| SyncError::Schema(format!("a campaign: {message}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        database.snapshot(&schema.campaigns, &rows).await?;
+
+        let windows: Vec<(Span, (NaiveDate, NaiveDate))> = spans
+            .iter()
+            .flat_map(|span| {
+                span.windows(self.window_days)
+                    .into_iter()
+                    .map(|w| (*span, w))
+            })
+            .collect();
+        let mut totals = Totals {
+            days_total: spans.iter().map(Span::days).sum(),
+            requests: 1,
+            ..Totals::default()
+        };
+        // Rows carry their day only when grouped by it.
+        let mut group_by = self.group_by.clone();
+        if !group_by.contains(&StatsGroupBy::Date) {
+            group_by.insert(0, StatsGroupBy::Date);
+        }
+        let group_by = Arc::new(group_by);
+        let client = self.client.clone();
+        let mut answers = futures::stream::iter(windows.iter().copied())
+            .map(|(_, window)| {
+                let fetch = fetch(client.clone(), group_by.clone(), window);
+                Abort(window, tokio::spawn(fetch))
+            })
+            .buffered(WINDOWS_AHEAD);
+        for (span, window) in &windows {
+            let answer = answers
+                .next()
+                .await
+                .unwrap_or_else(|| Err(answer_fault(*window, "the request was lost")))?;
+            totals.requests += 1;
+            let mut days = by_day(&schema, *window, answer)?;
+            // Every day of the window is written, a day without rows too: its old rows go,
+            // and the days held stay one run.
+            let mut order: Vec<NaiveDate> = window
+                .0
+                .iter_days()
+                .take_while(|d| *d <= window.1)
+                .collect();
+            if span.backward {
+                order.reverse();
+            }
+            for day in order {
+                let rows = days.remove(&day).unwrap_or_default();
+                let after = match held {
+                    Some((first, last)) => (first.min(day), last.max(day)),
+                    None => (day, day),
+                };
+                let counts = database.write_day(&schema.stats, day, &rows, after).await?;
+                held = Some(after);
+                totals.add(counts);
+                if let Some(progress) = &mut self.on_progress {
+                    progress(Progress {
+                        day,
+                        days_done: totals.days,
+                        days_total: totals.days_total,
+                        rows: totals.counts.rows,
+                        counts,
+                    });
+                }
+            }
+        }
+
+        let summary = Summary {
+            run,
+            table: schema.stats.name.clone(),
+            first_day: held.map(|(first, _)| first),
+            last_day: held.map(|(_, last)| last),
+            days: totals.days,
+            rows: totals.counts.rows,
+            inserted: totals.counts.inserted,
+            updated: totals.counts.updated,
+            unchanged: totals.counts.unchanged,
+            deleted: totals.counts.deleted,
+            requests: totals.requests,
+            campaigns: rows.len() as u64,
+            migrations,
+            elapsed_seconds: started.elapsed().as_secs_f64(),
+        };
+        database
+            .finish_run(&RunRecord {
+                run,
+                finished_at: Utc::now().to_rfc3339(),
+                first_day: summary.first_day,
+                last_day: summary.last_day,
+                days: summary.days,
+                counts: totals.counts,
+                requests: summary.requests,
+                campaigns: summary.campaigns,
+            })
+            .await?;
+        Ok(summary)
+    }
+
+    /// Options that cannot work, before anything is fetched or written.
+    fn check(&self, until: NaiveDate, today: NaiveDate) -> Result<(), SyncError> {
+        if until > today {
+            return Err(SyncError::invalid(
+                "until",
+                format!("{until} is after today ({today}, UTC); stats exist up to today"),
+            ));
+        }
+        if let Some(since) = self.since.filter(|since| *since > until) {
+            return Err(SyncError::invalid(
+                "since",
+                format!("{since} is after until ({until}); give an earlier day"),
+            ));
+        }
+        if !(1..=MAX_STATS_DAYS).contains(&self.window_days) {
+            return Err(SyncError::invalid(
+                "window_days",
+                format!("must be 1 to {MAX_STATS_DAYS}, got {}", self.window_days),
+            ));
+        }
+        if self.revise_days > MAX_STATS_DAYS {
+            return Err(SyncError::invalid(
+                "revise_days",
+                format!("must be 0 to {MAX_STATS_DAYS}, got {}", self.revise_days),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Default)]
+struct Totals {
+    days: u64,
+    days_total: u64,
+    requests: u64,
+    counts: DayCounts,
+}
+
+impl Totals {
+    fn add(&mut self, day: DayCounts) {
+        self.days += 1;
+        self.counts.rows += day.rows;
+        self.counts.inserted += day.inserted;
+        self.counts.updated += day.updated;
+        self.counts.unchanged += day.unchanged;
+        self.counts.deleted += day.deleted;
+    }
+}
+
+/// One window's rows, in one request.
+async fn fetch(
+    client: Client,
+    group_by: Arc<Vec<StatsGroupBy>>,
+    (start, finish): (NaiveDate, NaiveDate),
+) -> Result<Vec<StatsRow>, SyncError> {
+    let days = (finish - start).num_days() as u32 + 1;
+    Ok(client
+        .stats()
+        .between(start, finish)
+        .group_by(group_by.iter().copied())
+        .window_days(days)
+        .send()
+        .await?)
+}
+
+/// The window's rows as the table stores them, by day; a key given twice keeps its last row.
+fn by_day(
+    schema: &Schema,
+    window: (NaiveDate, NaiveDate),
+    rows: Vec<StatsRow>,
+) -> Result<BTreeMap<NaiveDate, Vec<Vec<Cell>>>, SyncError> {
+    let table = &schema.stats;
+    let date = table.columns.iter().position(|c| c.name == DATE);
+    let fault = |message: String| answer_fault(window, message);
+    let mut days: BTreeMap<NaiveDate, Vec<Vec<Cell>>> = BTreeMap::new();
+    // Where each key's row is (its key holds its day).
+    let mut seen: HashMap<Vec<Cell>, usize> = HashMap::new();
+    for row in rows {
+        let cells = cell::row(table, &Value::Object(to_object(&row))).map_err(fault)?;
+        let day = match date.map(|i| &cells[i]) {
+            Some(Cell::Date(day)) if (window.0..=window.1).contains(day) => *day,
+            _ => return Err(fault(format!("a row is dated outside the window: {row:?}"))),
+        };
+        let rows = days.entry(day).or_default();
+        let key: Vec<Cell> = (table.columns.iter().zip(&cells))
+            .filter(|(column, _)| column.key)
+            .map(|(_, cell)| cell.clone())
+            .collect();
+        match seen.get(&key) {
+            Some(&at) => rows[at] = cells,
+            None => {
+                seen.insert(key, rows.len());
+                rows.push(cells);
+            }
+        }
+    }
+    Ok(days)
+}
+
+fn to_object(value: &impl Serialize) -> serde_json::Map<String, Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(object)) => object,
+        _ => serde_json::Map::new(),
+    }
+}
+
+fn answer_fault(window: (NaiveDate, NaiveDate), message: impl Into<String>) -> SyncError {
+    SyncError::Answer {
+        window: format!("{} to {}", window.0, window.1),
+        message: message.into(),
+    }
+}
+
+/// A window's fetch, spawned so that it downloads while earlier days are written, and
+/// cancelled when the run is dropped (a killed or failed run leaves no requests behind).
+struct Abort(
+    (NaiveDate, NaiveDate),
+    JoinHandle<Result<Vec<StatsRow>, SyncError>>,
+);
+
+impl Future for Abort {
+    type Output = Result<Vec<StatsRow>, SyncError>;
+
+    fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        let window = self.0;
+        Pin::new(&mut self.1).poll(context).map(|joined| {
+            joined.unwrap_or_else(|error| Err(answer_fault(window, error.to_string())))
+        })
+    }
+}
+
+impl Drop for Abort {
+    fn drop(&mut self) {
+        self.1.abort();
+    }
+}

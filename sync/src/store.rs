@@ -1,0 +1,407 @@
+//! The database: SQLite (a file, no server) or PostgreSQL, opened from a URL, behind one set of
+//! calls the sync makes. Each backend writes a day in one transaction, with the day's place in
+//! `sync_state`, so a sync that dies loses at most the day it was writing.
+//!
+//! Besides the stats tables and `campaigns`, two tables of its own: `sync_state` (per stats
+//! table, the days it holds, first to last with no gap) and `sync_runs` (one row per run, its
+//! figures; `finished_at` stays empty for a run that did not finish).
+
+mod postgres;
+mod sqlite;
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use crate::SyncError;
+use crate::cell::Cell;
+use crate::schema::{Column, ColumnType, Table};
+
+/// A database to keep up to date. Its `Debug` and `Display` never show a password.
+pub struct Database {
+    backend: Backend,
+    /// Where it is, without a password: `sqlite stats.db`, `postgres db.example.com/ads`.
+    place: String,
+}
+
+enum Backend {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Database").field(&self.place).finish()
+    }
+}
+
+impl fmt::Display for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.place)
+    }
+}
+
+/// What writing one day changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayCounts {
+    /// Rows the answer gave for the day.
+    pub rows: u64,
+    /// Rows new to the database.
+    pub inserted: u64,
+    /// Rows whose values changed.
+    pub updated: u64,
+    /// Rows already there with the same values.
+    pub unchanged: u64,
+    /// Rows of the day the answer no longer has.
+    pub deleted: u64,
+}
+
+impl Database {
+    /// Opens (creating it if need be) the database at `url`: `sqlite://PATH` (a file; relative
+    /// to the working folder, or `sqlite:///absolute/path`) or `postgres://USER@HOST/DB`
+    /// (any URL or key=value form that PostgreSQL's libpq takes, such as
+    /// `postgres://me@/stats?host=/run/postgresql` for a local socket; the password from the
+    /// URL, else from `PGPASSWORD`). Plain connections only: for a remote server, go through a
+    /// local socket or a tunnel.
+    pub async fn open(url: &str) -> Result<Self, SyncError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(SyncError::invalid(
+                    "db",
+                    "sqlite:// needs a file, such as sqlite://stats.db",
+                ));
+            }
+            let backend = Backend::Sqlite(sqlite::Sqlite::open(path)?);
+            return Ok(Self {
+                backend,
+                place: format!("sqlite {path}"),
+            });
+        }
+        if url.starts_with("postgres://")
+            || url.starts_with("postgresql://")
+            || url.contains("host=")
+        {
+            let (backend, place) = postgres::Postgres::connect(url).await?;
+            return Ok(Self {
+                backend: Backend::Postgres(backend),
+                place,
+            });
+        }
+        Err(SyncError::invalid(
+            "db",
+            "must be sqlite://PATH or postgres://USER@HOST/DATABASE",
+        ))
+    }
+
+    /// Creates `table`, or adds the columns the spec has and it lacks. Returns the statements
+    /// it ran (none when the table is up to date).
+    pub(crate) async fn migrate(&mut self, table: &Table) -> Result<Vec<String>, SyncError> {
+        let dialect = self.dialect();
+        let existing = match &mut self.backend {
+            Backend::Sqlite(db) => db.columns(&table.name)?,
+            Backend::Postgres(db) => db.columns(&table.name).await?,
+        };
+        let statements = migration(dialect, table, &existing)?;
+        for statement in &statements {
+            match &mut self.backend {
+                Backend::Sqlite(db) => db.execute(statement)?,
+                Backend::Postgres(db) => db.execute(statement).await?,
+            }
+        }
+        Ok(statements)
+    }
+
+    /// The days `table` holds, first and last, when it holds any.
+    pub(crate) async fn synced_days(
+        &mut self,
+        table: &Table,
+    ) -> Result<Option<(NaiveDate, NaiveDate)>, SyncError> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.synced_days(&table.name),
+            Backend::Postgres(db) => db.synced_days(&table.name).await,
+        }
+    }
+
+    /// Makes `day` of `table` hold exactly `rows` (upserted on the key, the day's other rows
+    /// deleted), and records that the table now holds `synced`, in one transaction. Rows must
+    /// be of that day, with distinct keys.
+    pub(crate) async fn write_day(
+        &mut self,
+        table: &Table,
+        day: NaiveDate,
+        rows: &[Vec<Cell>],
+        synced: (NaiveDate, NaiveDate),
+    ) -> Result<DayCounts, SyncError> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.write_day(table, day, rows, synced),
+            Backend::Postgres(db) => db.write_day(table, day, rows, synced).await,
+        }
+    }
+
+    /// Records a run's start; returns its number.
+    pub(crate) async fn start_run(
+        &mut self,
+        table: &Table,
+        started_at: &str,
+    ) -> Result<i64, SyncError> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.start_run(&table.name, started_at),
+            Backend::Postgres(db) => db.start_run(&table.name, started_at).await,
+        }
+    }
+
+    /// Stores the run's campaigns (rows keyed by run and id).
+    pub(crate) async fn snapshot(
+        &mut self,
+        table: &Table,
+        rows: &[Vec<Cell>],
+    ) -> Result<(), SyncError> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.insert(table, rows),
+            Backend::Postgres(db) => db.insert(table, rows).await,
+        }
+    }
+
+    /// Records a run's end and figures.
+    pub(crate) async fn finish_run(&mut self, run: &RunRecord) -> Result<(), SyncError> {
+        match &mut self.backend {
+            Backend::Sqlite(db) => db.finish_run(run),
+            Backend::Postgres(db) => db.finish_run(run).await,
+        }
+    }
+
+    fn dialect(&self) -> Dialect {
+        match self.backend {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
+        }
+    }
+}
+
+/// The figures `sync_runs` keeps of a run.
+#[derive(Debug, Clone)]
+pub(crate) struct RunRecord {
+    pub run: i64,
+    pub finished_at: String,
+    pub first_day: Option<NaiveDate>,
+    pub last_day: Option<NaiveDate>,
+    pub days: u64,
+    pub counts: DayCounts,
+    pub requests: u64,
+    pub campaigns: u64,
+}
+
+impl RunRecord {
+    /// The parameters of [`FINISH_RUN`], in order.
+    fn cells(&self) -> [Cell; 12] {
+        let day = |day: Option<NaiveDate>| day.map_or(Cell::Null, Cell::Date);
+        let count = |n: u64| Cell::Integer(i64::try_from(n).unwrap_or(i64::MAX));
+        [
+            Cell::Text(self.finished_at.clone()),
+            day(self.first_day),
+            day(self.last_day),
+            count(self.days),
+            count(self.counts.rows),
+            count(self.counts.inserted),
+            count(self.counts.updated),
+            count(self.counts.unchanged),
+            count(self.counts.deleted),
+            count(self.requests),
+            count(self.campaigns),
+            Cell::Integer(self.run),
+        ]
+    }
+}
+
+/// The SQL spoken by a backend, where the two differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    fn type_name(self, kind: ColumnType) -> &'static str {
+        match (self, kind) {
+            (Dialect::Sqlite, ColumnType::Integer | ColumnType::Decimal { .. }) => "INTEGER",
+            (Dialect::Postgres, ColumnType::Integer | ColumnType::Decimal { .. }) => "BIGINT",
+            (Dialect::Sqlite, ColumnType::Real) => "REAL",
+            (Dialect::Postgres, ColumnType::Real) => "DOUBLE PRECISION",
+            // SQLite has no day type; its date functions read `YYYY-MM-DD` text.
+            (Dialect::Sqlite, ColumnType::Date) => "TEXT",
+            (Dialect::Postgres, ColumnType::Date) => "DATE",
+            (_, ColumnType::Text | ColumnType::Json) => "TEXT",
+        }
+    }
+
+    /// The `n`th (from 1) bound parameter.
+    fn parameter(self, n: usize) -> String {
+        match self {
+            Dialect::Sqlite => format!("?{n}"),
+            Dialect::Postgres => format!("${n}"),
+        }
+    }
+}
+
+/// `"name"`: every table and column name is quoted, so a property named like a keyword
+/// (`format`) is still a column.
+pub(crate) fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn column_list<'a>(columns: impl Iterator<Item = &'a Column>) -> String {
+    columns
+        .map(|column| quoted(&column.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The statements that bring a table with `existing` columns (none: no table) to `table`.
+fn migration(
+    dialect: Dialect,
+    table: &Table,
+    existing: &[String],
+) -> Result<Vec<String>, SyncError> {
+    let definition = |column: &Column| {
+        let null = if column.key { " NOT NULL" } else { "" };
+        format!(
+            "{} {}{null}",
+            quoted(&column.name),
+            dialect.type_name(column.kind)
+        )
+    };
+    if existing.is_empty() {
+        let columns: Vec<String> = table.columns.iter().map(definition).collect();
+        return Ok(vec![format!(
+            "CREATE TABLE {} ({}, PRIMARY KEY ({}))",
+            quoted(&table.name),
+            columns.join(", "),
+            column_list(table.key())
+        )]);
+    }
+    if let Some(key) = table.key().find(|c| !existing.contains(&c.name)) {
+        return Err(SyncError::Schema(format!(
+            "the table {} exists without the key column {}: it was not made by this tool; drop or rename it",
+            table.name, key.name
+        )));
+    }
+    Ok(table
+        .values()
+        .filter(|column| !existing.contains(&column.name))
+        .map(|column| {
+            format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                quoted(&table.name),
+                definition(column)
+            )
+        })
+        .collect())
+}
+
+/// Where a stats row's key columns other than the date are: what tells a day's rows apart.
+fn other_key_positions(table: &Table) -> Vec<usize> {
+    (table.columns.iter().enumerate())
+        .filter(|(_, column)| column.key && column.name != crate::schema::DATE)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The tables of the sync itself, created when missing.
+fn bookkeeping(dialect: Dialect) -> [String; 2] {
+    let (day, serial) = match dialect {
+        Dialect::Sqlite => ("TEXT", "INTEGER PRIMARY KEY"),
+        Dialect::Postgres => ("DATE", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
+    };
+    [
+        format!(
+            "CREATE TABLE IF NOT EXISTS sync_state (stats_table TEXT PRIMARY KEY, \
+             first_day {day} NOT NULL, last_day {day} NOT NULL)"
+        ),
+        format!(
+            "CREATE TABLE IF NOT EXISTS sync_runs (run {serial}, stats_table TEXT NOT NULL, \
+             started_at TEXT NOT NULL, finished_at TEXT, first_day {day}, last_day {day}, \
+             days BIGINT, fetched_rows BIGINT, inserted BIGINT, updated BIGINT, unchanged BIGINT, \
+             deleted BIGINT, requests BIGINT, campaigns BIGINT)"
+        ),
+    ]
+}
+
+const FINISH_RUN: &str = "UPDATE sync_runs SET finished_at = {1}, first_day = {2}, \
+     last_day = {3}, days = {4}, fetched_rows = {5}, inserted = {6}, updated = {7}, unchanged = {8}, \
+     deleted = {9}, requests = {10}, campaigns = {11} WHERE run = {12}";
+
+/// [`FINISH_RUN`] with the dialect's parameters.
+fn finish_run_sql(dialect: Dialect) -> String {
+    (1..=12).rev().fold(FINISH_RUN.to_owned(), |sql, n| {
+        sql.replace(&format!("{{{n}}}"), &dialect.parameter(n))
+    })
+}
+
+/// The upsert's `DO UPDATE`: the values are replaced only where one differs, so a row that did
+/// not change counts as unchanged (and is not rewritten).
+fn on_conflict(dialect: Dialect, table: &Table) -> String {
+    let distinct = match dialect {
+        Dialect::Sqlite => "IS NOT",
+        Dialect::Postgres => "IS DISTINCT FROM",
+    };
+    let set: Vec<String> = table
+        .values()
+        .map(|c| format!("{0} = excluded.{0}", quoted(&c.name)))
+        .collect();
+    let changed: Vec<String> = table
+        .values()
+        .map(|c| format!("t.{0} {distinct} excluded.{0}", quoted(&c.name)))
+        .collect();
+    if set.is_empty() {
+        return format!("ON CONFLICT ({}) DO NOTHING", column_list(table.key()));
+    }
+    format!(
+        "ON CONFLICT ({}) DO UPDATE SET {} WHERE {}",
+        column_list(table.key()),
+        set.join(", "),
+        changed.join(" OR ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Schema;
+
+    #[test]
+    fn a_new_table_is_created_and_an_old_one_gains_the_new_columns() {
+        let table = Schema::current(&["campaign"]).unwrap().stats;
+        let created = migration(Dialect::Postgres, &table, &[]).unwrap();
+        assert_eq!(created.len(), 1);
+        assert!(
+            created[0].starts_with("CREATE TABLE \"stats_by_date_campaign\" (\"date\" DATE NOT NULL, \"campaign\" BIGINT NOT NULL,"),
+            "{}",
+            created[0]
+        );
+        assert!(created[0].ends_with("PRIMARY KEY (\"date\", \"campaign\"))"));
+        let mut existing: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+        assert!(
+            migration(Dialect::Sqlite, &table, &existing)
+                .unwrap()
+                .is_empty()
+        );
+        existing.retain(|name| name != "spent_thousandths");
+        assert_eq!(
+            migration(Dialect::Sqlite, &table, &existing).unwrap(),
+            ["ALTER TABLE \"stats_by_date_campaign\" ADD COLUMN \"spent_thousandths\" INTEGER"]
+        );
+        existing.retain(|name| name != "campaign");
+        let error = migration(Dialect::Sqlite, &table, &existing).unwrap_err();
+        assert!(error.to_string().contains("key column campaign"), "{error}");
+    }
+
+    #[test]
+    fn finishing_a_run_binds_every_parameter_once() {
+        let sql = finish_run_sql(Dialect::Postgres);
+        assert!(
+            sql.contains("$12") && sql.contains("finished_at = $1,"),
+            "{sql}"
+        );
+        assert!(!sql.contains('{'), "{sql}");
+    }
+}

@@ -1,0 +1,332 @@
+//! PostgreSQL, through tokio-postgres. A day's rows go in one statement: each column travels as
+//! one array, and `UNNEST` turns the arrays back into rows, so a day of a thousand rows costs
+//! one round trip instead of a thousand.
+
+use std::collections::{HashMap, HashSet};
+use std::error::Error as StdError;
+
+use bytes::BytesMut;
+use chrono::NaiveDate;
+use tokio_postgres::config::Host;
+use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use tokio_postgres::{Client, Config, GenericClient, NoTls, Row, Statement};
+
+use super::{
+    DayCounts, Dialect, RunRecord, bookkeeping, column_list, finish_run_sql, on_conflict,
+    other_key_positions, quoted,
+};
+use crate::SyncError;
+use crate::cell::Cell;
+use crate::schema::{ColumnType, DATE, Table};
+
+type Parameter = Box<dyn ToSql + Sync + Send>;
+
+pub(super) struct Postgres {
+    client: Client,
+    /// Statements prepared once per connection, by their SQL.
+    prepared: HashMap<String, Statement>,
+}
+
+impl Postgres {
+    /// Connects; returns the connection and where it is, without the password.
+    pub(super) async fn connect(url: &str) -> Result<(Self, String), SyncError> {
+        let mut config: Config = url.parse().map_err(|error| {
+            // The parser's message never repeats the URL, so no password leaks through it.
+            SyncError::invalid("db", format!("not a PostgreSQL URL: {error}"))
+        })?;
+        // As libpq does: a password kept out of the URL (and so out of process lists).
+        if config.get_password().is_none()
+            && let Ok(password) = std::env::var("PGPASSWORD")
+        {
+            config.password(password);
+        }
+        let host = match config.get_hosts().first() {
+            Some(Host::Tcp(host)) => host.clone(),
+            Some(Host::Unix(path)) => path.display().to_string(),
+            None => "localhost".to_owned(),
+        };
+        let place = format!(
+            "postgres {host}/{}",
+            config
+                .get_dbname()
+                .or(config.get_user())
+                .unwrap_or("postgres")
+        );
+        let (client, connection) = config.connect(NoTls).await?;
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::warn!(%error, "the PostgreSQL connection ended");
+            }
+        });
+        for statement in bookkeeping(Dialect::Postgres) {
+            client.batch_execute(&statement).await?;
+        }
+        let postgres = Self {
+            client,
+            prepared: HashMap::new(),
+        };
+        Ok((postgres, place))
+    }
+
+    async fn statement(&mut self, sql: String) -> Result<Statement, SyncError> {
+        if let Some(statement) = self.prepared.get(&sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(&sql).await?;
+        self.prepared.insert(sql, statement.clone());
+        Ok(statement)
+    }
+
+    pub(super) async fn columns(&self, table: &str) -> Result<Vec<String>, SyncError> {
+        let rows = self
+            .client
+            .query(
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1 \
+                 ORDER BY ordinal_position",
+                &[&table],
+            )
+            .await?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
+    }
+
+    pub(super) async fn execute(&self, sql: &str) -> Result<(), SyncError> {
+        self.client.batch_execute(sql).await?;
+        Ok(())
+    }
+
+    pub(super) async fn synced_days(
+        &self,
+        table: &str,
+    ) -> Result<Option<(NaiveDate, NaiveDate)>, SyncError> {
+        let row = self
+            .client
+            .query_opt(
+                "SELECT first_day, last_day FROM sync_state WHERE stats_table = $1",
+                &[&table],
+            )
+            .await?;
+        Ok(row.map(|row| (row.get(0), row.get(1))))
+    }
+
+    pub(super) async fn write_day(
+        &mut self,
+        table: &Table,
+        day: NaiveDate,
+        rows: &[Vec<Cell>],
+        (first, last): (NaiveDate, NaiveDate),
+    ) -> Result<DayCounts, SyncError> {
+        let positions = other_key_positions(table);
+        let other_keys: Vec<_> = positions.iter().map(|&i| &table.columns[i]).collect();
+        let select = self
+            .statement(format!(
+                "SELECT {} FROM {} WHERE {} = $1",
+                if other_keys.is_empty() {
+                    "NULL".to_owned()
+                } else {
+                    column_list(other_keys.iter().copied())
+                },
+                quoted(&table.name),
+                quoted(DATE)
+            ))
+            .await?;
+        let upsert = self.statement(upsert_sql(table)).await?;
+        let delete = self
+            .statement(format!(
+                "DELETE FROM {} WHERE {}",
+                quoted(&table.name),
+                std::iter::once(DATE)
+                    .chain(other_keys.iter().map(|c| c.name.as_str()))
+                    .enumerate()
+                    .map(|(i, name)| format!("{} = ${}", quoted(name), i + 1))
+                    .collect::<Vec<_>>()
+                    .join(" AND ")
+            ))
+            .await?;
+        let state = self
+            .statement(
+                "INSERT INTO sync_state (stats_table, first_day, last_day) VALUES ($1, $2, $3) \
+                 ON CONFLICT (stats_table) DO UPDATE SET first_day = excluded.first_day, \
+                 last_day = excluded.last_day"
+                    .to_owned(),
+            )
+            .await?;
+
+        let transaction = self.client.transaction().await?;
+        let mut existing: HashSet<Vec<Cell>> = transaction
+            .query(&select, &[&day])
+            .await?
+            .iter()
+            .map(|row| {
+                (other_keys.iter().enumerate())
+                    .map(|(i, column)| read(row, i, column.kind))
+                    .collect()
+            })
+            .collect();
+        let mut counts = DayCounts {
+            rows: rows.len() as u64,
+            ..DayCounts::default()
+        };
+        for row in rows {
+            let key: Vec<Cell> = positions.iter().map(|&i| row[i].clone()).collect();
+            if !existing.remove(&key) {
+                counts.inserted += 1;
+            }
+        }
+        let changed = execute(&transaction, &upsert, &arrays(table, rows)).await?;
+        for key in existing {
+            let date = Cell::Date(day);
+            let parameters: Vec<&(dyn ToSql + Sync)> = std::iter::once(&date)
+                .chain(key.iter())
+                .map(|cell| cell as &(dyn ToSql + Sync))
+                .collect();
+            counts.deleted += transaction.execute(&delete, &parameters).await?;
+        }
+        transaction
+            .execute(&state, &[&table.name, &first, &last])
+            .await?;
+        transaction.commit().await?;
+        counts.updated = changed - counts.inserted;
+        counts.unchanged = counts.rows - changed;
+        Ok(counts)
+    }
+
+    pub(super) async fn start_run(&self, table: &str, started_at: &str) -> Result<i64, SyncError> {
+        let row = self
+            .client
+            .query_one(
+                "INSERT INTO sync_runs (stats_table, started_at) VALUES ($1, $2) RETURNING run",
+                &[&table, &started_at],
+            )
+            .await?;
+        Ok(row.get(0))
+    }
+
+    pub(super) async fn insert(
+        &mut self,
+        table: &Table,
+        rows: &[Vec<Cell>],
+    ) -> Result<(), SyncError> {
+        let upsert = self.statement(upsert_sql(table)).await?;
+        execute(&self.client, &upsert, &arrays(table, rows)).await?;
+        Ok(())
+    }
+
+    pub(super) async fn finish_run(&self, run: &RunRecord) -> Result<(), SyncError> {
+        let cells = run.cells();
+        let parameters: Vec<&(dyn ToSql + Sync)> =
+            cells.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
+        self.client
+            .execute(&finish_run_sql(Dialect::Postgres), &parameters)
+            .await?;
+        Ok(())
+    }
+}
+
+/// `INSERT … SELECT * FROM UNNEST($1::date[], $2::bigint[], …) ON CONFLICT …`: one parameter
+/// per column, an array of the column's values.
+fn upsert_sql(table: &Table) -> String {
+    let arrays: Vec<String> = (table.columns.iter().enumerate())
+        .map(|(i, column)| {
+            format!(
+                "{}::{}[]",
+                Dialect::Postgres.parameter(i + 1),
+                Dialect::Postgres.type_name(column.kind)
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO {} AS t ({}) SELECT * FROM UNNEST({}) {}",
+        quoted(&table.name),
+        column_list(table.columns.iter()),
+        arrays.join(", "),
+        on_conflict(Dialect::Postgres, table)
+    )
+}
+
+async fn execute(
+    client: &impl GenericClient,
+    statement: &Statement,
+    arrays: &[Parameter],
+) -> Result<u64, SyncError> {
+    let parameters: Vec<&(dyn ToSql + Sync)> = arrays
+        .iter()
+        .map(|array| array.as_ref() as &(dyn ToSql + Sync))
+        .collect();
+    Ok(client.execute(statement, &parameters).await?)
+}
+
+/// The rows as one array per column, typed as the column.
+fn arrays(table: &Table, rows: &[Vec<Cell>]) -> Vec<Parameter> {
+    fn column<T: ToSql + Sync + Send + 'static>(
+        rows: &[Vec<Cell>],
+        i: usize,
+        value: impl Fn(&Cell) -> Option<T>,
+    ) -> Parameter {
+        Box::new(rows.iter().map(|row| value(&row[i])).collect::<Vec<_>>())
+    }
+    (table.columns.iter().enumerate())
+        .map(|(i, c)| match c.kind {
+            ColumnType::Integer | ColumnType::Decimal { .. } => {
+                column(rows, i, |cell| match cell {
+                    Cell::Integer(value) => Some(*value),
+                    _ => None,
+                })
+            }
+            ColumnType::Real => column(rows, i, |cell| match cell {
+                Cell::Real(value) => Some(*value),
+                _ => None,
+            }),
+            ColumnType::Date => column(rows, i, |cell| match cell {
+                Cell::Date(value) => Some(*value),
+                _ => None,
+            }),
+            ColumnType::Text | ColumnType::Json => column(rows, i, |cell| match cell {
+                Cell::Text(value) => Some(value.clone()),
+                _ => None,
+            }),
+        })
+        .collect()
+}
+
+/// A key value as read back, as the sync's own rows carry it.
+fn read(row: &Row, i: usize, kind: ColumnType) -> Cell {
+    let cell = match kind {
+        ColumnType::Integer | ColumnType::Decimal { .. } => {
+            row.get::<_, Option<i64>>(i).map(Cell::Integer)
+        }
+        ColumnType::Real => row.get::<_, Option<f64>>(i).map(Cell::Real),
+        ColumnType::Date => row.get::<_, Option<NaiveDate>>(i).map(Cell::Date),
+        ColumnType::Text | ColumnType::Json => row.get::<_, Option<String>>(i).map(Cell::Text),
+    };
+    cell.unwrap_or(Cell::Null)
+}
+
+impl ToSql for Cell {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+        match self {
+            Cell::Null => Ok(IsNull::Yes),
+            Cell::Integer(value) => value.to_sql(ty, out),
+            Cell::Real(value) => value.to_sql(ty, out),
+            Cell::Date(value) => value.to_sql(ty, out),
+            Cell::Text(value) => value.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        [
+            Type::INT8,
+            Type::FLOAT8,
+            Type::DATE,
+            Type::TEXT,
+            Type::VARCHAR,
+        ]
+        .contains(ty)
+    }
+
+    to_sql_checked!();
+}

@@ -1,0 +1,214 @@
+//! SQLite, through rusqlite: one file, no server. Calls block for the length of a statement or
+//! a day's transaction (milliseconds), which the async sync tolerates.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+use rusqlite::{Connection, OptionalExtension, ToSql, params, params_from_iter};
+
+use super::{
+    DayCounts, Dialect, RunRecord, bookkeeping, column_list, finish_run_sql, on_conflict,
+    other_key_positions, quoted,
+};
+use crate::SyncError;
+use crate::cell::Cell;
+use crate::schema::{DATE, Table};
+
+pub(super) struct Sqlite {
+    connection: Connection,
+}
+
+impl Sqlite {
+    pub(super) fn open(path: &str) -> Result<Self, SyncError> {
+        let connection = Connection::open(path)?;
+        // Write-ahead logging: readers (a dashboard) never block the sync, and a commit is one
+        // sequential append. NORMAL is durable across a crash of the program, which is the
+        // failure a sync must survive.
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.busy_timeout(std::time::Duration::from_secs(30))?;
+        for statement in bookkeeping(Dialect::Sqlite) {
+            connection.execute(&statement, [])?;
+        }
+        Ok(Self { connection })
+    }
+
+    pub(super) fn columns(&self, table: &str) -> Result<Vec<String>, SyncError> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT name FROM pragma_table_info(?1)")?;
+        let names = statement
+            .query_map([table], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(names)
+    }
+
+    pub(super) fn execute(&self, sql: &str) -> Result<(), SyncError> {
+        self.connection.execute_batch(sql)?;
+        Ok(())
+    }
+
+    pub(super) fn synced_days(
+        &self,
+        table: &str,
+    ) -> Result<Option<(NaiveDate, NaiveDate)>, SyncError> {
+        let days: Option<(String, String)> = self
+            .connection
+            .query_row(
+                "SELECT first_day, last_day FROM sync_state WHERE stats_table = ?1",
+                [table],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        days.map(|(first, last)| Ok((day(&first)?, day(&last)?)))
+            .transpose()
+    }
+
+    pub(super) fn write_day(
+        &mut self,
+        table: &Table,
+        day: NaiveDate,
+        rows: &[Vec<Cell>],
+        (first, last): (NaiveDate, NaiveDate),
+    ) -> Result<DayCounts, SyncError> {
+        // The day's rows are told apart by their other key columns.
+        let other_keys: Vec<_> = table.key().filter(|c| c.name != DATE).collect();
+        let positions = other_key_positions(table);
+        let transaction = self.connection.transaction()?;
+        let mut existing: HashSet<Vec<Cell>> = {
+            let sql = format!(
+                "SELECT {} FROM {} WHERE {} = ?1",
+                if other_keys.is_empty() {
+                    "NULL".to_owned()
+                } else {
+                    column_list(other_keys.iter().copied())
+                },
+                quoted(&table.name),
+                quoted(DATE)
+            );
+            let mut statement = transaction.prepare(&sql)?;
+            statement
+                .query_map([Cell::Date(day)], |row| {
+                    (0..other_keys.len())
+                        .map(|i| row.get_ref(i).map(cell))
+                        .collect()
+                })?
+                .collect::<Result<_, _>>()?
+        };
+        let mut counts = DayCounts {
+            rows: rows.len() as u64,
+            ..DayCounts::default()
+        };
+        let mut changed = 0;
+        {
+            let mut upsert = transaction.prepare_cached(&upsert_sql(table))?;
+            for row in rows {
+                let key: Vec<Cell> = positions.iter().map(|&i| row[i].clone()).collect();
+                if !existing.remove(&key) {
+                    counts.inserted += 1;
+                }
+                changed += upsert.execute(params_from_iter(row))? as u64;
+            }
+        }
+        if !existing.is_empty() {
+            let conditions: Vec<String> = std::iter::once(DATE)
+                .chain(other_keys.iter().map(|c| c.name.as_str()))
+                .enumerate()
+                .map(|(i, name)| format!("{} = ?{}", quoted(name), i + 1))
+                .collect();
+            let sql = format!(
+                "DELETE FROM {} WHERE {}",
+                quoted(&table.name),
+                conditions.join(" AND ")
+            );
+            let mut delete = transaction.prepare(&sql)?;
+            for key in existing {
+                let date = Cell::Date(day);
+                counts.deleted += delete
+                    .execute(params_from_iter(std::iter::once(&date).chain(key.iter())))?
+                    as u64;
+            }
+        }
+        transaction.execute(
+            "INSERT INTO sync_state (stats_table, first_day, last_day) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (stats_table) DO UPDATE SET first_day = excluded.first_day, \
+             last_day = excluded.last_day",
+            params![table.name, Cell::Date(first), Cell::Date(last)],
+        )?;
+        transaction.commit()?;
+        counts.updated = changed - counts.inserted;
+        counts.unchanged = counts.rows - changed;
+        Ok(counts)
+    }
+
+    pub(super) fn start_run(&self, table: &str, started_at: &str) -> Result<i64, SyncError> {
+        Ok(self.connection.query_row(
+            "INSERT INTO sync_runs (stats_table, started_at) VALUES (?1, ?2) RETURNING run",
+            [table, started_at],
+            |row| row.get(0),
+        )?)
+    }
+
+    pub(super) fn insert(&mut self, table: &Table, rows: &[Vec<Cell>]) -> Result<(), SyncError> {
+        let transaction = self.connection.transaction()?;
+        {
+            let mut upsert = transaction.prepare_cached(&upsert_sql(table))?;
+            for row in rows {
+                upsert.execute(params_from_iter(row))?;
+            }
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    pub(super) fn finish_run(&self, run: &RunRecord) -> Result<(), SyncError> {
+        self.connection.execute(
+            &finish_run_sql(Dialect::Sqlite),
+            params_from_iter(run.cells()),
+        )?;
+        Ok(())
+    }
+}
+
+fn upsert_sql(table: &Table) -> String {
+    let parameters: Vec<String> = (1..=table.columns.len())
+        .map(|n| Dialect::Sqlite.parameter(n))
+        .collect();
+    format!(
+        "INSERT INTO {} AS t ({}) VALUES ({}) {}",
+        quoted(&table.name),
+        column_list(table.columns.iter()),
+        parameters.join(", "),
+        on_conflict(Dialect::Sqlite, table)
+    )
+}
+
+fn day(text: &str) -> Result<NaiveDate, SyncError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| SyncError::Schema(format!("sync_state holds {text:?}, which is not a day")))
+}
+
+/// A key value as read back.
+fn cell(value: ValueRef<'_>) -> Cell {
+    match value {
+        ValueRef::Null => Cell::Null,
+        ValueRef::Integer(value) => Cell::Integer(value),
+        ValueRef::Real(value) => Cell::Real(value),
+        ValueRef::Text(text) | ValueRef::Blob(text) => {
+            Cell::Text(String::from_utf8_lossy(text).into_owned())
+        }
+    }
+}
+
+impl ToSql for Cell {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Cell::Null => ToSqlOutput::Owned(Value::Null),
+            Cell::Integer(value) => ToSqlOutput::Owned(Value::Integer(*value)),
+            Cell::Real(value) => ToSqlOutput::Owned(Value::Real(*value)),
+            Cell::Date(day) => ToSqlOutput::Owned(Value::Text(day.format("%Y-%m-%d").to_string())),
+            Cell::Text(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
+        })
+    }
+}

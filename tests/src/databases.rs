@@ -1,0 +1,159 @@
+//! Real databases for the sync tests: a SQLite file in a fresh folder, or a fresh database on
+//! the PostgreSQL server of `.ci/postgres.sh` (Debian's package, on a Unix socket in
+//! `.tools/postgres`), and the few reads the tests make of what the sync wrote.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use crate::workspace_root;
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database for one test.
+#[derive(Debug)]
+pub struct TestDatabase {
+    /// What `adsterra sync --db` takes.
+    pub url: String,
+    kind: Kind,
+    /// The SQLite file's folder, removed at the end.
+    folder: Option<PathBuf>,
+}
+
+impl TestDatabase {
+    /// A fresh database of `kind`, named after the test.
+    pub async fn new(kind: Kind, test: &str) -> Self {
+        match kind {
+            Kind::Sqlite => {
+                let folder = std::env::temp_dir().join(format!(
+                    "adsterra-sync-{test}-{}-{}",
+                    std::process::id(),
+                    fastrand_suffix()
+                ));
+                std::fs::create_dir_all(&folder).unwrap();
+                Self {
+                    url: format!("sqlite://{}", folder.join("stats.db").display()),
+                    kind,
+                    folder: Some(folder),
+                }
+            }
+            Kind::Postgres => {
+                let server = postgres_server();
+                let name = format!("sync_{test}");
+                let (client, connection) = tokio_postgres::connect(server, tokio_postgres::NoTls)
+                    .await
+                    .unwrap_or_else(|e| panic!("the test PostgreSQL server ({server}): {e}"));
+                tokio::spawn(connection);
+                // One statement each: a multi-statement string runs as one transaction block.
+                for statement in [
+                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    format!("CREATE DATABASE {name}"),
+                ] {
+                    client.batch_execute(&statement).await.unwrap();
+                }
+                let base = server.replace("dbname=postgres", "");
+                Self {
+                    url: format!("{} dbname={name}", base.trim()),
+                    kind,
+                    folder: None,
+                }
+            }
+        }
+    }
+
+    /// Every row `sql` selects, each value read as text (`NULL` for null): the SQL casts what
+    /// is not text already, so one query reads the same on both databases.
+    pub async fn texts(&self, sql: &str) -> Vec<Vec<String>> {
+        match self.kind {
+            Kind::Sqlite => {
+                let path = self.url.strip_prefix("sqlite://").unwrap();
+                let connection = rusqlite::Connection::open(path).unwrap();
+                let mut statement = connection.prepare(sql).unwrap();
+                let columns = statement.column_count();
+                statement
+                    .query_map([], |row| {
+                        (0..columns)
+                            .map(|i| {
+                                Ok(match row.get_ref(i)? {
+                                    rusqlite::types::ValueRef::Null => "NULL".to_owned(),
+                                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                                    rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                                    rusqlite::types::ValueRef::Text(t)
+                                    | rusqlite::types::ValueRef::Blob(t) => {
+                                        String::from_utf8_lossy(t).into_owned()
+                                    }
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap()
+            }
+            Kind::Postgres => {
+                let (client, connection) =
+                    tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
+                        .await
+                        .unwrap();
+                tokio::spawn(connection);
+                let rows = client.query(sql, &[]).await.unwrap();
+                rows.iter()
+                    .map(|row| {
+                        (0..row.len())
+                            .map(|i| {
+                                row.get::<_, Option<String>>(i)
+                                    .unwrap_or_else(|| "NULL".to_owned())
+                            })
+                            .collect()
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// The one integer `sql` selects (cast to text in the query).
+    pub async fn number(&self, sql: &str) -> i64 {
+        let rows = self.texts(sql).await;
+        rows[0][0]
+            .parse()
+            .unwrap_or_else(|_| panic!("{sql}: {rows:?}"))
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(folder) = &self.folder {
+            let _ = std::fs::remove_dir_all(folder);
+        }
+    }
+}
+
+fn fastrand_suffix() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::SystemTime::now())
+}
+
+/// The test server's connection string: `ADSTERRA_TEST_POSTGRES` (set by `.ci/run`), or the
+/// server `.ci/postgres.sh` starts (or finds running) in this checkout.
+pub fn postgres_server() -> &'static str {
+    static SERVER: OnceLock<String> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        if let Ok(server) = std::env::var("ADSTERRA_TEST_POSTGRES") {
+            return server;
+        }
+        let script = workspace_root().join(".ci/postgres.sh");
+        let output = Command::new("bash").arg(&script).output().unwrap();
+        assert!(
+            output.status.success(),
+            "{} failed (it installs Debian's postgresql and starts a server in .tools/postgres): {}",
+            script.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    })
+}
