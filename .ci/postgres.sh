@@ -2,8 +2,8 @@
 # A PostgreSQL server for the tests of `adsterra sync`: Debian's package, installed when missing,
 # its cluster in .tools/postgres (which git ignores), listening on a Unix socket in that folder
 # only (no TCP port). Started when it is not running; prints the connection string the tests
-# take from ADSTERRA_TEST_POSTGRES. .ci/run starts it before the tests; a test run without the
-# variable runs this script itself.
+# take from ADSTERRA_TEST_POSTGRES. .ci/run starts it before the tests (and stops it with
+# `.ci/postgres.sh stop`); a test run without the variable runs this script itself.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$root/.tools/postgres"
@@ -33,6 +33,10 @@ else
   user=$(id -un)
 fi
 
+if [ "${1:-}" = stop ]; then
+  as_server "$bin/pg_ctl" --pgdata="$dir/data" --mode=fast stop >/dev/null 2>&1 || true
+  exit 0
+fi
 if [ ! -f "$dir/data/PG_VERSION" ]; then
   as_server "$bin/initdb" --pgdata="$dir/data" --username="$user" --auth=trust \
     --encoding=UTF8 --locale=C.UTF-8 >/dev/null

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use adsterra_sandbox::stats::{Filter, GroupKey};
 use adsterra_sandbox::{Config, Sandbox};
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{Datelike, Days, NaiveDate, Utc};
 use common::sandboxed;
 use serde_json::Value;
 
@@ -79,6 +79,28 @@ fn the_readme_command_stores_the_stats_and_a_second_run_changes_nothing() {
         second.stdout
     );
     assert_eq!(second.stderr, "");
+
+    // The README's question (spend per campaign per week) answers from this database.
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"));
+    let readme = readme.unwrap();
+    let query = readme
+        .split("```sql\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README has a SQL query");
+    let connection = rusqlite::Connection::open(folder.0.join("stats.db")).unwrap();
+    let mut statement = connection.prepare(query).unwrap();
+    let weeks: Vec<(i64, String, f64)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(weeks.len() > 50, "{}", weeks.len());
+    for (_, week, spent) in &weeks {
+        let monday: NaiveDate = week.parse().unwrap();
+        assert_eq!(monday.weekday(), chrono::Weekday::Mon, "{week}");
+        assert!(*spent >= 0.0);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
