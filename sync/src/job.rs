@@ -18,8 +18,8 @@ use tokio::task::JoinHandle;
 
 use crate::cell::{self, Cell};
 use crate::plan::{self, Span};
-use crate::schema::{DATE, RUN, Schema};
-use crate::store::{Database, DayCounts, RunRecord};
+use crate::schema::{DATE, RUN, Schema, Table};
+use crate::store::{Database, DayCounts};
 use crate::{Summary, SyncError};
 
 /// Days a first run fetches when no `since` is given: about a quarter, ending today.
@@ -161,17 +161,7 @@ impl<'a> SyncJob<'a> {
         let spans = plan::spans(held, self.since, until, self.revise_days, DEFAULT_DAYS);
         let run = database.start_run(&schema.stats, &started_at).await?;
 
-        let campaigns = self.client.campaigns().await?;
-        let rows = campaigns
-            .iter()
-            .map(|campaign| {
-                let mut item = to_object(campaign);
-                item.insert(RUN.to_owned(), Value::from(run));
-                cell::row(&schema.campaigns, &Value::Object(item))
-                    .map_err(|message| SyncError::Schema(format!("a campaign: {message}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        database.snapshot(&schema.campaigns, &rows).await?;
+        let campaigns = snapshot_campaigns(&self.client, database, &schema.campaigns, run).await?;
 
         let windows: Vec<(Span, (NaiveDate, NaiveDate))> = spans
             .iter()
@@ -249,22 +239,12 @@ impl<'a> SyncJob<'a> {
             unchanged: totals.counts.unchanged,
             deleted: totals.counts.deleted,
             requests: totals.requests,
-            campaigns: rows.len() as u64,
+            campaigns,
             migrations,
             elapsed_seconds: started.elapsed().as_secs_f64(),
         };
-        database
-            .finish_run(&RunRecord {
-                run,
-                finished_at: Utc::now().to_rfc3339(),
-                first_day: summary.first_day,
-                last_day: summary.last_day,
-                days: summary.days,
-                counts: totals.counts,
-                requests: summary.requests,
-                campaigns: summary.campaigns,
-            })
-            .await?;
+        let finished_at = Utc::now().to_rfc3339();
+        database.finish_run(&summary, &finished_at).await?;
         Ok(summary)
     }
 
@@ -296,6 +276,25 @@ impl<'a> SyncJob<'a> {
         }
         Ok(())
     }
+}
+
+/// Stores the account's campaigns as run `run` sees them; returns how many.
+async fn snapshot_campaigns(
+    client: &Client,
+    database: &mut Database,
+    table: &Table,
+    run: i64,
+) -> Result<u64, SyncError> {
+    let rows = (client.campaigns().await?.iter())
+        .map(|campaign| {
+            let mut item = to_object(campaign);
+            item.insert(RUN.to_owned(), Value::from(run));
+            cell::row(table, &Value::Object(item))
+                .map_err(|message| SyncError::Schema(format!("a campaign: {message}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    database.snapshot(table, &rows).await?;
+    Ok(rows.len() as u64)
 }
 
 #[derive(Debug, Default)]

@@ -13,9 +13,9 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use crate::SyncError;
 use crate::cell::Cell;
 use crate::schema::{Column, ColumnType, Table};
+use crate::{Summary, SyncError};
 
 /// A database to keep up to date. Its `Debug` and `Display` never show a password.
 pub struct Database {
@@ -163,10 +163,15 @@ impl Database {
     }
 
     /// Records a run's end and figures.
-    pub(crate) async fn finish_run(&mut self, run: &RunRecord) -> Result<(), SyncError> {
+    pub(crate) async fn finish_run(
+        &mut self,
+        summary: &Summary,
+        finished_at: &str,
+    ) -> Result<(), SyncError> {
+        let cells = finish_run_cells(summary, finished_at);
         match &mut self.backend {
-            Backend::Sqlite(db) => db.finish_run(run),
-            Backend::Postgres(db) => db.finish_run(run).await,
+            Backend::Sqlite(db) => db.finish_run(&cells),
+            Backend::Postgres(db) => db.finish_run(&cells).await,
         }
     }
 
@@ -178,39 +183,24 @@ impl Database {
     }
 }
 
-/// The figures `sync_runs` keeps of a run.
-#[derive(Debug, Clone)]
-pub(crate) struct RunRecord {
-    pub run: i64,
-    pub finished_at: String,
-    pub first_day: Option<NaiveDate>,
-    pub last_day: Option<NaiveDate>,
-    pub days: u64,
-    pub counts: DayCounts,
-    pub requests: u64,
-    pub campaigns: u64,
-}
-
-impl RunRecord {
-    /// The parameters of [`FINISH_RUN`], in order.
-    fn cells(&self) -> [Cell; 12] {
-        let day = |day: Option<NaiveDate>| day.map_or(Cell::Null, Cell::Date);
-        let count = |n: u64| Cell::Integer(i64::try_from(n).unwrap_or(i64::MAX));
-        [
-            Cell::Text(self.finished_at.clone()),
-            day(self.first_day),
-            day(self.last_day),
-            count(self.days),
-            count(self.counts.rows),
-            count(self.counts.inserted),
-            count(self.counts.updated),
-            count(self.counts.unchanged),
-            count(self.counts.deleted),
-            count(self.requests),
-            count(self.campaigns),
-            Cell::Integer(self.run),
-        ]
-    }
+/// The parameters of [`FINISH_RUN`] for a run that ends with `summary`, in order.
+fn finish_run_cells(summary: &Summary, finished_at: &str) -> [Cell; 12] {
+    let day = |day: Option<NaiveDate>| day.map_or(Cell::Null, Cell::Date);
+    let count = |n: u64| Cell::Integer(i64::try_from(n).unwrap_or(i64::MAX));
+    [
+        Cell::Text(finished_at.to_owned()),
+        day(summary.first_day),
+        day(summary.last_day),
+        count(summary.days),
+        count(summary.rows),
+        count(summary.inserted),
+        count(summary.updated),
+        count(summary.unchanged),
+        count(summary.deleted),
+        count(summary.requests),
+        count(summary.campaigns),
+        Cell::Integer(summary.run),
+    ]
 }
 
 /// The SQL spoken by a backend, where the two differ.

@@ -12,8 +12,8 @@ use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use tokio_postgres::{Client, Config, GenericClient, NoTls, Row, Statement};
 
 use super::{
-    DayCounts, Dialect, RunRecord, bookkeeping, column_list, finish_run_sql, on_conflict,
-    other_key_positions, quoted,
+    DayCounts, Dialect, bookkeeping, column_list, finish_run_sql, on_conflict, other_key_positions,
+    quoted,
 };
 use crate::SyncError;
 use crate::cell::Cell;
@@ -212,8 +212,7 @@ impl Postgres {
         Ok(())
     }
 
-    pub(super) async fn finish_run(&self, run: &RunRecord) -> Result<(), SyncError> {
-        let cells = run.cells();
+    pub(super) async fn finish_run(&self, cells: &[Cell]) -> Result<(), SyncError> {
         let parameters: Vec<&(dyn ToSql + Sync)> =
             cells.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
         self.client

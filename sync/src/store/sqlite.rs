@@ -8,8 +8,8 @@ use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, ToSql, params, params_from_iter};
 
 use super::{
-    DayCounts, Dialect, RunRecord, bookkeeping, column_list, finish_run_sql, on_conflict,
-    other_key_positions, quoted,
+    DayCounts, Dialect, bookkeeping, column_list, finish_run_sql, on_conflict, other_key_positions,
+    quoted,
 };
 use crate::SyncError;
 use crate::cell::Cell;
@@ -162,11 +162,9 @@ impl Sqlite {
         Ok(())
     }
 
-    pub(super) fn finish_run(&self, run: &RunRecord) -> Result<(), SyncError> {
-        self.connection.execute(
-            &finish_run_sql(Dialect::Sqlite),
-            params_from_iter(run.cells()),
-        )?;
+    pub(super) fn finish_run(&self, cells: &[Cell]) -> Result<(), SyncError> {
+        self.connection
+            .execute(&finish_run_sql(Dialect::Sqlite), params_from_iter(cells))?;
         Ok(())
     }
 }
