@@ -74,3 +74,25 @@ fn a_long_export_draws_a_progress_bar_on_stderr_only() {
     assert!(!csv.contains("days"));
     std::fs::remove_file(&out).unwrap();
 }
+
+#[test]
+fn a_sync_draws_its_progress_then_one_summary_line() {
+    let folder = std::env::temp_dir().join(format!("adsterra-cli-sync-bar-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let since = chrono::Utc::now().date_naive() - chrono::Days::new(399);
+    let command = format!(
+        "{} --sandbox sync --db sqlite://{}/stats.db --since {since} --group-by placement --window-days 10",
+        adsterra(),
+        folder.display()
+    );
+    let (screen, code) = on_terminal(&command, "");
+    assert_eq!(code, 0, "{screen}");
+    // The bar counts days and rows; on a terminal the summary is the one line for people.
+    assert!(screen.contains("/400 days"), "{screen}");
+    assert!(screen.contains(" rows"), "{screen}");
+    assert!(
+        screen.contains("synced 400 days into stats_by_date_placement: "),
+        "{screen}"
+    );
+    std::fs::remove_dir_all(&folder).unwrap();
+}
