@@ -140,7 +140,8 @@ impl<'a> SyncJob<'a> {
     }
 
     /// Brings the tables to the spec, stores the campaigns, then fetches and writes the days
-    /// the plan needs (see [`crate::plan`]), each in its own transaction.
+    /// wanted that the database does not hold, and the last `revise_days` it holds, each day in
+    /// its own transaction.
     pub async fn run(mut self) -> Result<Summary, SyncError> {
         let started = Instant::now();
         let started_at = Utc::now().to_rfc3339();

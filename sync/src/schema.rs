@@ -108,7 +108,7 @@ impl Table {
 pub struct Schema {
     /// The stats table of the asked grain.
     pub stats: Table,
-    /// The campaigns' snapshots, one per run (keyed by [`RUN`] and the campaign's id).
+    /// The campaigns' snapshots, one per run (keyed by `run` and the campaign's id).
     pub campaigns: Table,
 }
 

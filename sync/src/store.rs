@@ -43,6 +43,7 @@ impl fmt::Display for Database {
 
 /// What writing one day changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DayCounts {
     /// Rows the answer gave for the day.
     pub rows: u64,
@@ -317,8 +318,8 @@ fn bookkeeping(dialect: Dialect) -> [String; 2] {
 }
 
 const FINISH_RUN: &str = "UPDATE sync_runs SET finished_at = {1}, first_day = {2}, \
-     last_day = {3}, days = {4}, fetched_rows = {5}, inserted = {6}, updated = {7}, unchanged = {8}, \
-     deleted = {9}, requests = {10}, campaigns = {11} WHERE run = {12}";
+     last_day = {3}, days = {4}, fetched_rows = {5}, inserted = {6}, updated = {7}, \
+     unchanged = {8}, deleted = {9}, requests = {10}, campaigns = {11} WHERE run = {12}";
 
 /// [`FINISH_RUN`] with the dialect's parameters.
 fn finish_run_sql(dialect: Dialect) -> String {
@@ -364,7 +365,10 @@ mod tests {
         let created = migration(Dialect::Postgres, &table, &[]).unwrap();
         assert_eq!(created.len(), 1);
         assert!(
-            created[0].starts_with("CREATE TABLE \"stats_by_date_campaign\" (\"date\" DATE NOT NULL, \"campaign\" BIGINT NOT NULL,"),
+            created[0].starts_with(
+                "CREATE TABLE \"stats_by_date_campaign\" \
+                 (\"date\" DATE NOT NULL, \"campaign\" BIGINT NOT NULL,"
+            ),
             "{}",
             created[0]
         );

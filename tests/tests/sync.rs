@@ -134,7 +134,10 @@ async fn a_first_sync_stores_the_stats_exactly_and_a_second_changes_nothing(kind
     assert_eq!(stored(&database).await, expected);
     // Each run is recorded, finished, with its own snapshot of the campaigns.
     let runs = database
-        .texts("SELECT CAST(run AS TEXT), CAST(inserted AS TEXT), finished_at FROM sync_runs ORDER BY run")
+        .texts(
+            "SELECT CAST(run AS TEXT), CAST(inserted AS TEXT), finished_at \
+             FROM sync_runs ORDER BY run",
+        )
         .await;
     assert_eq!(runs.len(), 2);
     assert_eq!(runs[0][1], first.inserted.to_string());
