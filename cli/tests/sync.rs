@@ -1,6 +1,7 @@
 //! `adsterra sync` as a user runs it: the README's command twice (the second changes nothing),
-//! and a run killed with SIGKILL in the middle, then resumed. The embedded sandbox is seeded
-//! like `Config::default()`, so the test's own sandbox holds the same world to compare with.
+//! and a run killed with SIGKILL in the middle, then resumed, into SQLite and PostgreSQL. The
+//! embedded sandbox is seeded like `Config::default()`, so the test's own sandbox holds the same
+//! world to compare with.
 
 mod common;
 
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use adsterra_sandbox::stats::{Filter, GroupKey};
 use adsterra_sandbox::{Config, Sandbox};
+use adsterra_tests::databases::{Kind, TestDatabase};
 use chrono::{Datelike, Days, NaiveDate, Utc};
 use common::sandboxed;
 use serde_json::Value;
@@ -104,37 +106,44 @@ fn the_readme_command_stores_the_stats_and_a_second_run_changes_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sync_killed_mid_run_resumes_where_it_stopped() {
-    let folder = Folder::new("killed");
-    let url = folder.url();
-    let path = folder.0.join("stats.db");
+async fn a_sync_killed_mid_run_resumes_where_it_stopped_sqlite() {
+    killed_and_resumed(TestDatabase::new(Kind::Sqlite, "cli_killed").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_killed_mid_run_resumes_where_it_stopped_postgres() {
+    killed_and_resumed(TestDatabase::new(Kind::Postgres, "cli_killed").await).await;
+}
+
+/// The last day the sync recorded, once it has recorded one.
+async fn last_day(target: &TestDatabase) -> Option<NaiveDate> {
+    let rows = target
+        .try_texts("SELECT CAST(last_day AS TEXT) FROM sync_state")
+        .await
+        .ok()?;
+    rows.first()?.first()?.parse().ok()
+}
+
+async fn killed_and_resumed(target: TestDatabase) {
+    let url = target.url.clone();
     let until = Utc::now().date_naive();
     let since = until - Days::new(240);
     let since_text = since.to_string();
     let mut child = Command::new(env!("CARGO_BIN_EXE_adsterra"))
         .args(["--sandbox", "sync", "--db", &url, "--since", &since_text])
-        .args([
-            "--group-by",
-            "placement",
-            "--window-days",
-            "10",
-            "-o",
-            "json",
-        ])
+        .args(["--group-by", "placement", "--window-days", "10"])
+        .args(["-o", "json"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // Killed (SIGKILL: no chance to clean up) once it has written 20 days.
+    // Killed (SIGKILL: no chance to clean up, maybe inside a day's transaction) once it has
+    // written 20 days.
     let deadline = Instant::now() + Duration::from_secs(120);
-    let last_day = || -> Option<NaiveDate> {
-        let connection = rusqlite::Connection::open(&path).ok()?;
-        let day: String = connection
-            .query_row("SELECT last_day FROM sync_state", [], |row| row.get(0))
-            .ok()?;
-        day.parse().ok()
-    };
-    while last_day().is_none_or(|day| day < since + Days::new(20)) {
+    while last_day(&target)
+        .await
+        .is_none_or(|day| day < since + Days::new(20))
+    {
         assert!(
             Instant::now() < deadline,
             "the sync wrote no 20 days in 2 minutes"
@@ -143,11 +152,11 @@ async fn a_sync_killed_mid_run_resumes_where_it_stopped() {
             child.try_wait().unwrap().is_none(),
             "the sync ended before it was killed"
         );
-        std::thread::sleep(Duration::from_millis(20));
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    let killed_at = last_day().unwrap();
+    let killed_at = last_day(&target).await.unwrap();
     assert!(killed_at < until, "the sync finished before the kill");
 
     let resumed = sandboxed(&["sync", "--db", &url, "--group-by", "placement"]);
@@ -165,17 +174,12 @@ async fn a_sync_killed_mid_run_resumes_where_it_stopped() {
         .stats()
         .report(since, until, &keys, &Filter::default());
     let totals = world.stats().totals(since, until, &Filter::default());
-    let connection = rusqlite::Connection::open(&path).unwrap();
-    let (count, impressions, spent): (i64, i64, i64) = connection
-        .query_row(
-            "SELECT COUNT(*), SUM(impressions), SUM(spent_thousandths) FROM stats_by_date_placement",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    let stored = target
+        .texts(
+            "SELECT CAST(COUNT(*) AS TEXT), CAST(SUM(impressions) AS TEXT), \
+             CAST(SUM(spent_thousandths) AS TEXT) FROM stats_by_date_placement",
         )
-        .unwrap();
-    assert_eq!(count as usize, rows.len());
-    assert_eq!(
-        (impressions as u64, spent as u64),
-        (totals.impressions, totals.spent_millis)
-    );
+        .await;
+    let expected = [rows.len() as u64, totals.impressions, totals.spent_millis];
+    assert_eq!(stored, [expected.map(|n| n.to_string())]);
 }

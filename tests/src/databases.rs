@@ -69,40 +69,42 @@ impl TestDatabase {
     /// Every row `sql` selects, each value read as text (`NULL` for null): the SQL casts what
     /// is not text already, so one query reads the same on both databases.
     pub async fn texts(&self, sql: &str) -> Vec<Vec<String>> {
+        self.try_texts(sql)
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"))
+    }
+
+    /// [`Self::texts`], or why the query failed (a table not made yet, while a sync runs).
+    pub async fn try_texts(&self, sql: &str) -> Result<Vec<Vec<String>>, String> {
         match self.kind {
             Kind::Sqlite => {
                 let path = self.url.strip_prefix("sqlite://").unwrap();
-                let connection = rusqlite::Connection::open(path).unwrap();
-                let mut statement = connection.prepare(sql).unwrap();
-                let columns = statement.column_count();
-                statement
-                    .query_map([], |row| {
-                        (0..columns)
-                            .map(|i| {
-                                Ok(match row.get_ref(i)? {
-                                    rusqlite::types::ValueRef::Null => "NULL".to_owned(),
-                                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
-                                    rusqlite::types::ValueRef::Real(v) => v.to_string(),
-                                    rusqlite::types::ValueRef::Text(t)
-                                    | rusqlite::types::ValueRef::Blob(t) => {
-                                        String::from_utf8_lossy(t).into_owned()
-                                    }
-                                })
-                            })
-                            .collect()
-                    })
-                    .unwrap()
-                    .collect::<Result<_, _>>()
-                    .unwrap()
+                let read = || -> rusqlite::Result<Vec<Vec<String>>> {
+                    let connection = rusqlite::Connection::open(path)?;
+                    let mut statement = connection.prepare(sql)?;
+                    let columns = statement.column_count();
+                    statement
+                        .query_map([], |row| {
+                            (0..columns)
+                                .map(|i| Ok(sqlite_text(row.get_ref(i)?)))
+                                .collect()
+                        })?
+                        .collect()
+                };
+                read().map_err(|error| error.to_string())
             }
             Kind::Postgres => {
                 let (client, connection) =
                     tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
                         .await
-                        .unwrap();
+                        .map_err(|error| error.to_string())?;
                 tokio::spawn(connection);
-                let rows = client.query(sql, &[]).await.unwrap();
-                rows.iter()
+                let rows = client
+                    .query(sql, &[])
+                    .await
+                    .map_err(|error| error.to_string())?;
+                Ok(rows
+                    .iter()
                     .map(|row| {
                         (0..row.len())
                             .map(|i| {
@@ -111,7 +113,7 @@ impl TestDatabase {
                             })
                             .collect()
                     })
-                    .collect()
+                    .collect())
             }
         }
     }
@@ -130,6 +132,16 @@ impl Drop for TestDatabase {
         if let Some(folder) = &self.folder {
             let _ = std::fs::remove_dir_all(folder);
         }
+    }
+}
+
+fn sqlite_text(value: rusqlite::types::ValueRef<'_>) -> String {
+    use rusqlite::types::ValueRef;
+    match value {
+        ValueRef::Null => "NULL".to_owned(),
+        ValueRef::Integer(v) => v.to_string(),
+        ValueRef::Real(v) => v.to_string(),
+        ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
     }
 }
 
