@@ -9,12 +9,13 @@
 mod postgres;
 mod sqlite;
 
+use std::collections::HashSet;
 use std::fmt;
 
 use chrono::NaiveDate;
 
 use crate::cell::Cell;
-use crate::schema::{Column, ColumnType, Table};
+use crate::schema::{Column, ColumnType, DATE, Table};
 use crate::{Summary, SyncError};
 
 /// A database to keep up to date. Its `Debug` and `Display` never show a password.
@@ -321,11 +322,86 @@ const FINISH_RUN: &str = "UPDATE sync_runs SET finished_at = {1}, first_day = {2
      last_day = {3}, days = {4}, fetched_rows = {5}, inserted = {6}, updated = {7}, \
      unchanged = {8}, deleted = {9}, requests = {10}, campaigns = {11} WHERE run = {12}";
 
-/// [`FINISH_RUN`] with the dialect's parameters.
-fn finish_run_sql(dialect: Dialect) -> String {
-    (1..=12).rev().fold(FINISH_RUN.to_owned(), |sql, n| {
+/// Records the days a stats table holds, in the day's transaction.
+const SAVE_STATE: &str = "INSERT INTO sync_state (stats_table, first_day, last_day) \
+     VALUES ({1}, {2}, {3}) ON CONFLICT (stats_table) DO UPDATE SET \
+     first_day = excluded.first_day, last_day = excluded.last_day";
+
+/// `sql` with `{1}`, `{2}`, … written as the dialect's parameters.
+fn with_parameters(dialect: Dialect, sql: &str) -> String {
+    let count = sql.matches('{').count();
+    (1..=count).rev().fold(sql.to_owned(), |sql, n| {
         sql.replace(&format!("{{{n}}}"), &dialect.parameter(n))
     })
+}
+
+/// The statements a day's write runs besides the upsert, in one dialect.
+struct DaySql {
+    /// The key columns other than the date of the day's rows (`NULL` when the date is the key).
+    select_keys: String,
+    /// Deletes one row of the day by its key: the date, then the other key columns.
+    delete_row: String,
+    /// [`SAVE_STATE`].
+    save_state: String,
+}
+
+impl DaySql {
+    fn new(dialect: Dialect, table: &Table) -> Self {
+        let positions = other_key_positions(table);
+        let others = positions.iter().map(|&i| &table.columns[i]);
+        let select = if positions.is_empty() {
+            "NULL".to_owned()
+        } else {
+            column_list(others.clone())
+        };
+        let conditions: Vec<String> = std::iter::once(DATE)
+            .chain(others.map(|column| column.name.as_str()))
+            .enumerate()
+            .map(|(i, name)| format!("{} = {}", quoted(name), dialect.parameter(i + 1)))
+            .collect();
+        Self {
+            select_keys: format!(
+                "SELECT {select} FROM {} WHERE {} = {}",
+                quoted(&table.name),
+                quoted(DATE),
+                dialect.parameter(1)
+            ),
+            delete_row: format!(
+                "DELETE FROM {} WHERE {}",
+                quoted(&table.name),
+                conditions.join(" AND ")
+            ),
+            save_state: with_parameters(dialect, SAVE_STATE),
+        }
+    }
+}
+
+/// Counts a day's rows against the keys it held: each row's key leaves `existing`, so what is
+/// left there is to delete; a key that was not there is a row inserted.
+fn day_counts(table: &Table, rows: &[Vec<Cell>], existing: &mut HashSet<Vec<Cell>>) -> DayCounts {
+    let positions = other_key_positions(table);
+    let key =
+        |row: &Vec<Cell>| -> Vec<Cell> { positions.iter().map(|&i| row[i].clone()).collect() };
+    let inserted = rows
+        .iter()
+        .filter(|row| !existing.remove(&key(row)))
+        .count();
+    DayCounts {
+        rows: rows.len() as u64,
+        inserted: inserted as u64,
+        ..DayCounts::default()
+    }
+}
+
+impl DayCounts {
+    /// Completes the counts once the upsert reported how many rows it `changed` (inserted or
+    /// updated) and `deleted` rows went.
+    fn settle(mut self, changed: u64, deleted: u64) -> Self {
+        self.updated = changed - self.inserted;
+        self.unchanged = self.rows - changed;
+        self.deleted = deleted;
+        self
+    }
 }
 
 /// The upsert's `DO UPDATE`: the values are replaced only where one differs, so a row that did
@@ -391,7 +467,7 @@ mod tests {
 
     #[test]
     fn finishing_a_run_binds_every_parameter_once() {
-        let sql = finish_run_sql(Dialect::Postgres);
+        let sql = with_parameters(Dialect::Postgres, FINISH_RUN);
         assert!(
             sql.contains("$12") && sql.contains("finished_at = $1,"),
             "{sql}"

@@ -40,6 +40,7 @@ on_both!(
     corrected_days_are_updated,
     faults_are_ridden_out,
     a_metric_added_to_the_spec_becomes_a_column,
+    the_date_alone_is_a_grain_too,
 );
 
 const TABLE: &str = "stats_by_date_campaign";
@@ -325,4 +326,29 @@ async fn a_database_password_is_never_shown() {
         !shown.contains("hunter2") && shown.starts_with("postgres "),
         "{shown}"
     );
+}
+
+async fn the_date_alone_is_a_grain_too(kind: Kind) {
+    // The date is the whole key: a day's one row is told apart by nothing else.
+    let (_sandbox, client, database) = setup(kind, "date_grain", "").await;
+    let mut db = Database::open(&database.url).await.unwrap();
+    let since = days_ago(20);
+    let first = SyncJob::new(&client, &mut db)
+        .since(since)
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(first.table, "stats_by_date");
+    assert_eq!((first.days, first.inserted), (21, 21));
+    let again = SyncJob::new(&client, &mut db).run().await.unwrap();
+    assert_eq!((again.changes(), again.unchanged), (0, 3), "{again}");
+    let stored = database
+        .number("SELECT CAST(SUM(spent_thousandths) AS TEXT) FROM stats_by_date")
+        .await;
+    let direct: i64 = direct(&client, since, today())
+        .await
+        .iter()
+        .map(|day| day[4].parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(stored, direct);
 }

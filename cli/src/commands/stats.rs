@@ -18,7 +18,7 @@ use crate::records;
 pub async fn run(context: &Context, args: StatsArgs) -> Result<(), Failure> {
     let columns = records::stats(&args.group_by);
     let days = (args.to - args.from).num_days() + 1;
-    let progress = progress_bar(u64::try_from(days).unwrap_or(0));
+    let progress = progress_bar("stats", u64::try_from(days).unwrap_or(0));
     let mut query = context
         .client
         .stats()
@@ -78,16 +78,18 @@ async fn print(
     }
 }
 
-/// A bar in days on stderr when it is a terminal; hidden otherwise, so logs stay clean.
-fn progress_bar(days: u64) -> ProgressBar {
+/// A bar of `command`'s days (and rows) on stderr when it is a terminal; hidden otherwise, so
+/// logs stay clean.
+pub(super) fn progress_bar(command: &str, days: u64) -> ProgressBar {
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(days);
-    let style = ProgressStyle::with_template(
-        "{spinner} stats {wide_bar} {pos}/{len} days, {msg} rows, {elapsed}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let template = format!(
+        "{{spinner}} {command} {{wide_bar}} {{pos}}/{{len}} days, {{msg}} rows, {{elapsed}}"
+    );
+    let style =
+        ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar.set_message("0");
     bar.enable_steady_tick(std::time::Duration::from_millis(120));

@@ -1,10 +1,10 @@
 //! `adsterra sync`: the stats database kept up to date, with a progress bar on a terminal, the
 //! migrations it applied on stderr and one summary line on stdout.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use adsterra_sync::{Database, Progress, Summary, SyncError, SyncJob};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use crate::args::{Output, SyncArgs};
 use crate::context::Context;
@@ -17,7 +17,8 @@ pub async fn run(context: &Context, args: SyncArgs) -> Result<(), Failure> {
         ));
     }
     let mut database = Database::open(&args.db).await.map_err(failure)?;
-    let bar = progress_bar();
+    // Its length is known once the run has planned its days (the first progress).
+    let bar = super::stats::progress_bar("sync", 0);
     let job = SyncJob::new(&context.client, &mut database)
         .group_by(args.group_by.iter().copied())
         .revise_days(args.revise_days)
@@ -51,22 +52,6 @@ fn print(output: Output, summary: &Summary) -> Result<(), Failure> {
         }
     }
     Ok(stdout.flush()?)
-}
-
-/// A bar in days on stderr when it is a terminal; hidden otherwise.
-fn progress_bar() -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(0);
-    let style = ProgressStyle::with_template(
-        "{spinner} sync {wide_bar} {pos}/{len} days, {msg} rows, {elapsed}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
-    bar.set_style(style);
-    bar.set_message("0");
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar
 }
 
 fn advance(bar: ProgressBar) -> impl FnMut(Progress) + Send + 'static {

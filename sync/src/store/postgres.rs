@@ -12,12 +12,12 @@ use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use tokio_postgres::{Client, Config, GenericClient, NoTls, Row, Statement};
 
 use super::{
-    DayCounts, Dialect, bookkeeping, column_list, finish_run_sql, on_conflict, other_key_positions,
-    quoted,
+    DayCounts, DaySql, Dialect, FINISH_RUN, bookkeeping, column_list, day_counts, on_conflict,
+    other_key_positions, quoted, with_parameters,
 };
 use crate::SyncError;
 use crate::cell::Cell;
-use crate::schema::{ColumnType, DATE, Table};
+use crate::schema::{ColumnType, Table};
 
 type Parameter = Box<dyn ToSql + Sync + Send>;
 
@@ -116,41 +116,14 @@ impl Postgres {
         rows: &[Vec<Cell>],
         (first, last): (NaiveDate, NaiveDate),
     ) -> Result<DayCounts, SyncError> {
-        let positions = other_key_positions(table);
-        let other_keys: Vec<_> = positions.iter().map(|&i| &table.columns[i]).collect();
-        let select = self
-            .statement(format!(
-                "SELECT {} FROM {} WHERE {} = $1",
-                if other_keys.is_empty() {
-                    "NULL".to_owned()
-                } else {
-                    column_list(other_keys.iter().copied())
-                },
-                quoted(&table.name),
-                quoted(DATE)
-            ))
-            .await?;
+        let sql = DaySql::new(Dialect::Postgres, table);
+        let select = self.statement(sql.select_keys).await?;
         let upsert = self.statement(upsert_sql(table)).await?;
-        let delete = self
-            .statement(format!(
-                "DELETE FROM {} WHERE {}",
-                quoted(&table.name),
-                std::iter::once(DATE)
-                    .chain(other_keys.iter().map(|c| c.name.as_str()))
-                    .enumerate()
-                    .map(|(i, name)| format!("{} = ${}", quoted(name), i + 1))
-                    .collect::<Vec<_>>()
-                    .join(" AND ")
-            ))
-            .await?;
-        let state = self
-            .statement(
-                "INSERT INTO sync_state (stats_table, first_day, last_day) VALUES ($1, $2, $3) \
-                 ON CONFLICT (stats_table) DO UPDATE SET first_day = excluded.first_day, \
-                 last_day = excluded.last_day"
-                    .to_owned(),
-            )
-            .await?;
+        let delete = self.statement(sql.delete_row).await?;
+        let state = self.statement(sql.save_state).await?;
+        let other_keys: Vec<ColumnType> = (other_key_positions(table).iter())
+            .map(|&i| table.columns[i].kind)
+            .collect();
 
         let transaction = self.client.transaction().await?;
         let mut existing: HashSet<Vec<Cell>> = transaction
@@ -159,36 +132,26 @@ impl Postgres {
             .iter()
             .map(|row| {
                 (other_keys.iter().enumerate())
-                    .map(|(i, column)| read(row, i, column.kind))
+                    .map(|(i, kind)| read(row, i, *kind))
                     .collect()
             })
             .collect();
-        let mut counts = DayCounts {
-            rows: rows.len() as u64,
-            ..DayCounts::default()
-        };
-        for row in rows {
-            let key: Vec<Cell> = positions.iter().map(|&i| row[i].clone()).collect();
-            if !existing.remove(&key) {
-                counts.inserted += 1;
-            }
-        }
+        let counts = day_counts(table, rows, &mut existing);
         let changed = execute(&transaction, &upsert, &arrays(table, rows)).await?;
+        let mut deleted = 0;
+        let date = Cell::Date(day);
         for key in existing {
-            let date = Cell::Date(day);
             let parameters: Vec<&(dyn ToSql + Sync)> = std::iter::once(&date)
-                .chain(key.iter())
+                .chain(&key)
                 .map(|cell| cell as &(dyn ToSql + Sync))
                 .collect();
-            counts.deleted += transaction.execute(&delete, &parameters).await?;
+            deleted += transaction.execute(&delete, &parameters).await?;
         }
         transaction
             .execute(&state, &[&table.name, &first, &last])
             .await?;
         transaction.commit().await?;
-        counts.updated = changed - counts.inserted;
-        counts.unchanged = counts.rows - changed;
-        Ok(counts)
+        Ok(counts.settle(changed, deleted))
     }
 
     pub(super) async fn start_run(&self, table: &str, started_at: &str) -> Result<i64, SyncError> {
@@ -216,7 +179,7 @@ impl Postgres {
         let parameters: Vec<&(dyn ToSql + Sync)> =
             cells.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
         self.client
-            .execute(&finish_run_sql(Dialect::Postgres), &parameters)
+            .execute(&with_parameters(Dialect::Postgres, FINISH_RUN), &parameters)
             .await?;
         Ok(())
     }

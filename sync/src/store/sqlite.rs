@@ -8,12 +8,12 @@ use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, ToSql, params, params_from_iter};
 
 use super::{
-    DayCounts, Dialect, bookkeeping, column_list, finish_run_sql, on_conflict, other_key_positions,
-    quoted,
+    DayCounts, DaySql, Dialect, FINISH_RUN, bookkeeping, column_list, day_counts, on_conflict,
+    other_key_positions, quoted, with_parameters,
 };
 use crate::SyncError;
 use crate::cell::Cell;
-use crate::schema::{DATE, Table};
+use crate::schema::Table;
 
 pub(super) struct Sqlite {
     connection: Connection,
@@ -72,74 +72,41 @@ impl Sqlite {
         rows: &[Vec<Cell>],
         (first, last): (NaiveDate, NaiveDate),
     ) -> Result<DayCounts, SyncError> {
-        // The day's rows are told apart by their other key columns.
-        let other_keys: Vec<_> = table.key().filter(|c| c.name != DATE).collect();
-        let positions = other_key_positions(table);
+        let sql = DaySql::new(Dialect::Sqlite, table);
         let transaction = self.connection.transaction()?;
         let mut existing: HashSet<Vec<Cell>> = {
-            let sql = format!(
-                "SELECT {} FROM {} WHERE {} = ?1",
-                if other_keys.is_empty() {
-                    "NULL".to_owned()
-                } else {
-                    column_list(other_keys.iter().copied())
-                },
-                quoted(&table.name),
-                quoted(DATE)
-            );
-            let mut statement = transaction.prepare(&sql)?;
+            let mut statement = transaction.prepare_cached(&sql.select_keys)?;
+            // Not the statement's column count: the date-only grain selects one NULL.
+            let columns = other_key_positions(table).len();
             statement
                 .query_map([Cell::Date(day)], |row| {
-                    (0..other_keys.len())
-                        .map(|i| row.get_ref(i).map(cell))
-                        .collect()
+                    (0..columns).map(|i| row.get_ref(i).map(cell)).collect()
                 })?
                 .collect::<Result<_, _>>()?
         };
-        let mut counts = DayCounts {
-            rows: rows.len() as u64,
-            ..DayCounts::default()
-        };
+        let counts = day_counts(table, rows, &mut existing);
         let mut changed = 0;
         {
             let mut upsert = transaction.prepare_cached(&upsert_sql(table))?;
             for row in rows {
-                let key: Vec<Cell> = positions.iter().map(|&i| row[i].clone()).collect();
-                if !existing.remove(&key) {
-                    counts.inserted += 1;
-                }
                 changed += upsert.execute(params_from_iter(row))? as u64;
             }
         }
-        if !existing.is_empty() {
-            let conditions: Vec<String> = std::iter::once(DATE)
-                .chain(other_keys.iter().map(|c| c.name.as_str()))
-                .enumerate()
-                .map(|(i, name)| format!("{} = ?{}", quoted(name), i + 1))
-                .collect();
-            let sql = format!(
-                "DELETE FROM {} WHERE {}",
-                quoted(&table.name),
-                conditions.join(" AND ")
-            );
-            let mut delete = transaction.prepare(&sql)?;
+        let mut deleted = 0;
+        {
+            let mut delete = transaction.prepare_cached(&sql.delete_row)?;
+            let date = Cell::Date(day);
             for key in existing {
-                let date = Cell::Date(day);
-                counts.deleted += delete
-                    .execute(params_from_iter(std::iter::once(&date).chain(key.iter())))?
-                    as u64;
+                deleted +=
+                    delete.execute(params_from_iter(std::iter::once(&date).chain(&key)))? as u64;
             }
         }
         transaction.execute(
-            "INSERT INTO sync_state (stats_table, first_day, last_day) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (stats_table) DO UPDATE SET first_day = excluded.first_day, \
-             last_day = excluded.last_day",
+            &sql.save_state,
             params![table.name, Cell::Date(first), Cell::Date(last)],
         )?;
         transaction.commit()?;
-        counts.updated = changed - counts.inserted;
-        counts.unchanged = counts.rows - changed;
-        Ok(counts)
+        Ok(counts.settle(changed, deleted))
     }
 
     pub(super) fn start_run(&self, table: &str, started_at: &str) -> Result<i64, SyncError> {
@@ -163,8 +130,10 @@ impl Sqlite {
     }
 
     pub(super) fn finish_run(&self, cells: &[Cell]) -> Result<(), SyncError> {
-        self.connection
-            .execute(&finish_run_sql(Dialect::Sqlite), params_from_iter(cells))?;
+        self.connection.execute(
+            &with_parameters(Dialect::Sqlite, FINISH_RUN),
+            params_from_iter(cells),
+        )?;
         Ok(())
     }
 }
