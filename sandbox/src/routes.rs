@@ -1,10 +1,15 @@
 //! Which operation of the spec a request names, from the operation table.
 //!
-//! Every operation the spec has is served: the path is matched against each operation's lowered
-//! template (`/campaign/{campaign_id}.json`), then the method picks the operation, so routes,
-//! formats and the `Allow` header of a 405 all come from the spec. The stateful handlers know a
+//! Every operation the spec has is served: the path is matched against the lowered templates
+//! (`/campaign/{campaign_id}.json`) of the operations that could fit it, then the method picks
+//! the operation, so routes, formats and the `Allow` header of a 405 all come from the spec.
+//! The candidates come from an index of the table by first segment and segment count, built
+//! once: a request never scans the whole table. The stateful handlers know a
 //! [`Resource`] per endpoint; an endpoint they do not know (one added to the spec after them) is
 //! answered with the spec's example.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use adsterra_formats::Format;
 use adsterra_generated::operation::{Kind, OPERATIONS, Parameter};
@@ -110,7 +115,9 @@ pub struct MethodNotAllowed {
 /// integer, as Adsterra's ids are.
 pub fn route(method: &str, path: &str) -> Option<Result<Route, MethodNotAllowed>> {
     let mut allow: Vec<&str> = Vec::new();
-    for operation in &OPERATIONS {
+    let (first, count) = shape(path);
+    let candidates = [INDEX.get(&(first, count)), INDEX.get(&(TEMPLATED, count))];
+    for &operation in candidates.into_iter().flatten().flatten() {
         let Some(ids) = path_values(operation, path) else {
             continue;
         };
@@ -137,12 +144,42 @@ pub fn route(method: &str, path: &str) -> Option<Result<Route, MethodNotAllowed>
     })
 }
 
+/// The key of a template whose first segment holds a parameter: it is a candidate for any path
+/// of its length.
+const TEMPLATED: &str = "{";
+
+/// The operations, in table order, by the first segment of their path template and the number
+/// of its segments.
+static INDEX: LazyLock<HashMap<(&'static str, usize), Vec<&'static Operation>>> =
+    LazyLock::new(|| {
+        let mut index: HashMap<_, Vec<_>> = HashMap::new();
+        for operation in &OPERATIONS {
+            let (first, count) = shape(operation.path);
+            let first = if first.contains('{') {
+                TEMPLATED
+            } else {
+                first
+            };
+            index.entry((first, count)).or_default().push(operation);
+        }
+        index
+    });
+
+/// The first segment of a path below the base path (`campaign` of `/campaign/7.json`) and its
+/// number of segments.
+fn shape(path: &str) -> (&str, usize) {
+    let mut segments = path.split('/');
+    let _leading = segments.next();
+    let first = segments.next().unwrap_or("");
+    (first, 2 + segments.count())
+}
+
 /// The path parameters of `path` when it fits the operation's template, else `None`.
 fn path_values<'p>(
     operation: &'static Operation,
     path: &'p str,
 ) -> Option<Vec<(&'static Parameter, &'p str)>> {
-    // Every request tries every operation: walk both paths in step instead of collecting them.
+    // Walk both paths in step instead of collecting them.
     let mut template = operation.path.split('/');
     let mut segments = path.split('/');
     let mut values = Vec::new();
