@@ -6,7 +6,9 @@ use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 use std::time::Duration;
 
-use adsterra::{ApiToken, Client, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, Error, RetryPolicy};
+use adsterra::{
+    ApiToken, BodyLog, Client, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, Error, RetryPolicy,
+};
 use adsterra_sandbox::{Config, Sandbox};
 
 use crate::args::{Global, Output};
@@ -23,6 +25,8 @@ pub struct Context {
     pub token_source: &'static str,
     /// Whether --token-file read stdin, which then cannot also give placements or answers.
     token_from_stdin: bool,
+    /// With `--output raw`, the bodies the client keeps for the printer.
+    bodies: Option<BodyLog>,
     /// Kept alive for the command's duration with `--sandbox`.
     _sandbox: Option<Sandbox>,
 }
@@ -71,8 +75,15 @@ impl Context {
         } else {
             Output::Json
         });
+        let (client, bodies) = if output == Output::Raw {
+            let (client, bodies) = client.keeping_bodies();
+            (client, Some(bodies))
+        } else {
+            (client, None)
+        };
         Ok(Self {
             client,
+            bodies,
             printer: Printer::new(output),
             base_url,
             token_source,
@@ -81,18 +92,17 @@ impl Context {
         })
     }
 
-    /// Runs one call; with `--output raw`, keeps the bytes of its answer for the printer.
+    /// Runs one call of `self.client`; with `--output raw`, hands the bytes of its answers to
+    /// the printer.
     pub async fn call<T>(
         &self,
         call: impl Future<Output = Result<T, Error>>,
     ) -> Result<T, Failure> {
-        if self.printer.output() == Output::Raw {
-            let (outcome, bodies) = adsterra::capture_bodies(call).await;
-            self.printer.keep(bodies);
-            Ok(outcome?)
-        } else {
-            Ok(call.await?)
+        let outcome = call.await;
+        if let Some(bodies) = &self.bodies {
+            self.printer.keep(bodies.take());
         }
+        Ok(outcome?)
     }
 
     /// The text of `path`, or of stdin for `-`, for the flag `flag`.

@@ -1,76 +1,72 @@
 //! Sending one generated operation and turning its outcome into this crate's types.
 //!
-//! A body that arrives cut short or does not decode is a lost answer, like a 5xx: an operation
-//! whose retry class allows it is sent again here, within the same retry policy and budget as
-//! the request policy's retries (the attempts of a call are counted across both).
-
-use std::cell::Cell;
-use std::future::Future;
+//! Each attempt goes out once through the raw client the wrappers hold, and says what it came
+//! to; the client's one retry loop ([`Retries::run`](crate::retry::Retries::run)) decides
+//! whether to try again. So a status worth another attempt and a body that arrives cut short or
+//! does not decode are judged by the same rules, budget and attempt count.
 
 use adsterra_formats::Format;
 use futures::TryStreamExt;
 use serde::de::DeserializeOwned;
+use std::future::Future;
 
 use crate::answer::Answer;
 use crate::error::Call;
-use crate::policy::ATTEMPTS;
 use crate::raw::types::ApiError;
-use crate::raw::{ByteStream, Operation, ResponseValue, RetryClass};
+use crate::raw::{ByteStream, Operation, ResponseValue};
+use crate::retry::{Failure, Outcome};
 use crate::{Client, Error, raw};
 
 type RawResult<T> = Result<ResponseValue<T>, raw::Error<ApiError>>;
 
-/// Runs `attempt` until it succeeds, fails for good, or loses a body that the operation's retry
-/// class does not allow to ask for again; `Err(Lost)` is such a lost body.
+/// Runs the attempts of one call of `operation` through the client's retry loop; each attempt
+/// gets the call as it stands (for its errors) and says what it came to.
 pub(crate) async fn retried<T, Fut>(
     client: &Client,
-    operation: &'static str,
-    mut attempt: impl FnMut() -> Fut,
+    operation: &'static Operation,
+    mut attempt: impl FnMut(Call) -> Fut,
 ) -> Result<T, Error>
 where
-    Fut: Future<Output = Result<T, Lost>>,
+    Fut: Future<Output = Outcome<Result<T, Error>>>,
 {
-    let class = Operation::find(operation).map_or(RetryClass::NotIdempotent, |o| o.retry);
-    ATTEMPTS
-        .scope(Cell::new(0), async {
-            loop {
-                let outcome = attempt().await;
-                let attempts = ATTEMPTS.with(Cell::get);
-                let lost = match outcome {
-                    Ok(answer) => return Ok(answer),
-                    Err(Lost::Final(error)) => return Err(error),
-                    Err(Lost::Body(error)) => error,
-                };
-                let wait = class
-                    .retries_handled_failures()
-                    .then(|| client.retries.next(attempts))
-                    .flatten();
-                match wait {
-                    Some(wait) => {
-                        tracing::debug!(operation, attempts, "the body was lost; retrying");
-                        tokio::time::sleep(wait).await;
-                    }
-                    None => return Err(lost),
-                }
-            }
+    client
+        .retries
+        .run(operation, |attempts| {
+            attempt(Call {
+                operation,
+                attempts,
+            })
         })
         .await
 }
 
-/// How one attempt of a call failed.
-pub(crate) enum Lost {
-    /// The answer's body was cut short or did not decode: worth another attempt for a read.
-    Body(Error),
-    /// Anything else: the policy has already retried what it could.
-    Final(Error),
+/// A failed attempt of the generated client, as the retry loop sees it.
+fn failed<T>(error: raw::Error<ApiError>, call: Call) -> Outcome<Result<T, Error>> {
+    let failure = match &error {
+        raw::Error::ErrorResponse(response) => {
+            Failure::of_status(response.status(), response.headers())
+        }
+        raw::Error::UnexpectedResponse(response) => {
+            Failure::of_status(response.status(), response.headers())
+        }
+        raw::Error::CommunicationError(source) => Failure::of_transport(source),
+        raw::Error::ResponseBodyError(_) => Some(Failure::LOST),
+        _ => None,
+    };
+    let error = Err(Error::from_raw(error, call));
+    match failure {
+        Some(failure) => Outcome::Failed(error, failure),
+        None => Outcome::Done(error),
+    }
 }
 
-/// The call as it stands, for errors: the operation and the attempts so far.
-pub(crate) fn call(operation: &'static str) -> Call {
-    Call {
-        operation,
-        attempts: ATTEMPTS.try_with(Cell::get).unwrap_or(0),
-    }
+/// A body that did not decode: a lost answer, worth another attempt when the class allows.
+fn undecodable<T>(
+    call: Call,
+    error: adsterra_formats::Error,
+    body: &[u8],
+) -> Outcome<Result<T, Error>> {
+    Outcome::Failed(Err(Error::decode(call, error, body)), Failure::LOST)
 }
 
 /// A JSON operation: progenitor decodes the body. When that fails, the body is decoded again by
@@ -78,31 +74,27 @@ pub(crate) fn call(operation: &'static str) -> Call {
 /// whose error names the field (`items[3].impressions`).
 pub(crate) async fn json<T, Fut>(
     client: &Client,
-    operation: &'static str,
+    operation: &'static Operation,
     request: impl Fn() -> Fut,
 ) -> Result<T, Error>
 where
     T: DeserializeOwned + Answer,
     Fut: Future<Output = RawResult<T>>,
 {
-    retried(client, operation, || async {
-        let result = request().await;
-        let answer = match result {
-            Ok(answer) => answer.into_inner(),
-            Err(raw::Error::InvalidResponsePayload(body, _)) => {
-                return match adsterra_formats::decode::<T>(Format::Json, &body) {
-                    Ok(answer) => {
-                        checked(call(operation), Format::Json, answer).map_err(Lost::Final)
+    retried(client, operation, |call| {
+        let sent = request();
+        async move {
+            match sent.await {
+                Ok(answer) => Outcome::Done(checked(call, Format::Json, answer.into_inner())),
+                Err(raw::Error::InvalidResponsePayload(body, _)) => {
+                    match adsterra_formats::decode::<T>(Format::Json, &body) {
+                        Ok(answer) => Outcome::Done(checked(call, Format::Json, answer)),
+                        Err(error) => undecodable(call, error, &body),
                     }
-                    Err(error) => Err(Lost::Body(Error::decode(call(operation), error, &body))),
-                };
+                }
+                Err(error) => failed(error, call),
             }
-            Err(error @ raw::Error::ResponseBodyError(_)) => {
-                return Err(Lost::Body(Error::from_raw(error, call(operation))));
-            }
-            Err(error) => return Err(Lost::Final(Error::from_raw(error, call(operation)))),
-        };
-        checked(call(operation), Format::Json, answer).map_err(Lost::Final)
+        }
     })
     .await
 }
@@ -125,71 +117,68 @@ fn checked<T: Answer>(call: Call, format: Format, answer: T) -> Result<T, Error>
 /// same type the JSON operation returns.
 pub(crate) async fn text<T, Fut>(
     client: &Client,
-    operation: &'static str,
-    format: Format,
+    operation: &'static Operation,
     request: impl Fn() -> Fut,
 ) -> Result<T, Error>
 where
     T: DeserializeOwned + Answer,
     Fut: Future<Output = RawResult<ByteStream>>,
 {
-    retried(client, operation, || async {
-        let response = request()
-            .await
-            .map_err(|error| Lost::Final(Error::from_raw(error, call(operation))))?;
-        // Sized once from Content-Length when the server sends it, then filled chunk by chunk.
-        let mut body = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
-        let mut chunks = response.into_inner().into_inner();
-        while let Some(chunk) = chunks.try_next().await.map_err(|source| {
-            Lost::Body(Error::from_raw(
-                raw::Error::ResponseBodyError(source),
-                call(operation),
-            ))
-        })? {
-            body.extend_from_slice(&chunk);
+    let format = operation.format;
+    retried(client, operation, |call| {
+        let sent = request();
+        async move {
+            let response = match sent.await {
+                Ok(response) => response,
+                Err(error) => return failed(error, call),
+            };
+            // Sized once from Content-Length when the server sends it, then filled chunk by chunk.
+            let mut body = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
+            let mut chunks = response.into_inner().into_inner();
+            loop {
+                match chunks.try_next().await {
+                    Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                    Ok(None) => break,
+                    Err(source) => return failed(raw::Error::ResponseBodyError(source), call),
+                }
+            }
+            match adsterra_formats::decode(format, &body) {
+                Ok(answer) => Outcome::Done(checked(call, format, answer)),
+                Err(error) => undecodable(call, error, &body),
+            }
         }
-        let answer = adsterra_formats::decode(format, &body)
-            .map_err(|error| Lost::Body(Error::decode(call(operation), error, &body)))?;
-        checked(call(operation), format, answer).map_err(Lost::Final)
     })
     .await
 }
 
-/// Sends one operation in the client's format: `[json_op, csv_op, xml_op]`, with `$build`
-/// configuring the generated builder `$b` the same way for all three.
+/// Sends one call of `$endpoint` in the client's format, through the raw client's builder of
+/// that format (`[json_method, csv_method, xml_method]`), with `$build` configuring the builder
+/// `$b` the same way for all three. The endpoint's row, typed, decides retries and names the
+/// call in errors: no name is looked up at run time.
 macro_rules! send {
-    ($client:expr, [$json:ident, $csv:ident, $xml:ident], |$b:ident| $build:expr) => {{
+    ($client:expr, $endpoint:expr, [$json:ident, $csv:ident, $xml:ident], |$b:ident| $build:expr) => {{
         let client: &$crate::Client = $client;
+        let operation = $crate::Endpoint::operation($endpoint, client.format);
         match client.format {
             ::adsterra_formats::Format::Json => {
-                $crate::call::json(client, stringify!($json), || {
-                    let $b = client.raw.$json();
+                $crate::call::json(client, operation, || {
+                    let $b = client.once.$json();
                     $build.send()
                 })
                 .await
             }
             ::adsterra_formats::Format::Csv => {
-                $crate::call::text(
-                    client,
-                    stringify!($csv),
-                    ::adsterra_formats::Format::Csv,
-                    || {
-                        let $b = client.raw.$csv();
-                        $build.send()
-                    },
-                )
+                $crate::call::text(client, operation, || {
+                    let $b = client.once.$csv();
+                    $build.send()
+                })
                 .await
             }
             ::adsterra_formats::Format::Xml => {
-                $crate::call::text(
-                    client,
-                    stringify!($xml),
-                    ::adsterra_formats::Format::Xml,
-                    || {
-                        let $b = client.raw.$xml();
-                        $build.send()
-                    },
-                )
+                $crate::call::text(client, operation, || {
+                    let $b = client.once.$xml();
+                    $build.send()
+                })
                 .await
             }
         }

@@ -1,57 +1,73 @@
 //! The server's own bytes, next to the typed values: for tools that show or keep exactly what
 //! Adsterra answered (the command line's `--output raw`, audit logs).
+//!
+//! Keeping bodies is a setting of a client ([`Client::keeping_bodies`]), not hidden state of the
+//! task that makes a call: whatever calls go through that client keep their bodies, in the
+//! order the answers completed.
 
-use std::cell::RefCell;
-use std::future::Future;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 
-tokio::task_local! {
-    /// Bodies captured for the call running in this task; read by the policy.
-    static BODIES: RefCell<Vec<Bytes>>;
-}
+use crate::Client;
 
-/// Runs `call` and returns its outcome together with the body of every answer it received, byte
-/// for byte as the server sent it, in the order the answers completed (a stats range split into
-/// windows gives one body per window).
-///
-/// Capturing reads each body whole before it is decoded, so it is meant for answers a caller
-/// wants to keep, not for streaming a large report.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = adsterra_sandbox::Sandbox::start(Default::default()).await?;
-/// # let client = adsterra::Client::builder().base_url(sandbox.base_url())
-/// #     .token(adsterra::ApiToken::new(sandbox.token())?).build()?;
-/// let (balance, bodies) = adsterra::capture_bodies(client.balance()).await;
-/// assert!(balance?.balance > 0.0);
-/// assert!(bodies[0].starts_with(b"{"));
-/// # Ok(()) }
-/// ```
-pub async fn capture_bodies<F: Future>(call: F) -> (F::Output, Vec<Bytes>) {
-    BODIES
-        .scope(RefCell::new(Vec::new()), async {
-            let outcome = call.await;
-            (outcome, BODIES.with(|bodies| bodies.take()))
-        })
-        .await
-}
+/// The bodies a client that keeps them has received; see [`Client::keeping_bodies`]. Cheap to
+/// clone: clones share the log.
+#[derive(Debug, Clone, Default)]
+pub struct BodyLog(Arc<Mutex<Vec<Bytes>>>);
 
-/// When a capture is running, reads `response` whole, keeps a copy of its body and hands back an
-/// equal response; otherwise returns it untouched (still streaming).
-pub(crate) async fn keep(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    if BODIES.try_with(|_| ()).is_err() {
-        return Ok(response);
+impl BodyLog {
+    /// The bodies kept so far, oldest first, leaving the log empty.
+    pub fn take(&self) -> Vec<Bytes> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
     }
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
-    let body = response.bytes().await?;
-    BODIES.with(|bodies| bodies.borrow_mut().push(body.clone()));
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
+
+    /// Reads `response` whole, keeps a copy of its body and hands back an equal response.
+    pub(crate) async fn keep(
+        &self,
+        response: reqwest::Response,
+    ) -> reqwest::Result<reqwest::Response> {
+        let status = response.status();
+        let version = response.version();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?;
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(body.clone());
+        let mut rebuilt = http::Response::new(body);
+        *rebuilt.status_mut() = status;
+        *rebuilt.version_mut() = version;
+        *rebuilt.headers_mut() = headers;
+        Ok(reqwest::Response::from(rebuilt))
+    }
+}
+
+impl Client {
+    /// A clone of this client that keeps the body of every answer it receives, byte for byte
+    /// as the server sent it, in the log it returns with it: each answer a call ends with,
+    /// success or a definite error (a transient 408, 429 or 5xx that may be retried is not
+    /// kept). A stats range split into windows gives one body per window.
+    ///
+    /// Keeping reads each body whole before it is decoded, so it is meant for answers a caller
+    /// wants to keep, not for streaming a large report. The clone shares the rate limit and
+    /// retry budget; calls through other clones keep nothing.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = adsterra_sandbox::Sandbox::start(Default::default()).await?;
+    /// # let client = adsterra::Client::builder().base_url(sandbox.base_url())
+    /// #     .token(adsterra::ApiToken::new(sandbox.token())?).build()?;
+    /// let (keeping, bodies) = client.keeping_bodies();
+    /// let balance = keeping.balance().await?;
+    /// assert!(balance.balance > 0.0);
+    /// assert!(bodies.take()[0].starts_with(b"{"));
+    /// # Ok(()) }
+    /// ```
+    pub fn keeping_bodies(&self) -> (Client, BodyLog) {
+        let bodies = BodyLog::default();
+        let policy = self.policy.keeping(bodies.clone());
+        (self.with_policy(policy), bodies)
+    }
 }

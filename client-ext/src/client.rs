@@ -31,7 +31,13 @@ const MAX_REDIRECTS: usize = 5;
 /// limiter and the retry budget.
 #[derive(Clone)]
 pub struct Client {
+    /// The raw client a user gets: its policy runs the retry loop.
     pub(crate) raw: raw::Client,
+    /// The raw client the wrappers use: one attempt per request, because their own loop
+    /// (`call.rs`) decides retries, lost bodies included.
+    pub(crate) once: raw::Client,
+    /// The policy both share (token, rate limit, budget, kept bodies).
+    pub(crate) policy: ClientPolicy,
     /// The wire format the wrappers ask for; every format decodes into the same types.
     pub(crate) format: Format,
     /// Placements sent per request by the bulk changes.
@@ -79,6 +85,17 @@ impl Client {
     pub fn with_format(&self, format: Format) -> Self {
         Self {
             format,
+            ..self.clone()
+        }
+    }
+
+    /// This client with `policy` (and the same HTTP client, base URL and settings).
+    pub(crate) fn with_policy(&self, policy: ClientPolicy) -> Self {
+        let (raw, once) = raw_clients(self.raw.baseurl(), self.raw.client().clone(), &policy);
+        Self {
+            raw,
+            once,
+            policy,
             ..self.clone()
         }
     }
@@ -207,14 +224,29 @@ impl ClientBuilder {
         }
         let retries = Arc::new(Retries::new(self.retry));
         let policy = ClientPolicy::new(token.clone(), retries.clone(), self.rate_limit_per_minute);
+        let (raw, once) = raw_clients(base_url.as_str(), http, &policy);
         Ok(Client {
-            raw: raw::Client::new_with_client(base_url.as_str(), http, raw::Policy::new(policy)),
+            raw,
+            once,
+            policy,
             format: Format::Json,
             batch_size: self.batch_size,
             retries,
             token,
         })
     }
+}
+
+/// The retrying raw client and the one-attempt raw client over `policy`.
+fn raw_clients(
+    base_url: &str,
+    http: reqwest::Client,
+    policy: &ClientPolicy,
+) -> (raw::Client, raw::Client) {
+    (
+        raw::Client::new_with_client(base_url, http.clone(), raw::Policy::new(policy.clone())),
+        raw::Client::new_with_client(base_url, http, raw::Policy::new(policy.once())),
+    )
 }
 
 fn same_origin_redirects() -> redirect::Policy {

@@ -12,6 +12,7 @@ use std::future::Future;
 
 use crate::call::send;
 use crate::input::{id, placement_ids};
+use crate::raw::Endpoint;
 use crate::raw::types;
 use crate::stats::StatsQuery;
 use crate::{Client, Error};
@@ -55,13 +56,19 @@ where
 impl Client {
     /// The account balance.
     pub async fn balance(&self) -> Result<types::Balance, Error> {
-        send!(self, [get_balance, get_balance_csv, get_balance_xml], |b| b)
+        send!(
+            self,
+            Endpoint::GetBalance,
+            [get_balance, get_balance_csv, get_balance_xml],
+            |b| b
+        )
     }
 
     /// Every campaign of the account (there is no pagination; `itemCount` is checked).
     pub async fn campaigns(&self) -> Result<Vec<types::Campaign>, Error> {
         let list: types::CampaignList = send!(
             self,
+            Endpoint::GetCampaigns,
             [get_campaigns, get_campaigns_csv, get_campaigns_xml],
             |b| b
         )?;
@@ -128,6 +135,7 @@ impl CampaignRef {
         let id = id("campaign_id", self.id)?;
         send!(
             &self.client,
+            Endpoint::GetCampaign,
             [get_campaign, get_campaign_csv, get_campaign_xml],
             |b| b.campaign_id(id)
         )
@@ -148,6 +156,7 @@ impl CampaignRef {
         let body = types::ActivityUpdate { active };
         send!(
             &self.client,
+            Endpoint::UpdateCampaignActivity,
             [
                 update_campaign_activity,
                 update_campaign_activity_csv,
@@ -162,6 +171,7 @@ impl CampaignRef {
         let id = id("campaign_id", self.id)?;
         let list: types::BannerList = send!(
             &self.client,
+            Endpoint::GetCampaignBanners,
             [
                 get_campaign_banners,
                 get_campaign_banners_csv,
@@ -177,6 +187,7 @@ impl CampaignRef {
         let id = id("campaign_id", self.id)?;
         let list: types::LandingList = send!(
             &self.client,
+            Endpoint::GetCampaignLandings,
             [
                 get_campaign_landings,
                 get_campaign_landings_csv,
@@ -227,6 +238,7 @@ impl BannerRef {
         let body = types::BannerActivityUpdate { active };
         send!(
             &self.client,
+            Endpoint::UpdateBannerActivity,
             [
                 update_banner_activity,
                 update_banner_activity_csv,
@@ -241,6 +253,7 @@ impl BannerRef {
         let id = id("banner_id", self.id)?;
         let list: types::LandingList = send!(
             &self.client,
+            Endpoint::GetBannerLandings,
             [
                 get_banner_landings,
                 get_banner_landings_csv,
@@ -266,6 +279,7 @@ impl Blacklist {
         let campaign = id("campaign_id", self.campaign)?;
         let list: types::PlacementIdList = send!(
             &self.client,
+            Endpoint::GetCampaignBlacklist,
             [
                 get_campaign_blacklist,
                 get_campaign_blacklist_csv,
@@ -291,6 +305,7 @@ impl Blacklist {
                 };
                 let list: types::PlacementIdList = send!(
                     &self.client,
+                    Endpoint::AddToBlacklist,
                     [add_to_blacklist, add_to_blacklist_csv, add_to_blacklist_xml],
                     |b| b.body(body.clone())
                 )?;
@@ -318,6 +333,7 @@ impl Blacklist {
                 };
                 let list: types::PlacementIdList = send!(
                     &self.client,
+                    Endpoint::DeleteFromBlacklist,
                     [
                         delete_from_blacklist,
                         delete_from_blacklist_csv,
@@ -342,6 +358,7 @@ impl Blacklist {
         };
         let list: types::PlacementIdList = send!(
             &self.client,
+            Endpoint::ReplaceBlacklist,
             [
                 replace_blacklist,
                 replace_blacklist_csv,
@@ -359,6 +376,7 @@ impl Blacklist {
         };
         let list: types::PlacementIdList = send!(
             &self.client,
+            Endpoint::CleanBlacklist,
             [clean_blacklist, clean_blacklist_csv, clean_blacklist_xml],
             |b| b.body(body.clone())
         )?;
@@ -429,6 +447,7 @@ impl Whitelist {
         let campaign = id("campaign_id", self.campaign)?;
         let list: types::PlacementIdList = send!(
             &self.client,
+            Endpoint::GetCampaignWhitelist,
             [
                 get_campaign_whitelist,
                 get_campaign_whitelist_csv,
@@ -454,6 +473,7 @@ impl Whitelist {
                 };
                 let list: types::PlacementIdList = send!(
                     &self.client,
+                    Endpoint::AddToWhitelist,
                     [add_to_whitelist, add_to_whitelist_csv, add_to_whitelist_xml],
                     |b| b.body(body.clone())
                 )?;
@@ -481,6 +501,7 @@ impl Whitelist {
                 };
                 let list: types::PlacementIdList = send!(
                     &self.client,
+                    Endpoint::DeleteFromWhitelist,
                     [
                         delete_from_whitelist,
                         delete_from_whitelist_csv,
@@ -499,6 +520,7 @@ impl Whitelist {
         let campaign = id("campaign_id", self.campaign)?;
         let list: types::PlacementIdList = send!(
             &self.client,
+            Endpoint::CleanCampaignWhitelist,
             [
                 clean_campaign_whitelist,
                 clean_campaign_whitelist_csv,
@@ -549,6 +571,7 @@ impl CustomBids {
         let campaign = id("campaign_id", self.campaign)?;
         let list: types::CustomBidList = send!(
             &self.client,
+            Endpoint::GetCustomBids,
             [get_custom_bids, get_custom_bids_csv, get_custom_bids_xml],
             |b| b.campaign_id(campaign)
         )?;
@@ -570,6 +593,7 @@ impl CustomBids {
                 let body = types::CustomBidChange { bids: batch };
                 let list: types::CustomBidList = send!(
                     &self.client,
+                    Endpoint::SetCustomBids,
                     [set_custom_bids, set_custom_bids_csv, set_custom_bids_xml],
                     |b| b.campaign_id(campaign).body(body.clone())
                 )?;
@@ -594,6 +618,7 @@ impl CustomBids {
                 let body = types::CustomBidChange { bids: batch };
                 let list: types::CustomBidList = send!(
                     &self.client,
+                    Endpoint::UpdateCustomBids,
                     [
                         update_custom_bids,
                         update_custom_bids_csv,
@@ -624,6 +649,7 @@ impl CustomBids {
                 };
                 let list: types::CustomBidList = send!(
                     &self.client,
+                    Endpoint::DeleteCustomBids,
                     [
                         delete_custom_bids,
                         delete_custom_bids_csv,
@@ -642,6 +668,7 @@ impl CustomBids {
         let campaign = id("campaign_id", self.campaign)?;
         let list: types::CustomBidList = send!(
             &self.client,
+            Endpoint::CleanCustomBids,
             [
                 clean_custom_bids,
                 clean_custom_bids_csv,

@@ -7,14 +7,17 @@ use std::time::{Duration, SystemTime};
 use adsterra_formats::Format;
 
 use crate::raw;
+use crate::raw::Operation;
 use crate::raw::types::ApiError;
+use crate::retry::Failure;
 
 /// Which call failed, and how hard the client tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Call {
-    /// The operationId, e.g. `get_stats_csv`.
-    pub operation: &'static str,
+    /// The operation: its row of the table (`call.operation.endpoint`, `call.operation.id`
+    /// such as `get_stats_csv`, its retry class). It compares equal to its id.
+    pub operation: &'static Operation,
     /// Attempts made, retries included (0 when nothing was sent).
     pub attempts: u32,
 }
@@ -22,7 +25,11 @@ pub struct Call {
 impl fmt::Display for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let plural = if self.attempts == 1 { "" } else { "s" };
-        write!(f, "{} ({} attempt{plural})", self.operation, self.attempts)
+        write!(
+            f,
+            "{} ({} attempt{plural})",
+            self.operation.id, self.attempts
+        )
     }
 }
 
@@ -394,15 +401,20 @@ impl Error {
         }
     }
 
-    /// Whether trying the same call later may succeed.
+    /// Whether trying the same call later may succeed and is safe: a transient failure, of an
+    /// operation whose retry class allows another attempt after it (a write that must not run
+    /// twice is retryable only when the server surely did not handle it). The client's retry
+    /// loop judges by the same rule.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Self::RateLimited { .. }
-                | Self::Server { .. }
-                | Self::Timeout { .. }
-                | Self::Transport { .. }
-        )
+        let failure = match self {
+            Self::RateLimited { .. } => Failure::REFUSED,
+            Self::Server { .. } | Self::Timeout { .. } => Failure::LOST,
+            Self::Transport { source, .. } if source.is_connect() => Failure::REFUSED,
+            Self::Transport { .. } => Failure::LOST,
+            _ => return false,
+        };
+        self.call()
+            .is_some_and(|call| failure.allows(call.operation.retry))
     }
 }
 

@@ -110,7 +110,7 @@ impl Client {
 
     async fn send_legacy_probe(&self, operation: &'static Operation) -> Result<LegacyProbe, Error> {
         let call = Call {
-            operation: operation.id,
+            operation,
             attempts: 1,
         };
         let url = self.legacy_url(operation)?;
@@ -302,7 +302,7 @@ mod tests {
         );
         assert_eq!(
             error.call().map(|call| call.operation),
-            Some(Endpoint::GetCampaigns.operation(Format::Json).id)
+            Some(Endpoint::GetCampaigns.operation(Format::Json))
         );
     }
 

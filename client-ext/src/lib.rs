@@ -120,7 +120,7 @@
 //! let error = client.campaign(99).get().await.unwrap_err();
 //! assert!(matches!(error, Error::NotFound { .. }));
 //! let get_campaign = adsterra::Endpoint::GetCampaign.operation(adsterra::Format::Json);
-//! assert_eq!(error.call().map(|call| call.operation), Some(get_campaign.id));
+//! assert_eq!(error.call().map(|call| call.operation), Some(get_campaign));
 //! # Ok(()) }
 //! ```
 //!
@@ -132,7 +132,13 @@
 //! retry budget, and only where the spec says the operation may safely run twice; see
 //! [`RetryClass`]), and
 //! `tracing` spans per operation (`adsterra.request`) and attempt (`adsterra.attempt`) that never
-//! carry the token. [`ClientBuilder`] sets each of these.
+//! carry the token. [`ClientBuilder`] sets each of these. One retry loop decides every retry, of
+//! the wrappers and of the raw client alike: a status worth another attempt, `Retry-After`, and
+//! an answer whose body is lost, cut short or malformed; [`Error::is_retryable`] judges by the
+//! same rule and the operation's retry class.
+//!
+//! [`Client::keeping_bodies`] gives a clone that keeps the server's own bytes of every answer
+//! (the command line's `--output raw`).
 
 #![warn(missing_docs)]
 
@@ -156,7 +162,7 @@ mod values;
 pub use adsterra_formats::Format;
 pub use adsterra_generated as raw;
 pub use base_url::BaseUrl;
-pub use capture::capture_bodies;
+pub use capture::BodyLog;
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL,
 };

@@ -10,10 +10,11 @@ use std::time::SystemTime;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 
-use crate::call::{Lost, call, retried};
+use crate::call::retried;
 use crate::error::Call;
 use crate::raw::ClientInfo as _;
 use crate::raw::operation::{Location, Operation};
+use crate::retry::{Failure, Outcome};
 use crate::{Client, Error};
 
 /// One call of an operation, being put together; see [`Client::call`].
@@ -46,7 +47,7 @@ impl OperationAnswer {
         self.operation.decode(&self.body).map_err(|error| {
             Error::decode(
                 Call {
-                    operation: self.operation.id,
+                    operation: self.operation,
                     attempts: 0,
                 },
                 error,
@@ -116,18 +117,26 @@ impl OperationCall {
     pub async fn send(self) -> Result<OperationAnswer, Error> {
         let operation = self.operation;
         let request = self.prepare()?;
-        retried(&self.client, operation.id, || async {
-            let response = self.attempt(&request).await?;
-            let status = response.status();
-            let body = response
-                .bytes()
-                .await
-                .map_err(|source| Lost::Body(Error::from_transport(call(operation.id), source)))?;
-            Ok(OperationAnswer {
-                operation,
-                status: status.as_u16(),
-                body,
-            })
+        let this = &self;
+        retried(&self.client, operation, |call| {
+            let request = &request;
+            async move {
+                let response = match this.attempt(request, call).await {
+                    Ok(response) => response,
+                    Err(failed) => return failed,
+                };
+                let status = response.status();
+                match response.bytes().await {
+                    Ok(body) => Outcome::Done(Ok(OperationAnswer {
+                        operation,
+                        status: status.as_u16(),
+                        body,
+                    })),
+                    Err(source) => {
+                        Outcome::Failed(Err(Error::from_transport(call, source)), Failure::LOST)
+                    }
+                }
+            }
         })
         .await
     }
@@ -137,43 +146,61 @@ impl OperationCall {
     /// the call as it stood for errors met while reading it. The body itself is not asked for
     /// again if it breaks off: the rows read so far are already with the caller.
     pub(crate) async fn open(self) -> Result<(reqwest::Response, Call), Error> {
-        let operation = self.operation;
         let request = self.prepare()?;
-        retried(&self.client, operation.id, || async {
-            let response = self.attempt(&request).await?;
-            Ok((response, call(operation.id)))
+        let this = &self;
+        retried(&self.client, self.operation, |call| {
+            let request = &request;
+            async move {
+                match this.attempt(request, call).await {
+                    Ok(response) => Outcome::Done(Ok((response, call))),
+                    Err(failed) => failed,
+                }
+            }
         })
         .await
     }
 
-    /// One attempt: the response when its status is 2xx, else the typed error of its body.
-    async fn attempt(&self, request: &reqwest::Request) -> Result<reqwest::Response, Lost> {
-        let operation = self.operation;
+    /// One attempt, sent once: the response when its status is 2xx, else what the attempt
+    /// came to, with the typed error of its body.
+    async fn attempt<T>(
+        &self,
+        request: &reqwest::Request,
+        call: Call,
+    ) -> Result<reqwest::Response, Outcome<Result<T, Error>>> {
         // The body is bytes (or none), so the request always clones.
         let attempt = request
             .try_clone()
             .expect("a request with a byte body clones");
-        let response = self
-            .client
-            .raw
-            .execute(attempt, operation)
-            .await
-            .map_err(|source| Lost::Final(Error::from_transport(call(operation.id), source)))?;
+        let response = match self.client.once.execute(attempt, self.operation).await {
+            Ok(response) => response,
+            Err(source) => {
+                let failure = Failure::of_transport(&source);
+                let error = Err(Error::from_transport(call, source));
+                return Err(match failure {
+                    Some(failure) => Outcome::Failed(error, failure),
+                    None => Outcome::Done(error),
+                });
+            }
+        };
         let status = response.status();
         if status.is_success() {
             return Ok(response);
         }
+        let failure = Failure::of_status(status, response.headers());
         let retry_after = crate::retry::retry_after(response.headers(), SystemTime::now());
-        let body = response
-            .bytes()
-            .await
-            .map_err(|source| Lost::Body(Error::from_transport(call(operation.id), source)))?;
-        Err(Lost::Final(Error::from_error_body(
-            call(operation.id),
-            status.as_u16(),
-            &body,
-            retry_after,
-        )))
+        let error = match response.bytes().await {
+            Ok(body) => Error::from_error_body(call, status.as_u16(), &body, retry_after),
+            Err(source) => {
+                return Err(Outcome::Failed(
+                    Err(Error::from_transport(call, source)),
+                    Failure::LOST,
+                ));
+            }
+        };
+        Err(match failure {
+            Some(failure) => Outcome::Failed(Err(error), failure),
+            None => Outcome::Done(Err(error)),
+        })
     }
 
     /// The request the call would send, for a dry run: everything missing or wrong is an error

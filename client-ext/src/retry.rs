@@ -1,4 +1,9 @@
-//! When and how long to wait before trying a request again.
+//! When and how long to wait before trying a request again: the one retry loop.
+//!
+//! [`Retries::run`] decides every retry of every call: HTTP status classes, `Retry-After`, a
+//! lost, cut or malformed body, the operation's retry class and the shared budget. Its callers
+//! only say what one attempt came to ([`Outcome`]); the attempt count is the loop's own state,
+//! handed to each attempt.
 //!
 //! Backoff is exponential with full jitter (a random delay between zero and the exponential
 //! ceiling), so clients that failed together do not retry together. A server's `Retry-After`
@@ -6,11 +11,14 @@
 //! caller as a rate-limit error instead of being slept. A retry budget shared by every clone of a
 //! client stops retries from multiplying load when the API is down.
 
+use std::future::Future;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use crate::raw::{Operation, RetryClass};
 
 /// How a client retries failed requests.
 ///
@@ -176,11 +184,109 @@ impl Retries {
         }
     }
 
-    /// The wait before another attempt, after `attempts` attempts of one call, when the policy
-    /// allows one more and the budget pays for it.
-    pub(crate) fn next(&self, attempts: u32) -> Option<Duration> {
-        (attempts <= self.policy.max_retries && self.budget.withdraw())
-            .then(|| self.policy.backoff(attempts.saturating_sub(1)))
+    /// Runs `attempt` (given its number, from 1) until it is done or a failure may not, or
+    /// need not, be tried again; returns what the last attempt came to.
+    pub(crate) async fn run<T, Fut>(
+        &self,
+        operation: &'static Operation,
+        mut attempt: impl FnMut(u32) -> Fut,
+    ) -> T
+    where
+        Fut: Future<Output = Outcome<T>>,
+    {
+        let mut attempts = 1;
+        loop {
+            let (last, failure) = match attempt(attempts).await {
+                Outcome::Done(last) => {
+                    self.budget.deposit();
+                    return last;
+                }
+                Outcome::Failed(last, failure) => (last, failure),
+            };
+            let Some(wait) = self.wait(operation.retry, failure, attempts) else {
+                tracing::debug!(operation = operation.id, attempts, "done");
+                return last;
+            };
+            tracing::debug!(
+                operation = operation.id,
+                attempts,
+                wait_ms = wait.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(wait).await;
+            attempts += 1;
+        }
+    }
+
+    /// The wait before attempt `attempts + 1` after `failure`, when the operation's class
+    /// allows another attempt, the server's wait is not too long, the policy has retries left
+    /// and the budget pays for one.
+    fn wait(&self, class: RetryClass, failure: Failure, attempts: u32) -> Option<Duration> {
+        if !failure.allows(class) {
+            return None;
+        }
+        let wait = match failure.retry_after {
+            Some(wait) if wait > self.policy.max_retry_after => return None,
+            Some(wait) => wait,
+            None => self.policy.backoff(attempts - 1),
+        };
+        (attempts <= self.policy.max_retries && self.budget.withdraw()).then_some(wait)
+    }
+}
+
+/// What one attempt of a call came to, as the retry loop sees it.
+pub(crate) enum Outcome<T> {
+    /// Success, or a failure that another attempt would not mend (a 404, a 422).
+    Done(T),
+    /// A transient failure: the call ends with `T` unless the loop tries again.
+    Failed(T, Failure),
+}
+
+/// A transient failure: whether the server may have handled the request decides which
+/// operations may be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Failure {
+    /// Whether the server surely did not handle it (a 429, a refused connection).
+    pub(crate) refused: bool,
+    /// The wait the server asked for.
+    pub(crate) retry_after: Option<Duration>,
+}
+
+impl Failure {
+    /// Refused before it was handled: every operation may be sent again.
+    pub(crate) const REFUSED: Self = Self {
+        refused: true,
+        retry_after: None,
+    };
+    /// Maybe handled (a 5xx, a timeout, a lost, cut or malformed body): only an operation that
+    /// may run twice is sent again.
+    pub(crate) const LOST: Self = Self {
+        refused: false,
+        retry_after: None,
+    };
+
+    /// The failure a response's status means, if it is a transient one.
+    pub(crate) fn of_status(status: StatusCode, headers: &HeaderMap) -> Option<Self> {
+        is_retryable_status(status).then(|| Self {
+            refused: status == StatusCode::TOO_MANY_REQUESTS,
+            retry_after: retry_after(headers, SystemTime::now()),
+        })
+    }
+
+    /// The failure a transport error means, if it is a transient one.
+    pub(crate) fn of_transport(error: &reqwest::Error) -> Option<Self> {
+        if error.is_connect() {
+            Some(Self::REFUSED)
+        } else if error.is_timeout() || error.is_request() || error.is_body() {
+            Some(Self::LOST)
+        } else {
+            None
+        }
+    }
+
+    /// Whether an operation of `class` may be sent again after this failure.
+    pub(crate) fn allows(self, class: RetryClass) -> bool {
+        self.refused || class.retries_handled_failures()
     }
 }
 

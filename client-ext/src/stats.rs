@@ -405,9 +405,12 @@ async fn fetch(
     checked: &Checked,
     (start, finish): (NaiveDate, NaiveDate),
 ) -> Result<Vec<types::StatsRow>, Error> {
-    let list: types::StatsList = send!(client, [get_stats, get_stats_csv, get_stats_xml], |b| {
-        with_parameters!(b, checked, start, finish)
-    })?;
+    let list: types::StatsList = send!(
+        client,
+        Endpoint::GetStats,
+        [get_stats, get_stats_csv, get_stats_xml],
+        |b| { with_parameters!(b, checked, start, finish) }
+    )?;
     OnWindow::notify(&checked.on_window, (start, finish), list.items.len());
     Ok(list.items)
 }

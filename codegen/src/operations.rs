@@ -9,9 +9,10 @@
 //! `generated/src/operation.rs`; this module only fills it in.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 
 use adsterra_formats::Format;
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{ToTokens, quote};
 use serde_json::Value;
 
 use crate::walk::{self, Operation};
@@ -28,6 +29,10 @@ pub struct TableError {
 }
 
 /// The Rust source of `generated/src/operations.rs` for the lowered spec.
+///
+/// Written with `quote!`, as progenitor writes the client: every value of the table is a token
+/// of its own type (a `Method`, a `RetryClass`, an `Evidence`, a decoder function), never text
+/// that a later lookup has to resolve.
 pub fn source(lowered: &Value) -> Result<String, TableError> {
     let operations = walk::operations(lowered);
     let rows = operations
@@ -35,29 +40,45 @@ pub fn source(lowered: &Value) -> Result<String, TableError> {
         .map(|operation| row(lowered, operation))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let mut out = String::from(
-        "//! Every operation of the lowered spec, as data; the shape is in `operation.rs`.\n\n\
-         use adsterra_formats::Format;\n\n\
-         use crate::operation::{Body, Evidence, Field, Kind, Link, Method, Operation, Parameter, RetryClass, Schema};\n\
-         use crate::types;\n\n",
-    );
+    let endpoint = endpoint(&rows);
+    let count = Literal::usize_unsuffixed(rows.len());
+    let table = rows.iter().map(Row::tokens);
+    let by_id = rows.iter().enumerate().map(|(index, row)| {
+        let id = &row.id;
+        let index = Literal::usize_unsuffixed(index);
+        quote! { #id => #index, }
+    });
+    let schemas = schemas(lowered);
+    let limits = limits(lowered)?;
+    let tokens = quote! {
+        //! Every operation of the lowered spec, as data; the shape is in `operation.rs`.
 
-    render_endpoint(&rows, &mut out);
-    let _ = writeln!(
-        out,
-        "/// Every operation, in the lowered spec's order.\npub static OPERATIONS: [Operation; {}] = [",
-        rows.len()
-    );
-    for row in &rows {
-        row.render(&mut out);
-    }
-    out.push_str("];\n\n");
+        use adsterra_formats::Format;
 
-    render_decoders(lowered, &rows, &mut out);
-    render_schemas(lowered, &mut out);
-    render_limits(lowered, &mut out)?;
+        use crate::operation::{
+            Body, Checker, Decoder, Evidence, Field, Kind, Link, Method, Operation, Parameter,
+            RetryClass, Schema, check_as, decode_as,
+        };
+        use crate::types;
 
-    let file = syn::parse_file(&out).map_err(|error| TableError {
+        #endpoint
+
+        /// Every operation, in the lowered spec's order.
+        pub static OPERATIONS: [Operation; #count] = [#(#table),*];
+
+        /// The operation whose lowered id is `id`: a `match`, not a scan of the table.
+        pub(crate) fn operation_by_id(id: &str) -> Option<&'static Operation> {
+            Some(&OPERATIONS[match id {
+                #(#by_id)*
+                _ => return None,
+            }])
+        }
+
+        #schemas
+
+        #limits
+    };
+    let file = syn::parse2::<syn::File>(tokens).map_err(|error| TableError {
         pointer: String::new(),
         message: format!("the operation table does not parse as Rust: {error}"),
     })?;
@@ -69,41 +90,45 @@ pub fn source(lowered: &Value) -> Result<String, TableError> {
 }
 
 /// `Endpoint`: a variant per endpoint (its JSON operation), with its id and its operations.
-fn render_endpoint(rows: &[Row], out: &mut String) {
+fn endpoint(rows: &[Row]) -> TokenStream {
     let endpoints: Vec<&Row> = rows.iter().filter(|r| r.format == Format::Json).collect();
-    out.push_str(
-        "/// An endpoint of the spec: one operation of the hand-written document, served in every\n\
-         /// format (`operation(format)`).\n\
-         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\n\
-         #[non_exhaustive]\n\
-         pub enum Endpoint {\n",
-    );
-    for row in &endpoints {
-        let _ = writeln!(out, "    /// {}\n    {},", row.summary, variant(&row.id));
+    let variants: Vec<Ident> = endpoints.iter().map(|row| variant(&row.id)).collect();
+    let summaries = endpoints.iter().map(|row| format!(" {}", row.summary));
+    let ids = endpoints.iter().map(|row| &row.id);
+    let operations = rows.iter().enumerate().map(|(index, row)| {
+        let endpoint = variant(&row.endpoint);
+        let format = format_variant(row.format);
+        let index = Literal::usize_unsuffixed(index);
+        quote! { (Self::#endpoint, Format::#format) => #index, }
+    });
+    quote! {
+        /// An endpoint of the spec: one operation of the hand-written document, served in every
+        /// format (`operation(format)`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Endpoint {
+            #(#[doc = #summaries] #variants,)*
+        }
+
+        impl Endpoint {
+            /// Every endpoint, in document order.
+            pub const ALL: &'static [Endpoint] = &[#(Self::#variants),*];
+
+            /// Its operationId (the JSON operation's).
+            pub const fn id(self) -> &'static str {
+                match self {
+                    #(Self::#variants => #ids,)*
+                }
+            }
+
+            /// The operation that serves it in `format`.
+            pub fn operation(self, format: Format) -> &'static Operation {
+                &OPERATIONS[match (self, format) {
+                    #(#operations)*
+                }]
+            }
+        }
     }
-    out.push_str("}\n\nimpl Endpoint {\n    /// Every endpoint, in document order.\n    pub const ALL: &'static [Endpoint] = &[");
-    for row in &endpoints {
-        let _ = write!(out, "Self::{}, ", variant(&row.id));
-    }
-    out.push_str("];\n\n    /// Its operationId (the JSON operation's).\n    pub const fn id(self) -> &'static str {\n        match self {\n");
-    for row in &endpoints {
-        let _ = writeln!(
-            out,
-            "            Self::{} => {:?},",
-            variant(&row.id),
-            row.id
-        );
-    }
-    out.push_str("        }\n    }\n\n    /// The operation that serves it in `format`.\n    pub fn operation(self, format: Format) -> &'static Operation {\n        &OPERATIONS[match (self, format) {\n");
-    for (index, row) in rows.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "            (Self::{}, Format::{:?}) => {index},",
-            variant(&row.endpoint),
-            row.format
-        );
-    }
-    out.push_str("        }]\n    }\n}\n\n");
 }
 
 /// One operation, as the table holds it.
@@ -111,7 +136,7 @@ struct Row {
     id: String,
     endpoint: String,
     summary: String,
-    method: String,
+    method: Ident,
     path: String,
     endpoint_path: String,
     format: Format,
@@ -121,8 +146,8 @@ struct Row {
     body: Option<RequestBody>,
     answer: String,
     example: String,
-    evidence: String,
-    retry: String,
+    evidence: Ident,
+    retry: Ident,
 }
 
 struct RequestBody {
@@ -134,7 +159,7 @@ struct RequestBody {
 struct Param {
     name: String,
     required: bool,
-    kind: &'static str,
+    kind: Ident,
     repeated: bool,
     values: Vec<String>,
     example: Option<String>,
@@ -207,12 +232,30 @@ fn row(lowered: &Value, operation: &Operation<'_>) -> Result<Row, TableError> {
             })
         })
         .transpose()?;
-    let retry = operation
+    // Every class is spelled out: a class the table cannot name is an error here, never a quiet
+    // "not idempotent" (or anything else) at run time.
+    let retry = match operation
         .value
         .pointer(&format!("/{RETRY_KEY}/class"))
         .and_then(Value::as_str)
-        .ok_or_else(|| missing(RETRY_KEY))?
-        .to_owned();
+    {
+        Some("readonly") => ident("ReadOnly"),
+        Some("idempotent") => ident("Idempotent"),
+        Some("not-idempotent") => ident("NotIdempotent"),
+        _ => {
+            return Err(missing(&format!(
+                "{RETRY_KEY}.class of readonly, idempotent or not-idempotent"
+            )));
+        }
+    };
+    let method = match operation.method {
+        "get" => ident("Get"),
+        "post" => ident("Post"),
+        "put" => ident("Put"),
+        "patch" => ident("Patch"),
+        "delete" => ident("Delete"),
+        _ => return Err(missing("method of get, post, put, patch or delete")),
+    };
     let mut path_parameters = Vec::new();
     let mut query_parameters = Vec::new();
     for parameter in operation.parameters(lowered) {
@@ -225,7 +268,7 @@ fn row(lowered: &Value, operation: &Operation<'_>) -> Result<Row, TableError> {
     }
     Ok(Row {
         summary: text("summary").unwrap_or_default(),
-        method: operation.method.to_owned(),
+        method,
         path: operation.path.to_owned(),
         endpoint_path: operation
             .path_item
@@ -240,7 +283,7 @@ fn row(lowered: &Value, operation: &Operation<'_>) -> Result<Row, TableError> {
             .and_then(Value::as_str)
             .ok_or_else(|| missing("tag"))?
             .to_owned(),
-        evidence: text(EVIDENCE_KEY).ok_or_else(|| missing(EVIDENCE_KEY))?,
+        evidence: evidence(operation.value).ok_or_else(|| missing(EVIDENCE_KEY))?,
         id,
         endpoint,
         path_parameters,
@@ -276,6 +319,7 @@ fn param(root: &Value, parameter: &Value) -> Param {
         (Some("string"), Some("date")) => "Date",
         _ => "Text",
     };
+    let kind = ident(kind);
     let example = parameter.get("example").map(|example| match example {
         Value::String(text) => text.clone(),
         Value::Array(items) => items
@@ -335,22 +379,18 @@ fn schema_name(schema: Option<&Value>) -> Option<String> {
 
 /// `SCHEMAS`: every object schema of the spec with its fields, so that code reading answers
 /// knows which fields are required, nullable, how sure the spec is of each, and which values
-/// are the known ones of an open set, without a copy of the spec.
-fn render_schemas(lowered: &Value, out: &mut String) {
-    let schemas = lowered
+/// are the known ones of an open set, without a copy of the spec; and `schema_by_name`, a
+/// `match` from a component name to its row.
+fn schemas(lowered: &Value) -> TokenStream {
+    let objects: Vec<(&String, &Value)> = lowered
         .pointer("/components/schemas")
-        .and_then(Value::as_object);
-    let objects: Vec<(&String, &Value)> = schemas
+        .and_then(Value::as_object)
         .into_iter()
         .flatten()
         .filter(|(_, schema)| schema.get("properties").is_some())
         .collect();
-    let _ = writeln!(
-        out,
-        "/// Every object schema of the spec, in its order.\npub static SCHEMAS: [Schema; {}] = [",
-        objects.len()
-    );
-    for (name, schema) in objects {
+    let count = Literal::usize_unsuffixed(objects.len());
+    let rows = objects.iter().map(|(name, schema)| {
         let required: BTreeSet<&str> = schema
             .get("required")
             .and_then(Value::as_array)
@@ -358,14 +398,11 @@ fn render_schemas(lowered: &Value, out: &mut String) {
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        let _ = write!(
-            out,
-            "Schema {{ name: {name:?}, evidence: Evidence::{}, fields: &[",
-            evidence_variant(schema)
-        );
+        let mark = evidence(schema).unwrap_or_else(|| ident("Inferred"));
         let properties = schema.get("properties").and_then(Value::as_object);
-        for (field, property) in properties.into_iter().flatten() {
-            let nested = schema_name(Some(property)).or_else(|| schema_name(property.get("items")));
+        let fields = properties.into_iter().flatten().map(|(field, property)| {
+            let nested =
+                option(schema_name(Some(property)).or_else(|| schema_name(property.get("items"))));
             let known: Vec<String> = property
                 .get("x-adsterra-known-values")
                 .and_then(Value::as_array)
@@ -376,184 +413,212 @@ fn render_schemas(lowered: &Value, out: &mut String) {
                     other => other.to_string(),
                 })
                 .collect();
-            let _ = write!(
-                out,
-                "Field {{ name: {field:?}, required: {}, nullable: {}, evidence: Evidence::{}, \
-                 schema: {nested:?}, known_values: &[{}] }}, ",
-                required.contains(field.as_str()),
-                property.get("nullable") == Some(&Value::Bool(true)),
-                evidence_variant(property),
-                quoted(&known),
-            );
+            let required = required.contains(field.as_str());
+            let nullable = property.get("nullable") == Some(&Value::Bool(true));
+            // An unmarked property (which the lint refuses) claims nothing.
+            let mark = evidence(property).unwrap_or_else(|| ident("Inferred"));
+            quote! {
+                Field {
+                    name: #field,
+                    required: #required,
+                    nullable: #nullable,
+                    evidence: Evidence::#mark,
+                    schema: #nested,
+                    known_values: &[#(#known),*],
+                }
+            }
+        });
+        quote! {
+            Schema { name: #name, evidence: Evidence::#mark, fields: &[#(#fields),*] }
         }
-        out.push_str("] },\n");
+    });
+    let by_name = objects.iter().enumerate().map(|(index, (name, _))| {
+        let index = Literal::usize_unsuffixed(index);
+        quote! { #name => #index, }
+    });
+    quote! {
+        /// Every object schema of the spec, in its order.
+        pub static SCHEMAS: [Schema; #count] = [#(#rows),*];
+
+        /// The object schema named `name`: a `match`, not a scan of the table.
+        pub(crate) fn schema_by_name(name: &str) -> Option<&'static Schema> {
+            Some(&SCHEMAS[match name {
+                #(#by_name)*
+                _ => return None,
+            }])
+        }
     }
-    out.push_str("];\n\n");
 }
 
-/// `Confirmed`, `Likely` or `Inferred` (an unmarked node, which the lint refuses, as `Inferred`).
-fn evidence_variant(node: &Value) -> &'static str {
-    match node.get(EVIDENCE_KEY).and_then(Value::as_str) {
-        Some("confirmed") => "Confirmed",
-        Some("likely") => "Likely",
-        _ => "Inferred",
+/// The `Evidence` variant of a node's `x-adsterra-evidence`; `None` when it has no known mark.
+fn evidence(node: &Value) -> Option<Ident> {
+    match node.get(EVIDENCE_KEY).and_then(Value::as_str)? {
+        "confirmed" => Some(ident("Confirmed")),
+        "likely" => Some(ident("Likely")),
+        "inferred" => Some(ident("Inferred")),
+        _ => None,
     }
 }
 
-/// Texts as the items of a Rust slice literal: `"a", "b", `.
-fn quoted(texts: &[String]) -> String {
-    texts.iter().map(|text| format!("{text:?}, ")).collect()
+/// `Some(value)` or `None`, as tokens.
+fn option(value: Option<impl ToTokens>) -> TokenStream {
+    match value {
+        Some(value) => quote!(Some(#value)),
+        None => quote!(None),
+    }
+}
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// `Json`, `Csv` or `Xml`: the `Format` variant.
+fn format_variant(format: Format) -> Ident {
+    ident(&format!("{format:?}"))
 }
 
 /// `get_campaign_banners` → `GetCampaignBanners`.
-fn variant(id: &str) -> String {
-    id.split('_')
+fn variant(id: &str) -> Ident {
+    let name: String = id
+        .split('_')
         .map(|word| {
             let mut chars = word.chars();
             chars.next().map_or_else(String::new, |first| {
                 first.to_uppercase().chain(chars).collect()
             })
         })
-        .collect()
+        .collect();
+    ident(&name)
 }
 
 impl Row {
-    fn render(&self, out: &mut String) {
-        let _ = write!(
-            out,
-            "Operation {{ id: {:?}, endpoint: Endpoint::{}, summary: {:?}, method: Method::{}, \
-             path: {:?}, endpoint_path: {:?}, format: Format::{:?}, resource: {:?}, ",
-            self.id,
-            variant(&self.endpoint),
-            self.summary,
-            variant(&self.method),
-            self.path,
-            self.endpoint_path,
-            self.format,
-            self.resource,
-        );
-        for (field, parameters) in [
-            ("path_parameters", &self.path_parameters),
-            ("query_parameters", &self.query_parameters),
-        ] {
-            let _ = write!(out, "{field}: &[");
-            for p in parameters {
-                let link = p.link.as_ref().map_or("None".to_owned(), |(op, at)| {
-                    format!(
-                        "Some(Link {{ endpoint: Endpoint::{}, pointer: {at:?} }})",
-                        variant(op)
-                    )
-                });
-                let _ = write!(
-                    out,
-                    "Parameter {{ name: {:?}, aliases: &[{}], required: {}, kind: Kind::{}, \
-                     repeated: {}, values: &[{}], example: {:?}, link: {link} }}, ",
-                    p.name,
-                    quoted(&p.aliases),
-                    p.required,
-                    p.kind,
-                    p.repeated,
-                    quoted(&p.values),
-                    p.example,
-                );
+    fn tokens(&self) -> TokenStream {
+        let Row {
+            id,
+            summary,
+            method,
+            path,
+            endpoint_path,
+            resource,
+            answer,
+            example,
+            evidence,
+            retry,
+            ..
+        } = self;
+        let endpoint = variant(&self.endpoint);
+        let format = format_variant(self.format);
+        let path_parameters = self.path_parameters.iter().map(Param::tokens);
+        let query_parameters = self.query_parameters.iter().map(Param::tokens);
+        let body = option(self.body.as_ref().map(|body| {
+            let RequestBody {
+                schema,
+                required,
+                example,
+            } = body;
+            let example = option(example.as_ref());
+            let ty = ident(schema);
+            quote! {
+                Body {
+                    schema: #schema,
+                    required: #required,
+                    example: #example,
+                    checker: Checker(check_as::<types::#ty>),
+                }
             }
-            out.push_str("], ");
+        }));
+        let answer_type = ident(answer);
+        quote! {
+            Operation {
+                id: #id,
+                endpoint: Endpoint::#endpoint,
+                summary: #summary,
+                method: Method::#method,
+                path: #path,
+                endpoint_path: #endpoint_path,
+                format: Format::#format,
+                resource: #resource,
+                path_parameters: &[#(#path_parameters),*],
+                query_parameters: &[#(#query_parameters),*],
+                body: #body,
+                answer: #answer,
+                decoder: Decoder(decode_as::<types::#answer_type>),
+                example: #example,
+                evidence: Evidence::#evidence,
+                retry: RetryClass::#retry,
+            }
         }
-        let body = self.body.as_ref().map_or("None".to_owned(), |body| {
-            format!(
-                "Some(Body {{ schema: {:?}, required: {}, example: {:?} }})",
-                body.schema, body.required, body.example
-            )
-        });
-        let retry = match self.retry.as_str() {
-            "readonly" => "ReadOnly",
-            "idempotent" => "Idempotent",
-            _ => "NotIdempotent",
-        };
-        let _ = writeln!(
-            out,
-            "body: {body}, answer: {:?}, example: {:?}, evidence: Evidence::{}, retry: RetryClass::{retry} }},",
-            self.answer,
-            self.example,
-            variant(&self.evidence),
-        );
+    }
+}
+
+impl Param {
+    fn tokens(&self) -> TokenStream {
+        let Param {
+            name,
+            required,
+            kind,
+            repeated,
+            values,
+            example,
+            link,
+            aliases,
+        } = self;
+        let example = option(example.as_ref());
+        let link = option(link.as_ref().map(|(operation, pointer)| {
+            let endpoint = variant(operation);
+            quote!(Link { endpoint: Endpoint::#endpoint, pointer: #pointer })
+        }));
+        quote! {
+            Parameter {
+                name: #name,
+                aliases: &[#(#aliases),*],
+                required: #required,
+                kind: Kind::#kind,
+                repeated: #repeated,
+                values: &[#(#values),*],
+                example: #example,
+                link: #link,
+            }
+        }
     }
 }
 
 /// `limits`: a constant per entry of the spec's `info.x-adsterra-limits`.
-fn render_limits(lowered: &Value, out: &mut String) -> Result<(), TableError> {
-    out.push_str("\n/// The API's limits, as the spec states them (`info.x-adsterra-limits`).\npub mod limits {\n");
+fn limits(lowered: &Value) -> Result<TokenStream, TableError> {
     let limits = lowered
         .pointer(&format!("/info/{LIMITS_KEY}"))
         .and_then(Value::as_object)
         .into_iter()
-        .flatten();
-    for (name, limit) in limits {
-        let value = limit
-            .get("value")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| TableError {
-                pointer: pointer::join(["info", LIMITS_KEY, name, "value"]),
-                message: "a limit is a whole number".into(),
-            })?;
-        let description = limit
-            .get("description")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let evidence = limit
-            .get(EVIDENCE_KEY)
-            .and_then(Value::as_str)
-            .unwrap_or("unmarked");
-        let _ = writeln!(
-            out,
-            "/// {} ({evidence})\npub const {}: u32 = {value};",
-            description.trim(),
-            name.to_uppercase().replace('-', "_"),
-        );
-    }
-    out.push_str("}\n");
-    Ok(())
-}
-
-/// `decode_answer` and `check_body`: from a schema's name to its generated type, so that code
-/// holding only an [`Operation`] can read an answer, or check a body, as the typed client would.
-fn render_decoders(lowered: &Value, rows: &[Row], out: &mut String) {
-    // Answers, and the error body every operation shares.
-    let mut answers: BTreeSet<&str> = rows.iter().map(|r| r.answer.as_str()).collect();
-    let error = lowered
-        .pointer("/components/schemas/ApiError")
-        .map(|_| "ApiError");
-    answers.extend(error);
-    out.push_str(
-        "/// Decodes an answer in `format` as the generated type of the schema `schema` and gives it\n\
-         /// back as JSON; `None` when no answer has that schema.\n\
-         pub(crate) fn decode_answer(schema: &str, format: Format, body: &[u8]) -> Option<Result<serde_json::Value, adsterra_formats::Error>> {\n\
-         fn via<T: serde::de::DeserializeOwned + serde::Serialize>(format: Format, body: &[u8]) -> Result<serde_json::Value, adsterra_formats::Error> {\n\
-         let typed: T = adsterra_formats::decode(format, body)?;\n\
-         Ok(serde_json::to_value(typed).expect(\"generated types serialise to JSON\"))\n\
-         }\n\
-         Some(match schema {\n",
-    );
-    for name in &answers {
-        let _ = writeln!(out, "{name:?} => via::<types::{name}>(format, body),");
-    }
-    out.push_str("_ => return None,\n})\n}\n\n");
-
-    let bodies: BTreeSet<&str> = rows
-        .iter()
-        .filter_map(|r| r.body.as_ref().map(|body| body.schema.as_str()))
-        .collect();
-    out.push_str(
-        "/// Checks that `body` reads as the generated type of the schema `schema`; `None` when no\n\
-         /// request body has that schema.\n\
-         pub(crate) fn check_body(schema: &str, body: &serde_json::Value) -> Option<Result<(), serde_json::Error>> {\n\
-         fn via<T: serde::de::DeserializeOwned>(body: &serde_json::Value) -> Result<(), serde_json::Error> {\n\
-         T::deserialize(body).map(|_| ())\n\
-         }\n\
-         Some(match schema {\n",
-    );
-    for name in &bodies {
-        let _ = writeln!(out, "{name:?} => via::<types::{name}>(body),");
-    }
-    out.push_str("_ => return None,\n})\n}\n");
+        .flatten()
+        .map(|(name, limit)| {
+            let value = limit
+                .get("value")
+                .and_then(Value::as_u64)
+                .and_then(|value| u32::try_from(value).ok())
+                .ok_or_else(|| TableError {
+                    pointer: pointer::join(["info", LIMITS_KEY, name, "value"]),
+                    message: "a limit is a whole number".into(),
+                })?;
+            let description = limit
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let evidence = limit
+                .get(EVIDENCE_KEY)
+                .and_then(Value::as_str)
+                .unwrap_or("unmarked");
+            let doc = format!(" {} ({evidence})", description.trim());
+            let constant = ident(&name.to_uppercase().replace('-', "_"));
+            Ok(quote! {
+                #[doc = #doc]
+                pub const #constant: u32 = #value;
+            })
+        })
+        .collect::<Result<Vec<_>, TableError>>()?;
+    Ok(quote! {
+        /// The API's limits, as the spec states them (`info.x-adsterra-limits`).
+        pub mod limits {
+            #(#limits)*
+        }
+    })
 }

@@ -8,6 +8,8 @@
 use std::fmt;
 
 use adsterra_formats::Format;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 pub use crate::operations::{Endpoint, OPERATIONS, SCHEMAS};
 
@@ -38,6 +40,8 @@ pub struct Operation {
     pub body: Option<Body>,
     /// The schema (and generated type) of the 200 answer; a CSV or XML answer decodes into it too.
     pub answer: &'static str,
+    /// Reads an answer through the generated type of [`Operation::answer`].
+    pub decoder: Decoder,
     /// The spec's JSON example of the 200 answer.
     pub example: &'static str,
     /// How sure the spec is of the operation (its weakest essential part).
@@ -47,9 +51,10 @@ pub struct Operation {
 }
 
 impl Operation {
-    /// The operation with this lowered id (`get_stats_xml`).
+    /// The operation with this lowered id (`get_stats_xml`): a generated `match`, so asking
+    /// costs no scan of the table.
     pub fn find(id: &str) -> Option<&'static Operation> {
-        OPERATIONS.iter().find(|operation| operation.id == id)
+        crate::operations::operation_by_id(id)
     }
 
     /// The same endpoint in `format`.
@@ -95,8 +100,7 @@ impl Operation {
     /// Decodes an answer body (in this operation's format) as the typed client does, through the
     /// generated type of [`Operation::answer`], and gives it back as JSON.
     pub fn decode(&self, body: &[u8]) -> Result<serde_json::Value, adsterra_formats::Error> {
-        crate::operations::decode_answer(self.answer, self.format, body)
-            .expect("the table lists a generated type for every answer")
+        (self.decoder.0)(self.format, body)
     }
 
     /// Checks a request body against the generated type of [`Operation::body`]; the error says
@@ -104,16 +108,82 @@ impl Operation {
     pub fn check_body(&self, body: &serde_json::Value) -> Result<(), String> {
         match self.body {
             None => Err(format!("{} takes no request body", self.id)),
-            Some(Body { schema, .. }) => crate::operations::check_body(schema, body)
-                .expect("the table lists a generated type for every request body")
+            Some(Body {
+                schema, checker, ..
+            }) => (checker.0)(body)
                 .map_err(|error| format!("the body does not fit {schema}: {error}")),
         }
     }
 }
 
+/// An operation equals its lowered id, as logs and errors show it.
+impl PartialEq<str> for Operation {
+    fn eq(&self, id: &str) -> bool {
+        self.id == id
+    }
+}
+
 /// Decodes an error body (JSON in every format) as the generated `ApiError`, as JSON.
 pub fn decode_error(body: &[u8]) -> Option<serde_json::Value> {
-    crate::operations::decode_answer("ApiError", Format::Json, body)?.ok()
+    decode_as::<crate::types::ApiError>(Format::Json, body).ok()
+}
+
+/// How a row reads an answer: through one generated type, back as JSON (a function, named in
+/// the table by codegen, so that no lookup by schema name can miss).
+#[derive(Clone, Copy)]
+pub struct Decoder(
+    pub(crate) fn(Format, &[u8]) -> Result<serde_json::Value, adsterra_formats::Error>,
+);
+
+/// How a row checks a request body: through one generated type.
+#[derive(Clone, Copy)]
+pub struct Checker(pub(crate) fn(&serde_json::Value) -> Result<(), serde_json::Error>);
+
+/// The table's decoders: an answer in `format` read as `T`, as the typed client reads it.
+pub(crate) fn decode_as<T: DeserializeOwned + Serialize>(
+    format: Format,
+    body: &[u8],
+) -> Result<serde_json::Value, adsterra_formats::Error> {
+    let typed: T = adsterra_formats::decode(format, body)?;
+    // Generated types have string keys and plain values: they always serialise.
+    Ok(serde_json::to_value(typed).expect("generated types serialise to JSON"))
+}
+
+/// The table's body checkers: whether `body` reads as `T`.
+pub(crate) fn check_as<T: DeserializeOwned>(
+    body: &serde_json::Value,
+) -> Result<(), serde_json::Error> {
+    T::deserialize(body).map(|_| ())
+}
+
+// A decoder or checker is a function of the generated table: two rows hold the same one exactly
+// when they name the same generated type, which is what equality compares.
+impl PartialEq for Decoder {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::fn_addr_eq(self.0, other.0)
+    }
+}
+
+impl Eq for Decoder {}
+
+impl fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Decoder")
+    }
+}
+
+impl PartialEq for Checker {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::fn_addr_eq(self.0, other.0)
+    }
+}
+
+impl Eq for Checker {}
+
+impl fmt::Debug for Checker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Checker")
+    }
 }
 
 /// Where a parameter goes.
@@ -215,6 +285,8 @@ pub struct Body {
     pub required: bool,
     /// The spec's example of it.
     pub example: Option<&'static str>,
+    /// Checks a body against the generated type of [`Body::schema`].
+    pub checker: Checker,
 }
 
 /// An HTTP method.
@@ -266,7 +338,7 @@ pub struct Schema {
 impl Schema {
     /// The object schema named `name`.
     pub fn find(name: &str) -> Option<&'static Schema> {
-        SCHEMAS.iter().find(|schema| schema.name == name)
+        crate::operations::schema_by_name(name)
     }
 
     /// The field named `name`.

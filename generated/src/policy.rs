@@ -4,6 +4,11 @@
 //! The inner value here is a [`Policy`]: either nothing (plain progenitor behaviour) or a shared
 //! [`RequestPolicy`] that executes the request itself, and so can add the API key, retry, wait
 //! for a rate limit or trace, without the generated code knowing any of it.
+//!
+//! progenitor names the operation by its id only; the policy receives the operation's row of
+//! the table instead, found by a generated `match`. An id without a row is refused in `pre`
+//! (every generated method calls it before `exec`) with an error that names it, so no request
+//! is ever sent under a guessed retry class.
 
 use std::fmt;
 use std::future::Future;
@@ -12,7 +17,7 @@ use std::sync::Arc;
 
 use progenitor_client::{ClientHooks, OperationInfo};
 
-use crate::Client;
+use crate::{Client, Operation};
 
 /// The future a [`RequestPolicy`] returns.
 pub type PolicyFuture<'a> =
@@ -20,12 +25,12 @@ pub type PolicyFuture<'a> =
 
 /// How the client executes each request. Implemented by the `adsterra` crate.
 pub trait RequestPolicy: Send + Sync {
-    /// Executes `request` (built by the generated code for the operation `info`) with `client`.
+    /// Executes `request` (built for `operation`) with `client`.
     fn execute<'a>(
         &'a self,
         client: &'a reqwest::Client,
         request: reqwest::Request,
-        info: &'a OperationInfo,
+        operation: &'static Operation,
     ) -> PolicyFuture<'a>;
 }
 
@@ -56,15 +61,32 @@ impl fmt::Debug for Policy {
 }
 
 impl ClientHooks<Policy> for Client {
+    async fn pre<E>(
+        &self,
+        _request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        match Operation::find(info.operation_id) {
+            Some(_) => Ok(()),
+            None => Err(progenitor_client::Error::Custom(format!(
+                "the operation `{}` has no row in the operation table; the generated files \
+                 disagree: run `cargo xtask generate`",
+                info.operation_id
+            ))),
+        }
+    }
+
     async fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        match &self.inner.0 {
-            Some(policy) => policy.execute(&self.client, request, info).await,
-            None => self.client.execute(request).await,
-        }
+        let Some(policy) = &self.inner.0 else {
+            return self.client.execute(request).await;
+        };
+        let operation = Operation::find(info.operation_id)
+            .unwrap_or_else(|| unreachable!("`pre` refused `{}`", info.operation_id));
+        policy.execute(&self.client, request, operation).await
     }
 }
 
@@ -75,11 +97,61 @@ impl Client {
     pub async fn execute(
         &self,
         request: reqwest::Request,
-        operation: &'static crate::Operation,
+        operation: &'static Operation,
     ) -> reqwest::Result<reqwest::Response> {
+        match &self.inner.0 {
+            Some(policy) => policy.execute(&self.client, request, operation).await,
+            None => self.client.execute(request).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `operation_id` the generated methods hand to the hooks, read off the generated
+    /// source itself.
+    fn generated_ids() -> Vec<&'static str> {
+        let source = include_str!("generated.rs");
+        let ids: Vec<&str> = source
+            .split("operation_id: \"")
+            .skip(1)
+            .filter_map(|rest| rest.split_once('"').map(|(id, _)| id))
+            .collect();
+        assert!(!ids.is_empty(), "no operation_id found in generated.rs");
+        ids
+    }
+
+    #[test]
+    fn every_operation_progenitor_generates_has_its_row() {
+        let ids = generated_ids();
+        for id in &ids {
+            let operation = Operation::find(id).unwrap_or_else(|| panic!("{id} has no row"));
+            assert_eq!(operation.id, *id);
+        }
+        assert_eq!(ids.len(), crate::operation::OPERATIONS.len());
+    }
+
+    #[tokio::test]
+    async fn an_id_without_a_row_is_refused_by_name_before_anything_is_sent() {
+        let client =
+            Client::new_with_client("http://127.0.0.1:9", reqwest::Client::new(), Policy::none());
+        let mut request =
+            reqwest::Request::new(reqwest::Method::GET, "http://127.0.0.1:9/".parse().unwrap());
         let info = OperationInfo {
-            operation_id: operation.id,
+            operation_id: "get_nothing_csv",
         };
-        self.exec(request, &info).await
+        let error = client.pre::<()>(&mut request, &info).await.unwrap_err();
+        assert!(
+            error.to_string().contains("`get_nothing_csv` has no row"),
+            "{error}"
+        );
+        for operation in &crate::operation::OPERATIONS {
+            let info = OperationInfo {
+                operation_id: operation.id,
+            };
+            assert!(client.pre::<()>(&mut request, &info).await.is_ok());
+        }
     }
 }

@@ -157,3 +157,66 @@ fn no_hand_written_file_spells_an_operation_id() {
         found.join("\n")
     );
 }
+
+/// Lines of the hand-written files outside `allowed` that contain any of `needles`, as
+/// `path:line: text`.
+fn lines_containing(needles: &[&str], allowed: &[&Path]) -> Vec<String> {
+    let root = workspace_root();
+    // This file names what it looks for.
+    let itself = Path::new("tests").join("tests").join("architecture.rs");
+    let mut found = Vec::new();
+    for path in hand_written(&root) {
+        if path == itself || allowed.iter().any(|allowed| path.starts_with(allowed)) {
+            continue;
+        }
+        let text = std::fs::read_to_string(root.join(&path)).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            if needles.iter().any(|needle| line.contains(needle)) {
+                found.push(format!(
+                    "{}:{}: {}",
+                    path.display(),
+                    number + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn operations_travel_as_typed_rows_never_as_names_or_task_state() {
+    // `stringify!` turned method names into operation ids looked up at run time, and task-locals
+    // carried a call's attempts and captured bodies past the signatures: both are gone.
+    let found = lines_containing(&["stringify!", "task_local!"], &[]);
+    assert!(
+        found.is_empty(),
+        "pass the operation's `Endpoint` or `&'static Operation`, and state as values:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn no_hand_written_code_can_default_a_retry_class() {
+    // A retry class comes from the spec's row of the operation, never from code: only the type's
+    // own file and codegen (which writes the table) name its variants, and the type has no
+    // `Default`, so a missing row cannot quietly become "not idempotent" or anything else.
+    let shape = Path::new(GENERATED_RS).with_file_name("operation.rs");
+    let codegen = Path::new("codegen").join("src");
+    let found = lines_containing(&["RetryClass::"], &[&shape, &codegen]);
+    assert!(
+        found.is_empty(),
+        "retry classes named by hand (read `operation.retry` from the table):\n{}",
+        found.join("\n")
+    );
+    let source = std::fs::read_to_string(workspace_root().join(&shape)).unwrap();
+    let definition = source
+        .split("pub enum RetryClass")
+        .next()
+        .and_then(|before| before.rsplit("#[derive(").next())
+        .unwrap();
+    assert!(
+        !definition.contains("Default") && !source.contains("Default for RetryClass"),
+        "RetryClass must not have a Default"
+    );
+}

@@ -657,8 +657,8 @@ async fn captured_bodies_are_the_servers_own_bytes_in_every_format() {
     let (sandbox, json) = start().await;
     let (campaign, _, _) = fixtures(&sandbox);
     for format in [Format::Json, Format::Csv, Format::Xml] {
-        let client = json.with_format(format);
-        let (value, bodies) = adsterra::capture_bodies(client.campaign(campaign).get()).await;
+        let (client, log) = json.with_format(format).keeping_bodies();
+        let (value, bodies) = (client.campaign(campaign).get().await, log.take());
         let value = value.unwrap();
         assert_eq!(bodies.len(), 1, "{format}");
         let url = format!(
@@ -682,8 +682,9 @@ async fn captured_bodies_are_the_servers_own_bytes_in_every_format() {
             value
         );
     }
-    // Outside a capture nothing is kept, and a failing call still gives its body.
-    let (error, bodies) = adsterra::capture_bodies(json.campaign(99).get()).await;
+    // A failing call still gives its body.
+    let (keeping, log) = json.keeping_bodies();
+    let (error, bodies) = (keeping.campaign(99).get().await, log.take());
     assert!(matches!(error, Err(Error::NotFound { .. })));
     assert!(String::from_utf8_lossy(&bodies[0]).contains("\"code\""));
 }

@@ -639,7 +639,7 @@ impl Tally {
     fn failed(&mut self, error: &Error) {
         *self.failures.entry(kind(error)).or_default() += 1;
         let call = error.call();
-        let operation = call.map_or("none", |c| c.operation);
+        let operation = call.map_or("none", |c| c.operation.id);
         *self
             .failed_operations
             .entry((operation, kind(error)))

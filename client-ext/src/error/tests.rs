@@ -11,11 +11,11 @@ use crate::{Endpoint, Format};
 #[test]
 fn every_error_says_what_happened_and_what_to_do() {
     let call = Call {
-        operation: Endpoint::GetStats.operation(Format::Csv).id,
+        operation: Endpoint::GetStats.operation(Format::Csv),
         attempts: 4,
     };
     let once = Call {
-        operation: Endpoint::GetCampaign.id(),
+        operation: Endpoint::GetCampaign.operation(Format::Json),
         attempts: 1,
     };
     let errors = [
