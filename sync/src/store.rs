@@ -462,6 +462,13 @@ mod tests {
     use super::*;
     use crate::schema::Schema;
 
+    /// A service runs a sync as a task of its own (`tokio::spawn`): the sync's future, which
+    /// holds the database and its backend, must be `Send`. Checked when the tests compile.
+    #[allow(dead_code)]
+    fn a_sync_can_be_spawned(job: crate::SyncJob<'static>) -> impl Future + Send {
+        job.run()
+    }
+
     #[test]
     fn a_new_table_is_created_and_an_old_one_gains_the_new_columns() {
         let table = Schema::current(&["campaign"]).unwrap().stats;
