@@ -1,6 +1,8 @@
-//! The database: SQLite (a file, no server) or PostgreSQL, opened from a URL, behind one set of
-//! calls the sync makes. Each backend writes a day in one transaction, with the day's place in
-//! `sync_state`, so a sync that dies loses at most the day it was writing.
+//! The database: SQLite (a file, no server) or PostgreSQL, opened from a URL, behind one trait
+//! ([`Store`]) that both backends implement; the SQL they share is written here once, in their
+//! [`Dialect`]. Each backend writes a day in one transaction, with the day's place in
+//! `sync_state`, so a sync that dies loses at most the day it was writing. The backends hold
+//! the driver calls only; what to run and how to count a day's changes lives here.
 //!
 //! Besides the stats tables and `campaigns`, two tables of its own: `sync_state` (per stats
 //! table, the days it holds, first to last with no gap) and `sync_runs` (one row per run, its
@@ -13,6 +15,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use chrono::NaiveDate;
+use futures::future::BoxFuture;
 
 use crate::cell::Cell;
 use crate::schema::{Column, ColumnType, DATE, Table};
@@ -20,14 +23,50 @@ use crate::{Summary, SyncError};
 
 /// A database to keep up to date. Its `Debug` and `Display` never show a password.
 pub struct Database {
-    backend: Backend,
+    store: Box<dyn Store>,
     /// Where it is, without a password: `sqlite stats.db`, `postgres db.example.com/ads`.
     place: String,
 }
 
-enum Backend {
-    Sqlite(sqlite::Sqlite),
-    Postgres(postgres::Postgres),
+/// What an answer of a [`Store`] is: a future that may run while the caller does other work.
+type Answer<'a, T> = BoxFuture<'a, Result<T, SyncError>>;
+
+/// What the sync asks of a database, implemented once per backend (`sqlite.rs`, `postgres.rs`);
+/// the SQL both share is written here, in their [`Dialect`].
+///
+/// Crate-private: its rows are the sync's own [`Cell`]s and its calls the sync's bookkeeping
+/// (`sync_state`, `sync_runs`), so a third backend is a change to this crate, not a plug-in.
+/// Futures are boxed so that [`Database`] holds either backend as one `dyn Store`.
+trait Store: Send {
+    /// The SQL it speaks.
+    fn dialect(&self) -> Dialect;
+
+    /// The columns of `table`, none when there is no such table.
+    fn columns<'a>(&'a mut self, table: &'a str) -> Answer<'a, Vec<String>>;
+
+    /// Runs one statement that returns nothing (a migration).
+    fn execute<'a>(&'a mut self, sql: &'a str) -> Answer<'a, ()>;
+
+    /// The days `table` holds, first and last, from `sync_state`.
+    fn synced_days<'a>(&'a mut self, table: &'a str) -> Answer<'a, Option<(NaiveDate, NaiveDate)>>;
+
+    /// See [`Database::write_day`].
+    fn write_day<'a>(
+        &'a mut self,
+        table: &'a Table,
+        day: NaiveDate,
+        rows: &'a [Vec<Cell>],
+        synced: (NaiveDate, NaiveDate),
+    ) -> Answer<'a, DayCounts>;
+
+    /// Adds a row to `sync_runs`; returns its number.
+    fn start_run<'a>(&'a mut self, table: &'a str, started_at: &'a str) -> Answer<'a, i64>;
+
+    /// Upserts `rows` into `table`, in one transaction.
+    fn insert<'a>(&'a mut self, table: &'a Table, rows: &'a [Vec<Cell>]) -> Answer<'a, ()>;
+
+    /// Runs [`finish_run_sql`] with `figures`' values, then `run`.
+    fn finish_run(&mut self, figures: RunFigures, run: i64) -> Answer<'_, ()>;
 }
 
 impl fmt::Debug for Database {
@@ -65,6 +104,9 @@ impl Database {
     /// `postgres://me@/stats?host=/run/postgresql` for a local socket; the password from the
     /// URL, else from `PGPASSWORD`). Plain connections only: for a remote server, go through a
     /// local socket or a tunnel.
+    ///
+    /// Call it, and the sync, within a Tokio runtime: SQLite's calls run on the runtime's
+    /// blocking threads, never on the thread that polls the sync.
     pub async fn open(url: &str) -> Result<Self, SyncError> {
         if let Some(path) = url.strip_prefix("sqlite://") {
             if path.is_empty() {
@@ -73,9 +115,8 @@ impl Database {
                     "sqlite:// needs a file, such as sqlite://stats.db",
                 ));
             }
-            let backend = Backend::Sqlite(sqlite::Sqlite::open(path)?);
             return Ok(Self {
-                backend,
+                store: Box::new(sqlite::Sqlite::open(path).await?),
                 place: format!("sqlite {path}"),
             });
         }
@@ -83,9 +124,9 @@ impl Database {
             || url.starts_with("postgresql://")
             || url.contains("host=")
         {
-            let (backend, place) = postgres::Postgres::connect(url).await?;
+            let (store, place) = postgres::Postgres::connect(url).await?;
             return Ok(Self {
-                backend: Backend::Postgres(backend),
+                store: Box::new(store),
                 place,
             });
         }
@@ -98,17 +139,10 @@ impl Database {
     /// Creates `table`, or adds the columns the spec has and it lacks. Returns the statements
     /// it ran (none when the table is up to date).
     pub(crate) async fn migrate(&mut self, table: &Table) -> Result<Vec<String>, SyncError> {
-        let dialect = self.dialect();
-        let existing = match &mut self.backend {
-            Backend::Sqlite(db) => db.columns(&table.name)?,
-            Backend::Postgres(db) => db.columns(&table.name).await?,
-        };
-        let statements = migration(dialect, table, &existing)?;
+        let existing = self.store.columns(&table.name).await?;
+        let statements = migration(self.store.dialect(), table, &existing)?;
         for statement in &statements {
-            match &mut self.backend {
-                Backend::Sqlite(db) => db.execute(statement)?,
-                Backend::Postgres(db) => db.execute(statement).await?,
-            }
+            self.store.execute(statement).await?;
         }
         Ok(statements)
     }
@@ -118,10 +152,7 @@ impl Database {
         &mut self,
         table: &Table,
     ) -> Result<Option<(NaiveDate, NaiveDate)>, SyncError> {
-        match &mut self.backend {
-            Backend::Sqlite(db) => db.synced_days(&table.name),
-            Backend::Postgres(db) => db.synced_days(&table.name).await,
-        }
+        self.store.synced_days(&table.name).await
     }
 
     /// Makes `day` of `table` hold exactly `rows` (upserted on the key, the day's other rows
@@ -134,10 +165,7 @@ impl Database {
         rows: &[Vec<Cell>],
         synced: (NaiveDate, NaiveDate),
     ) -> Result<DayCounts, SyncError> {
-        match &mut self.backend {
-            Backend::Sqlite(db) => db.write_day(table, day, rows, synced),
-            Backend::Postgres(db) => db.write_day(table, day, rows, synced).await,
-        }
+        self.store.write_day(table, day, rows, synced).await
     }
 
     /// Records a run's start; returns its number.
@@ -146,10 +174,7 @@ impl Database {
         table: &Table,
         started_at: &str,
     ) -> Result<i64, SyncError> {
-        match &mut self.backend {
-            Backend::Sqlite(db) => db.start_run(&table.name, started_at),
-            Backend::Postgres(db) => db.start_run(&table.name, started_at).await,
-        }
+        self.store.start_run(&table.name, started_at).await
     }
 
     /// Stores the run's campaigns (rows keyed by run and id).
@@ -158,10 +183,7 @@ impl Database {
         table: &Table,
         rows: &[Vec<Cell>],
     ) -> Result<(), SyncError> {
-        match &mut self.backend {
-            Backend::Sqlite(db) => db.insert(table, rows),
-            Backend::Postgres(db) => db.insert(table, rows).await,
-        }
+        self.store.insert(table, rows).await
     }
 
     /// Records a run's end and figures.
@@ -170,39 +192,44 @@ impl Database {
         summary: &Summary,
         finished_at: &str,
     ) -> Result<(), SyncError> {
-        let cells = finish_run_cells(summary, finished_at);
-        match &mut self.backend {
-            Backend::Sqlite(db) => db.finish_run(&cells),
-            Backend::Postgres(db) => db.finish_run(&cells).await,
-        }
-    }
-
-    fn dialect(&self) -> Dialect {
-        match self.backend {
-            Backend::Sqlite(_) => Dialect::Sqlite,
-            Backend::Postgres(_) => Dialect::Postgres,
-        }
+        let figures = run_figures(summary, finished_at);
+        self.store.finish_run(figures, summary.run).await
     }
 }
 
-/// The parameters of [`FINISH_RUN`] for a run that ends with `summary`, in order.
-fn finish_run_cells(summary: &Summary, finished_at: &str) -> [Cell; 12] {
+/// A finished run's `sync_runs` columns and their values.
+type RunFigures = [(&'static str, Cell); 11];
+
+/// The figures of a run that ends with `summary`.
+fn run_figures(summary: &Summary, finished_at: &str) -> RunFigures {
     let day = |day: Option<NaiveDate>| day.map_or(Cell::Null, Cell::Date);
     let count = |n: u64| Cell::Integer(i64::try_from(n).unwrap_or(i64::MAX));
     [
-        Cell::Text(finished_at.to_owned()),
-        day(summary.first_day),
-        day(summary.last_day),
-        count(summary.days),
-        count(summary.rows),
-        count(summary.inserted),
-        count(summary.updated),
-        count(summary.unchanged),
-        count(summary.deleted),
-        count(summary.requests),
-        count(summary.campaigns),
-        Cell::Integer(summary.run),
+        ("finished_at", Cell::Text(finished_at.to_owned())),
+        ("first_day", day(summary.first_day)),
+        ("last_day", day(summary.last_day)),
+        ("days", count(summary.days)),
+        ("fetched_rows", count(summary.rows)),
+        ("inserted", count(summary.inserted)),
+        ("updated", count(summary.updated)),
+        ("unchanged", count(summary.unchanged)),
+        ("deleted", count(summary.deleted)),
+        ("requests", count(summary.requests)),
+        ("campaigns", count(summary.campaigns)),
     ]
+}
+
+/// `UPDATE sync_runs SET finished_at = …, … WHERE run = …`: the figures' columns, each bound
+/// to a parameter of its name (the run's last).
+fn finish_run_sql(dialect: Dialect, figures: &RunFigures) -> String {
+    let set: Vec<String> = (figures.iter().enumerate())
+        .map(|(i, (name, _))| format!("{name} = {}", dialect.named(name, i + 1)))
+        .collect();
+    format!(
+        "UPDATE sync_runs SET {} WHERE run = {}",
+        set.join(", "),
+        dialect.named("run", figures.len() + 1)
+    )
 }
 
 /// The SQL spoken by a backend, where the two differ.
@@ -226,10 +253,20 @@ impl Dialect {
         }
     }
 
-    /// The `n`th (from 1) bound parameter.
+    /// The `n`th (from 1) bound parameter, for statements that bind a row's cells in column
+    /// order (where the position is the name, and a lookup by name per cell would cost).
     fn parameter(self, n: usize) -> String {
         match self {
             Dialect::Sqlite => format!("?{n}"),
+            Dialect::Postgres => format!("${n}"),
+        }
+    }
+
+    /// The parameter `name`, the `n`th (from 1): SQLite binds it by its name (`:name`);
+    /// tokio-postgres knows only positions (`$n`).
+    fn named(self, name: &str, n: usize) -> String {
+        match self {
+            Dialect::Sqlite => format!(":{name}"),
             Dialect::Postgres => format!("${n}"),
         }
     }
@@ -318,30 +355,13 @@ fn bookkeeping(dialect: Dialect) -> [String; 2] {
     ]
 }
 
-const FINISH_RUN: &str = "UPDATE sync_runs SET finished_at = {1}, first_day = {2}, \
-     last_day = {3}, days = {4}, fetched_rows = {5}, inserted = {6}, updated = {7}, \
-     unchanged = {8}, deleted = {9}, requests = {10}, campaigns = {11} WHERE run = {12}";
-
-/// Records the days a stats table holds, in the day's transaction.
-const SAVE_STATE: &str = "INSERT INTO sync_state (stats_table, first_day, last_day) \
-     VALUES ({1}, {2}, {3}) ON CONFLICT (stats_table) DO UPDATE SET \
-     first_day = excluded.first_day, last_day = excluded.last_day";
-
-/// `sql` with `{1}`, `{2}`, … written as the dialect's parameters.
-fn with_parameters(dialect: Dialect, sql: &str) -> String {
-    let count = sql.matches('{').count();
-    (1..=count).rev().fold(sql.to_owned(), |sql, n| {
-        sql.replace(&format!("{{{n}}}"), &dialect.parameter(n))
-    })
-}
-
 /// The statements a day's write runs besides the upsert, in one dialect.
 struct DaySql {
     /// The key columns other than the date of the day's rows (`NULL` when the date is the key).
     select_keys: String,
     /// Deletes one row of the day by its key: the date, then the other key columns.
     delete_row: String,
-    /// [`SAVE_STATE`].
+    /// Records the days the table holds (`:stats_table`, `:first_day`, `:last_day`).
     save_state: String,
 }
 
@@ -371,7 +391,14 @@ impl DaySql {
                 quoted(&table.name),
                 conditions.join(" AND ")
             ),
-            save_state: with_parameters(dialect, SAVE_STATE),
+            save_state: format!(
+                "INSERT INTO sync_state (stats_table, first_day, last_day) \
+                 VALUES ({}, {}, {}) ON CONFLICT (stats_table) DO UPDATE SET \
+                 first_day = excluded.first_day, last_day = excluded.last_day",
+                dialect.named("stats_table", 1),
+                dialect.named("first_day", 2),
+                dialect.named("last_day", 3)
+            ),
         }
     }
 }
@@ -435,6 +462,13 @@ mod tests {
     use super::*;
     use crate::schema::Schema;
 
+    /// A service runs a sync as a task of its own (`tokio::spawn`): the sync's future, which
+    /// holds the database and its backend, must be `Send`. Checked when the tests compile.
+    #[allow(dead_code)]
+    fn a_sync_can_be_spawned(job: crate::SyncJob<'static>) -> impl Future + Send {
+        job.run()
+    }
+
     #[test]
     fn a_new_table_is_created_and_an_old_one_gains_the_new_columns() {
         let table = Schema::current(&["campaign"]).unwrap().stats;
@@ -467,11 +501,33 @@ mod tests {
 
     #[test]
     fn finishing_a_run_binds_every_parameter_once() {
-        let sql = with_parameters(Dialect::Postgres, FINISH_RUN);
+        let summary = Summary {
+            run: 1,
+            table: "stats_by_date".to_owned(),
+            first_day: None,
+            last_day: None,
+            days: 0,
+            rows: 0,
+            inserted: 0,
+            updated: 0,
+            unchanged: 0,
+            deleted: 0,
+            requests: 1,
+            campaigns: 0,
+            migrations: Vec::new(),
+            elapsed_seconds: 0.0,
+        };
+        let figures = run_figures(&summary, "now");
+        let sql = finish_run_sql(Dialect::Postgres, &figures);
         assert!(
             sql.contains("$12") && sql.contains("finished_at = $1,"),
             "{sql}"
         );
         assert!(!sql.contains('{'), "{sql}");
+        let sql = finish_run_sql(Dialect::Sqlite, &figures);
+        assert!(
+            sql.contains("finished_at = :finished_at,") && sql.ends_with("WHERE run = :run"),
+            "{sql}"
+        );
     }
 }

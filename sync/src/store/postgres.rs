@@ -12,8 +12,8 @@ use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use tokio_postgres::{Client, Config, GenericClient, NoTls, Row, Statement};
 
 use super::{
-    DayCounts, DaySql, Dialect, FINISH_RUN, bookkeeping, column_list, day_counts, on_conflict,
-    other_key_positions, quoted, with_parameters,
+    Answer, DayCounts, DaySql, Dialect, RunFigures, Store, bookkeeping, column_list, day_counts,
+    finish_run_sql, on_conflict, other_key_positions, quoted,
 };
 use crate::SyncError;
 use crate::cell::Cell;
@@ -76,112 +76,125 @@ impl Postgres {
         self.prepared.insert(sql, statement.clone());
         Ok(statement)
     }
+}
 
-    pub(super) async fn columns(&self, table: &str) -> Result<Vec<String>, SyncError> {
-        let rows = self
-            .client
-            .query(
-                "SELECT column_name::text FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name = $1 \
-                 ORDER BY ordinal_position",
-                &[&table],
-            )
-            .await?;
-        Ok(rows.iter().map(|row| row.get(0)).collect())
+impl Store for Postgres {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
     }
 
-    pub(super) async fn execute(&self, sql: &str) -> Result<(), SyncError> {
-        self.client.batch_execute(sql).await?;
-        Ok(())
+    fn columns<'a>(&'a mut self, table: &'a str) -> Answer<'a, Vec<String>> {
+        Box::pin(async move {
+            let rows = self
+                .client
+                .query(
+                    "SELECT column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name = $1 \
+                     ORDER BY ordinal_position",
+                    &[&table],
+                )
+                .await?;
+            Ok(rows.iter().map(|row| row.get(0)).collect())
+        })
     }
 
-    pub(super) async fn synced_days(
-        &self,
-        table: &str,
-    ) -> Result<Option<(NaiveDate, NaiveDate)>, SyncError> {
-        let row = self
-            .client
-            .query_opt(
-                "SELECT first_day, last_day FROM sync_state WHERE stats_table = $1",
-                &[&table],
-            )
-            .await?;
-        Ok(row.map(|row| (row.get(0), row.get(1))))
+    fn execute<'a>(&'a mut self, sql: &'a str) -> Answer<'a, ()> {
+        Box::pin(async move { Ok(self.client.batch_execute(sql).await?) })
     }
 
-    pub(super) async fn write_day(
-        &mut self,
-        table: &Table,
+    fn synced_days<'a>(&'a mut self, table: &'a str) -> Answer<'a, Option<(NaiveDate, NaiveDate)>> {
+        Box::pin(async move {
+            let row = self
+                .client
+                .query_opt(
+                    "SELECT first_day, last_day FROM sync_state WHERE stats_table = $1",
+                    &[&table],
+                )
+                .await?;
+            Ok(row.map(|row| (row.get(0), row.get(1))))
+        })
+    }
+
+    fn write_day<'a>(
+        &'a mut self,
+        table: &'a Table,
         day: NaiveDate,
-        rows: &[Vec<Cell>],
+        rows: &'a [Vec<Cell>],
         (first, last): (NaiveDate, NaiveDate),
-    ) -> Result<DayCounts, SyncError> {
-        let sql = DaySql::new(Dialect::Postgres, table);
-        let select = self.statement(sql.select_keys).await?;
-        let upsert = self.statement(upsert_sql(table)).await?;
-        let delete = self.statement(sql.delete_row).await?;
-        let state = self.statement(sql.save_state).await?;
-        let other_keys: Vec<ColumnType> = (other_key_positions(table).iter())
-            .map(|&i| table.columns[i].kind)
-            .collect();
-
-        let transaction = self.client.transaction().await?;
-        let mut existing: HashSet<Vec<Cell>> = transaction
-            .query(&select, &[&day])
-            .await?
-            .iter()
-            .map(|row| {
-                (other_keys.iter().enumerate())
-                    .map(|(i, kind)| read(row, i, *kind))
-                    .collect()
-            })
-            .collect();
-        let counts = day_counts(table, rows, &mut existing);
-        let changed = execute(&transaction, &upsert, &arrays(table, rows)).await?;
-        let mut deleted = 0;
-        let date = Cell::Date(day);
-        for key in existing {
-            let parameters: Vec<&(dyn ToSql + Sync)> = std::iter::once(&date)
-                .chain(&key)
-                .map(|cell| cell as &(dyn ToSql + Sync))
+    ) -> Answer<'a, DayCounts> {
+        Box::pin(async move {
+            let sql = DaySql::new(Dialect::Postgres, table);
+            let select = self.statement(sql.select_keys).await?;
+            let upsert = self.statement(upsert_sql(table)).await?;
+            let delete = self.statement(sql.delete_row).await?;
+            let state = self.statement(sql.save_state).await?;
+            let other_keys: Vec<ColumnType> = (other_key_positions(table).iter())
+                .map(|&i| table.columns[i].kind)
                 .collect();
-            deleted += transaction.execute(&delete, &parameters).await?;
-        }
-        transaction
-            .execute(&state, &[&table.name, &first, &last])
-            .await?;
-        transaction.commit().await?;
-        Ok(counts.settle(changed, deleted))
+
+            let transaction = self.client.transaction().await?;
+            let mut existing: HashSet<Vec<Cell>> = transaction
+                .query(&select, &[&day])
+                .await?
+                .iter()
+                .map(|row| {
+                    (other_keys.iter().enumerate())
+                        .map(|(i, kind)| read(row, i, *kind))
+                        .collect()
+                })
+                .collect();
+            let counts = day_counts(table, rows, &mut existing);
+            let changed = execute(&transaction, &upsert, &arrays(table, rows)).await?;
+            let mut deleted = 0;
+            let date = Cell::Date(day);
+            for key in existing {
+                let parameters: Vec<&(dyn ToSql + Sync)> = std::iter::once(&date)
+                    .chain(&key)
+                    .map(|cell| cell as &(dyn ToSql + Sync))
+                    .collect();
+                deleted += transaction.execute(&delete, &parameters).await?;
+            }
+            // $1 stats_table, $2 first_day, $3 last_day.
+            transaction
+                .execute(&state, &[&table.name, &first, &last])
+                .await?;
+            transaction.commit().await?;
+            Ok(counts.settle(changed, deleted))
+        })
     }
 
-    pub(super) async fn start_run(&self, table: &str, started_at: &str) -> Result<i64, SyncError> {
-        let row = self
-            .client
-            .query_one(
-                "INSERT INTO sync_runs (stats_table, started_at) VALUES ($1, $2) RETURNING run",
-                &[&table, &started_at],
-            )
-            .await?;
-        Ok(row.get(0))
+    fn start_run<'a>(&'a mut self, table: &'a str, started_at: &'a str) -> Answer<'a, i64> {
+        Box::pin(async move {
+            let row = self
+                .client
+                .query_one(
+                    "INSERT INTO sync_runs (stats_table, started_at) VALUES ($1, $2) RETURNING run",
+                    &[&table, &started_at],
+                )
+                .await?;
+            Ok(row.get(0))
+        })
     }
 
-    pub(super) async fn insert(
-        &mut self,
-        table: &Table,
-        rows: &[Vec<Cell>],
-    ) -> Result<(), SyncError> {
-        let upsert = self.statement(upsert_sql(table)).await?;
-        execute(&self.client, &upsert, &arrays(table, rows)).await?;
-        Ok(())
+    fn insert<'a>(&'a mut self, table: &'a Table, rows: &'a [Vec<Cell>]) -> Answer<'a, ()> {
+        Box::pin(async move {
+            let upsert = self.statement(upsert_sql(table)).await?;
+            execute(&self.client, &upsert, &arrays(table, rows)).await?;
+            Ok(())
+        })
     }
 
-    pub(super) async fn finish_run(&self, cells: &[Cell]) -> Result<(), SyncError> {
-        let parameters: Vec<&(dyn ToSql + Sync)> =
-            cells.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
-        self.client
-            .execute(&with_parameters(Dialect::Postgres, FINISH_RUN), &parameters)
-            .await?;
-        Ok(())
+    fn finish_run(&mut self, figures: RunFigures, run: i64) -> Answer<'_, ()> {
+        Box::pin(async move {
+            let sql = finish_run_sql(Dialect::Postgres, &figures);
+            // Positional: the figures in order, then the run.
+            let parameters: Vec<&(dyn ToSql + Sync)> = (figures.iter())
+                .map(|(_, cell)| cell as &(dyn ToSql + Sync))
+                .chain([&run as &(dyn ToSql + Sync)])
+                .collect();
+            self.client.execute(&sql, &parameters).await?;
+            Ok(())
+        })
     }
 }
 
