@@ -49,6 +49,16 @@ impl Outcome {
     }
 }
 
+/// A checked answer, or why the answer could not be read (a failed read).
+impl From<Result<Vec<Field>, String>> for Outcome {
+    fn from(checked: Result<Vec<Field>, String>) -> Self {
+        match checked {
+            Ok(fields) => Self::Checked(fields),
+            Err(why) => Self::Failed(why),
+        }
+    }
+}
+
 /// Why there was no answer: `skipped: <why>` or the failure. A checked answer shows its count of
 /// fields.
 impl fmt::Display for Outcome {

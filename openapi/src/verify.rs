@@ -202,6 +202,19 @@ pub fn check_answer(
     Ok(fields)
 }
 
+/// Checks `body`, the 200 answer of `operation` (an operationId of `spec`) in `format`, against
+/// the operation's [`answer_schema`] with [`check_answer`].
+pub fn check_read(
+    spec: &Value,
+    operation: &str,
+    format: Format,
+    body: &[u8],
+) -> Result<Vec<Field>, String> {
+    let schema = answer_schema(spec, operation)
+        .ok_or_else(|| format!("the spec has no JSON 200 answer for {operation}"))?;
+    check_answer(spec, schema, format, body)
+}
+
 /// The count of a list envelope, which a CSV answer carries as its number of rows.
 const ITEM_COUNT: &str = "itemCount";
 
