@@ -171,7 +171,7 @@ pub struct Promotion {
     pub mark: String,
 }
 
-/// `get_balance balance (inferred)`.
+/// `get_balance balance (inferred)`: the read, the field, its mark.
 impl fmt::Display for Promotion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {} ({})", self.read, self.path, self.mark)
@@ -284,15 +284,15 @@ mod tests {
                 field("balance", Status::Confirmed, Some("inferred")),
                 field("spent", Status::Confirmed, Some("confirmed")),
             ];
-            report.record("get_balance", format, Outcome::Checked(fields));
+            report.record("balance read", format, Outcome::Checked(fields));
         }
         report.record(
-            "get_balance",
+            "balance read",
             Format::Xml,
             Outcome::Checked(vec![field("balance", Status::Confirmed, Some("inferred"))]),
         );
         let promotions: Vec<String> = report.promotions().iter().map(|p| p.to_string()).collect();
-        assert_eq!(promotions, ["get_balance balance (inferred)"]);
+        assert_eq!(promotions, ["balance read balance (inferred)"]);
         assert_eq!(report.deviations(), 0);
         assert_eq!(report.totals().get("confirmed"), Some(&5));
     }
@@ -300,10 +300,10 @@ mod tests {
     #[test]
     fn a_failed_read_deviates_and_a_skipped_one_does_not() {
         let mut report = Report::new();
-        report.skip("get_banner", "no banner_id to read");
-        report.record("get_stats", Format::Csv, Outcome::Failed("not CSV".into()));
+        report.skip("banner read", "no banner_id to read");
+        report.record("stats read", Format::Csv, Outcome::Failed("not CSV".into()));
         report.record(
-            "get_stats",
+            "stats read",
             Format::Json,
             Outcome::Checked(vec![field(
                 "items[].ctr",

@@ -66,17 +66,20 @@ pub struct Field {
     /// Its evidence mark in the spec, when it has one.
     pub evidence: Option<String>,
     /// The JSON pointer of the first instance that showed the status (`/items/3/spent`): the
-    /// wrong value, the unexpected field, or the object that left a required field out.
+    /// wrong value, the unexpected field, or the object that left a required field out (`None`
+    /// for a field that was missing without being left out: optional, or `null` where the spec
+    /// admits it).
     pub at: Option<String>,
 }
 
 impl Field {
     /// Whether this contradicts the spec: a wrong type, an unexpected field, or a required
-    /// field left out of an object that showed.
+    /// field left out of an object that showed (one that came as `null` where the spec admits
+    /// it was not left out).
     pub fn deviates(&self) -> bool {
         match self.status {
             Status::Confirmed => false,
-            Status::Missing => self.required,
+            Status::Missing => self.required && self.at.is_some(),
             Status::Unexpected | Status::WrongType(_) => true,
         }
     }
@@ -707,5 +710,15 @@ mod tests {
         );
         let error = check_answer(&spec(), &row, Format::Json, b"id;spent").unwrap_err();
         assert!(error.starts_with("not JSON"), "{error}");
+    }
+
+    #[test]
+    fn a_required_field_that_admits_null_may_come_as_null_but_not_be_left_out() {
+        let schema = json!({"type": "object", "required": ["data"], "properties": {"data": {}}});
+        let fields = check(&json!({}), &schema, &json!({"data": null}), Carrier::Json);
+        assert_eq!(fields[0].status, Status::Missing);
+        assert!(!fields[0].deviates());
+        let fields = check(&json!({}), &schema, &json!({}), Carrier::Json);
+        assert!(fields[0].deviates());
     }
 }
