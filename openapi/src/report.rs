@@ -17,6 +17,7 @@ use crate::verify::{Field, Status};
 
 /// What one read showed in one format.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome {
     /// The answer was read and checked: its fields, as [`verify::check_answer`] gives them.
     ///
@@ -162,6 +163,7 @@ impl Row {
 
 /// A field confirmed in every format that the spec still marks `likely` or `inferred`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Promotion {
     /// The read's label.
     pub read: String,

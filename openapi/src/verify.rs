@@ -56,6 +56,7 @@ impl fmt::Display for Status {
 
 /// One field of an answer: `items[].spent`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Field {
     /// Where it is in the answer, e.g. `items[].spent`.
     pub path: String,
