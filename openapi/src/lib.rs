@@ -1,14 +1,18 @@
-//! Reading the Adsterra spec as a JSON document: walking its operations, following `$ref`s,
-//! and checking an answer of the API against a schema field by field.
+//! Reading the Adsterra spec as a JSON document: walking its operations ([`walk`]), following
+//! `$ref`s ([`pointer::resolve`]), checking an answer of the API against a schema field by field
+//! ([`verify`]) and the typed report of a verification run ([`report`]).
 //!
 //! It owns what both the generator and the runtime need to know about the document itself:
 //! codegen lints, lowers and generates with it; the command line's `adsterra verify-live`
-//! checks live answers with it. It must not generate code or depend on progenitor (that is
-//! codegen's, and the command line must not pull a code generator in), and it never talks HTTP.
+//! checks live answers with it and prints its report; the sandbox's conformance tests judge
+//! every answer with it; `adsterra-sync` resolves the spec's `$ref`s with it. It must not
+//! generate code or depend on progenitor or the client (that is codegen's, and the command line
+//! must not pull a code generator in), and it never talks HTTP.
 
 #![warn(missing_docs)]
 
 pub mod pointer;
+pub mod report;
 pub mod verify;
 pub mod walk;
 

@@ -1,4 +1,5 @@
-//! Walking the operations of an OpenAPI document, in document order.
+//! Walking the operations of an OpenAPI document, in document order, and finding what each
+//! documents for a status.
 
 use serde_json::Value;
 
@@ -36,6 +37,30 @@ impl<'a> Operation<'a> {
             .flatten()
             .filter_map(|parameter| pointer::resolve(root, parameter))
             .collect()
+    }
+
+    /// The documented statuses, as the document writes them (`200`, `404`, `5XX`), in order.
+    pub fn statuses(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        let responses = self.value.get("responses").and_then(Value::as_object);
+        responses
+            .into_iter()
+            .flatten()
+            .map(|(status, _)| status.as_str())
+    }
+
+    /// The documented response for `status`, `$ref` resolved: the exact code first, then its
+    /// range (`5XX`), as OpenAPI says.
+    pub fn response(&self, root: &'a Value, status: u16) -> Option<&'a Value> {
+        let exact = status.to_string();
+        let range = format!("{}XX", status / 100);
+        let responses = self.value.get("responses").and_then(Value::as_object)?;
+        let find = |key: &str| {
+            responses
+                .iter()
+                .find(|(documented, _)| documented.eq_ignore_ascii_case(key))
+        };
+        let (_, response) = find(&exact).or_else(|| find(&range))?;
+        pointer::resolve(root, response)
     }
 }
 

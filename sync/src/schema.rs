@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use adsterra_openapi::pointer;
 use serde_json::Value;
 
 use crate::SyncError;
@@ -202,16 +203,10 @@ fn properties(schema: &Value) -> impl Iterator<Item = (&String, &Value)> {
     schema["properties"].as_object().into_iter().flatten()
 }
 
-/// How a property is stored, from its type, format and `x-adsterra-decimals` (through one
+/// How a property is stored, from its type, format and `x-adsterra-decimals` (through its
 /// `$ref`, for a property that names another schema).
 fn column_type(spec: &Value, property: &Value) -> ColumnType {
-    let property = match property["$ref"].as_str() {
-        Some(reference) => reference
-            .strip_prefix('#')
-            .and_then(|pointer| spec.pointer(pointer))
-            .unwrap_or(property),
-        None => property,
-    };
+    let property = pointer::resolve(spec, property).unwrap_or(property);
     match (property["type"].as_str(), property["format"].as_str()) {
         (Some("integer" | "boolean"), _) => ColumnType::Integer,
         (Some("number"), _) => match property[DECIMALS_KEY].as_u64() {

@@ -8,13 +8,18 @@
 //! field confirmed in every format can be marked `confirmed` (with the date and "verify-live" as
 //! its source).
 //!
+//! What an answer must be, and what the run concludes (deviations, skipped answers, fields to
+//! promote), is `adsterra-openapi`'s: [`verify::check_read`] judges each answer and
+//! [`Report`] holds the run. This command only finds the values to send, sends the reads through
+//! the client, and lays the report out as text.
+//!
 //! Last, one informational line says whether the API still accepts the legacy token-in-path form
 //! of old scripts (`/advertiser/<token>/campaigns.json`, no `X-API-Key`): `accepted`,
 //! `refused (401 Token not found)` or `not answered (why)`. It comes from
 //! [`Client::probe_legacy_token_path`] (one GET, the token in the path of an https request) and
 //! never changes the exit code.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::future::Future;
 use std::io::Write as _;
@@ -22,7 +27,8 @@ use std::pin::Pin;
 
 use adsterra::operation::{Kind, Location, OPERATIONS, Parameter};
 use adsterra::{Client, Endpoint, Error, Format, Operation};
-use adsterra_openapi::verify::{self, Carrier, Field, Status};
+use adsterra_openapi::report::{Outcome, Report};
+use adsterra_openapi::verify::{self, Status};
 use chrono::{Days, Utc};
 use serde_json::Value;
 
@@ -40,7 +46,7 @@ pub async fn run(context: &Context) -> Result<(), Failure> {
         client: &context.client,
         spec: &spec,
         ids: HashMap::new(),
-        report: Report::default(),
+        report: Report::new(),
     };
     for operation in OPERATIONS.iter().filter(|o| o.format == Format::Json) {
         if operation.is_read() {
@@ -53,7 +59,7 @@ pub async fn run(context: &Context) -> Result<(), Failure> {
         "verify-live against {} (every read of the spec, every format)\n\n",
         context.base_url
     );
-    text.push_str(&report.render());
+    text.push_str(&render(&report));
     let _ = writeln!(text, "\n{legacy}");
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
@@ -104,12 +110,7 @@ impl Verifier<'_> {
             Ok(arguments) => arguments,
             Err(Refused(error)) => return Err(error.into()),
             Err(Skipped(why)) => {
-                let entry = self.report.entry(id);
-                for format in Format::ALL {
-                    entry
-                        .formats
-                        .insert(format.extension(), Err(format!("skipped: {why}")));
-                }
+                self.report.skip(id, &why);
                 return Ok(());
             }
         };
@@ -129,17 +130,14 @@ impl Verifier<'_> {
         }
         for (label, arguments) in runs {
             for format in Format::ALL {
-                let result = match send(self.client, operation.twin(format), &arguments).await {
-                    Ok(body) => fields(self.spec, id, format, &body),
+                let outcome = match send(self.client, operation.twin(format), &arguments).await {
+                    Ok(body) => verify::check_read(self.spec, id, format, &body).into(),
                     Err(error @ (Error::Unauthorized { .. } | Error::Forbidden { .. })) => {
                         return Err(error.into());
                     }
-                    Err(error) => Err(format!("call failed: {error}")),
+                    Err(error) => Outcome::Failed(format!("call failed: {error}")),
                 };
-                self.report
-                    .entry(&label)
-                    .formats
-                    .insert(format.extension(), result);
+                self.report.record(&label, format, outcome);
             }
         }
         Ok(())
@@ -247,158 +245,66 @@ async fn send(
     Ok(call.send().await?.body)
 }
 
-/// The fields of `body` against the 200 answer schema of `operation`.
-fn fields(
-    spec: &Value,
-    operation: &str,
-    format: Format,
-    body: &[u8],
-) -> Result<Vec<Field>, String> {
-    let schema = verify::answer_schema(spec, operation)
-        .ok_or_else(|| format!("the spec has no JSON 200 answer for {operation}"))?;
-    let is_list = schema
-        .pointer("/properties/items/type")
-        .is_some_and(|t| t == "array");
-    let (value, carrier) = match format {
-        Format::Json => (
-            serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?,
-            Carrier::Json,
-        ),
-        Format::Csv => {
-            let rows: Value = untyped(format, body)?;
-            // CSV carries the rows of a list (its count is the number of rows), or one object.
-            let value = if is_list {
-                serde_json::json!({ "items": rows })
-            } else {
-                rows.get(0).cloned().unwrap_or(Value::Null)
-            };
-            (value, Carrier::Text)
+/// One table per read: a row per field, a column per format, the spec's mark last; then the
+/// totals and the fields that may be promoted.
+fn render(report: &Report) -> String {
+    let mut out = String::new();
+    for read in report.reads() {
+        let _ = writeln!(out, "{}", read.label());
+        for (format, outcome) in read.outcomes() {
+            if !matches!(outcome, Outcome::Checked(_)) {
+                let _ = writeln!(out, "  {format}: {outcome}");
+            }
         }
-        Format::Xml => (untyped(format, body)?, Carrier::Text),
-    };
-    let mut fields = verify::check(spec, schema, &value, carrier);
-    if format == Format::Csv && is_list {
-        fields.retain(|field| field.path != "itemCount");
-    }
-    Ok(fields)
-}
-
-/// A CSV or XML body as untyped JSON (every value text), as the checker reads it.
-fn untyped(format: Format, body: &[u8]) -> Result<Value, String> {
-    adsterra_formats::decode(format, body).map_err(|e| e.to_string())
-}
-
-/// What one read showed in each format.
-#[derive(Default)]
-struct OperationReport {
-    /// Per format: the fields, or why there is no answer to check.
-    formats: BTreeMap<&'static str, Result<Vec<Field>, String>>,
-}
-
-#[derive(Default)]
-struct Report {
-    operations: Vec<(String, OperationReport)>,
-}
-
-impl Report {
-    fn entry(&mut self, label: &str) -> &mut OperationReport {
-        let at = match self.operations.iter().position(|(name, _)| name == label) {
-            Some(at) => at,
-            None => {
-                self.operations
-                    .push((label.to_owned(), OperationReport::default()));
-                self.operations.len() - 1
+        for row in read.rows() {
+            let mut line = format!("  {:<40}", row.path);
+            for format in Format::ALL {
+                let cell = row.field(format).map_or("-".to_owned(), |field| {
+                    let optional = field.status == Status::Missing && !field.required;
+                    format!(
+                        "{}{}",
+                        field.status.name(),
+                        if optional { " (optional)" } else { "" }
+                    )
+                });
+                let _ = write!(line, " {format}: {cell:<20}");
             }
-        };
-        &mut self.operations[at].1
-    }
-
-    fn deviations(&self) -> usize {
-        self.operations
-            .iter()
-            .flat_map(|(_, op)| op.formats.values())
-            .map(|result| match result {
-                Ok(fields) => fields.iter().filter(|f| f.deviates()).count(),
-                Err(why) if why.starts_with("skipped") => 0,
-                Err(_) => 1,
-            })
-            .sum()
-    }
-
-    /// One table per read: a row per field, a column per format, the spec's mark last; then
-    /// the totals and the fields that may be promoted.
-    fn render(&self) -> String {
-        let mut out = String::new();
-        let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut promote = Vec::new();
-        let mut skipped = 0;
-        for (operation, report) in &self.operations {
-            let _ = writeln!(out, "{operation}");
-            let mut rows: Vec<(String, Option<String>)> = Vec::new();
-            let mut cells: BTreeMap<(String, &str), String> = BTreeMap::new();
-            let mut details = Vec::new();
-            for (format, result) in &report.formats {
-                match result {
-                    Err(why) => {
-                        skipped += usize::from(why.starts_with("skipped"));
-                        let _ = writeln!(out, "  {format}: {why}");
-                    }
-                    Ok(fields) => {
-                        for field in fields {
-                            if !rows.iter().any(|(path, _)| path == &field.path) {
-                                rows.push((field.path.clone(), field.evidence.clone()));
-                            }
-                            let mut cell = field.status.name().to_owned();
-                            if field.status == Status::Missing && !field.required {
-                                cell.push_str(" (optional)");
-                            }
-                            if let Status::WrongType(detail) = &field.status {
-                                details.push(format!("      {} in {format}: {detail}", field.path));
-                            }
-                            *totals.entry(field.status.name()).or_default() += 1;
-                            cells.insert((field.path.clone(), *format), cell);
-                        }
-                    }
-                }
-            }
-            for (path, evidence) in &rows {
-                let mut line = format!("  {path:<40}");
-                let mut everywhere = true;
-                for format in Format::ALL.map(Format::extension) {
-                    let cell = cells.get(&(path.clone(), format));
-                    everywhere &= cell.is_some_and(|c| c == "confirmed");
-                    let _ = write!(line, " {format}: {:<20}", cell.map_or("-", String::as_str));
-                }
-                let mark = evidence.as_deref().unwrap_or("-");
-                let _ = writeln!(out, "{}  spec: {mark}", line.trim_end());
-                if everywhere && matches!(mark, "likely" | "inferred") {
-                    promote.push(format!("{operation} {path} ({mark})"));
-                }
-            }
-            for detail in details {
-                let _ = writeln!(out, "{detail}");
-            }
-            out.push('\n');
+            let mark = row.evidence.as_deref().unwrap_or("-");
+            let _ = writeln!(out, "{}  spec: {mark}", line.trim_end());
         }
-        let totals: Vec<String> = totals.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        for (format, outcome) in read.outcomes() {
+            for field in outcome.fields() {
+                if let Status::WrongType(detail) = &field.status {
+                    let _ = writeln!(out, "      {} in {format}: {detail}", field.path);
+                }
+            }
+        }
+        out.push('\n');
+    }
+    let totals: Vec<String> = report
+        .totals()
+        .iter()
+        .map(|(status, count)| format!("{count} {status}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "reads: {}; fields: {}; answers skipped: {}; deviations from the spec: {}",
+        report.reads().len(),
+        totals.join(", "),
+        report.skipped(),
+        report.deviations()
+    );
+    let promotions = report.promotions();
+    if !promotions.is_empty() {
         let _ = writeln!(
             out,
-            "reads: {}; fields: {}; answers skipped: {skipped}; deviations from the spec: {}",
-            self.operations.len(),
-            totals.join(", "),
-            self.deviations()
+            "\nconfirmed in every format but marked likely or inferred (promote in the spec):"
         );
-        if !promote.is_empty() {
-            let _ = writeln!(
-                out,
-                "\nconfirmed in every format but marked likely or inferred (promote in the spec):"
-            );
-            for line in promote {
-                let _ = writeln!(out, "  {line}");
-            }
+        for promotion in promotions {
+            let _ = writeln!(out, "  {promotion}");
         }
-        out
     }
+    out
 }
 
 #[cfg(test)]
@@ -495,7 +401,7 @@ mod tests {
             client: &client,
             spec: &spec,
             ids: HashMap::new(),
-            report: Report::default(),
+            report: Report::new(),
         };
         let unlinked = parameter(Kind::Integer, None);
         let text = why(verifier.path_id(stats, &unlinked).await.unwrap_err());
