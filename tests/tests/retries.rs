@@ -654,6 +654,27 @@ impl CampaignModel {
         }
     }
 
+    /// Records a blacklist write that leaves `placement` `after`: checked against its answer
+    /// when it succeeded, in doubt (`Maybe`) when it failed.
+    fn blacklist_written(
+        &mut self,
+        placement: i64,
+        after: Presence,
+        answer: Option<Vec<i64>>,
+        context: &str,
+        tally: &mut Tally,
+    ) {
+        match answer {
+            Some(list) => {
+                self.blacklist.insert(placement, after);
+                self.check_blacklist(&list, context, &mut tally.violations);
+            }
+            None => {
+                self.blacklist.insert(placement, Presence::Maybe);
+            }
+        }
+    }
+
     fn check_bids(&mut self, observed: &[CustomBid], context: &str, violations: &mut Vec<String>) {
         let map: BTreeMap<i64, f64> = observed.iter().map(|b| (b.placement_id, b.price)).collect();
         if map.len() != observed.len() {
@@ -910,16 +931,8 @@ async fn soak_worker(
                 let placement = next_placement;
                 next_placement += 1;
                 model.added.push(placement);
-                let sent = client.blacklist(campaign).add([placement]).await;
-                match tally.write(sent) {
-                    Some(list) => {
-                        model.blacklist.insert(placement, Presence::In);
-                        model.check_blacklist(&list, &context, &mut tally.violations);
-                    }
-                    None => {
-                        model.blacklist.insert(placement, Presence::Maybe);
-                    }
-                }
+                let answer = tally.write(client.blacklist(campaign).add([placement]).await);
+                model.blacklist_written(placement, Presence::In, answer, &context, &mut tally);
             }
             Step::BlacklistRemove => {
                 let candidates: Vec<i64> = model
@@ -933,16 +946,8 @@ async fn soak_worker(
                     continue;
                 }
                 let placement = candidates[rng.below(candidates.len() as u64) as usize];
-                let sent = client.blacklist(campaign).remove([placement]).await;
-                match tally.write(sent) {
-                    Some(list) => {
-                        model.blacklist.insert(placement, Presence::Out);
-                        model.check_blacklist(&list, &context, &mut tally.violations);
-                    }
-                    None => {
-                        model.blacklist.insert(placement, Presence::Maybe);
-                    }
-                }
+                let answer = tally.write(client.blacklist(campaign).remove([placement]).await);
+                model.blacklist_written(placement, Presence::Out, answer, &context, &mut tally);
             }
             Step::SetBid => {
                 let placement = model.bid_placements[rng.below(3) as usize];
