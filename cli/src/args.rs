@@ -104,8 +104,10 @@ pub enum Command {
     Bids(BidsCommand),
     /// Statistics over any date range (longer than 366 days is split and merged).
     ///
-    /// With --format csv and --output csv or ndjson, rows are written as they arrive, so memory
-    /// stays flat however long the range; a progress bar shows on stderr when it is a terminal.
+    /// With --output csv or ndjson, rows are written as they arrive, in every --format, so memory
+    /// stays flat however long the range, when rows come in date order (grouped by date, not
+    /// grouped, or a range of one window; other groupings are summed across windows first). A
+    /// progress bar shows on stderr when it is a terminal.
     Stats(StatsArgs),
     /// Keep a database of campaigns and stats up to date: SQLite (a file) or PostgreSQL.
     ///

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use adsterra::Error;
 
-/// The exit codes, as `--help` lists them.
+/// The exit codes, as `--help` lists them: the one list of them with their meanings. Each
+/// class's number is [`Class::code`] (a test below checks the two agree), and
+/// `cli/tests/docs.rs` checks that the READMEs list exactly these codes.
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
@@ -39,6 +41,22 @@ pub enum Class {
     Database,
 }
 
+impl Class {
+    /// The exit code of a command that fails this way.
+    pub fn code(self) -> u8 {
+        match self {
+            Class::Cancelled | Class::Deviates => 1,
+            Class::Usage => 2,
+            Class::Auth => 3,
+            Class::NotFound => 4,
+            Class::Validation => 5,
+            Class::RateLimited => 6,
+            Class::Server => 7,
+            Class::Database => 8,
+        }
+    }
+}
+
 /// A failed command: its class and the line printed on stderr.
 #[derive(Debug)]
 pub struct Failure {
@@ -66,16 +84,7 @@ impl Failure {
     }
 
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(match self.class {
-            Class::Cancelled | Class::Deviates => 1,
-            Class::Usage => 2,
-            Class::Auth => 3,
-            Class::NotFound => 4,
-            Class::Validation => 5,
-            Class::RateLimited => 6,
-            Class::Server => 7,
-            Class::Database => 8,
-        })
+        ExitCode::from(self.class.code())
     }
 }
 
@@ -133,5 +142,55 @@ fn class(error: &Error) -> Class {
         Error::RateLimited { .. } => Class::RateLimited,
         Error::PartiallyApplied { source, .. } => class(source),
         _ => Class::Server,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The codes `--help` lists, in order.
+    fn listed_codes() -> Vec<u8> {
+        EXIT_CODES_HELP
+            .lines()
+            .skip_while(|line| *line != "Exit codes:")
+            .skip(1)
+            .take_while(|line| !line.is_empty())
+            .filter_map(|line| line.split_whitespace().next()?.parse().ok())
+            .collect()
+    }
+
+    #[test]
+    fn help_lists_every_exit_code_a_failure_can_have_and_no_other() {
+        let classes = [
+            Class::Cancelled,
+            Class::Deviates,
+            Class::Usage,
+            Class::Auth,
+            Class::NotFound,
+            Class::Validation,
+            Class::RateLimited,
+            Class::Server,
+            Class::Database,
+        ];
+        // A class added to the enum fails to compile here until it is added above.
+        for class in classes {
+            match class {
+                Class::Cancelled
+                | Class::Deviates
+                | Class::Usage
+                | Class::Auth
+                | Class::NotFound
+                | Class::Validation
+                | Class::RateLimited
+                | Class::Server
+                | Class::Database => {}
+            }
+        }
+        let mut codes: Vec<u8> = classes.iter().map(|class| class.code()).collect();
+        codes.push(0);
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(listed_codes(), codes, "{EXIT_CODES_HELP}");
     }
 }

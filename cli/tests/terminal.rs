@@ -1,5 +1,8 @@
 //! On a terminal: clears ask first, and long stats exports draw a progress bar on stderr.
-//! util-linux's `script` gives the command a pseudo-terminal, as an interactive shell would.
+//!
+//! Needs util-linux's `script` on PATH (Debian's `bsdutils`: `apt-get install bsdutils`; `.ci/run`
+//! installs it): it gives the command a pseudo-terminal, as an interactive shell would. Without
+//! it each test fails saying so, never skipping.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -21,7 +24,12 @@ fn on_terminal(shell_command: &str, typed: &str) -> (String, i32) {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("util-linux `script` is installed (.ci/run installs it)");
+        .unwrap_or_else(|error| {
+            panic!(
+                "this test needs util-linux's `script` on PATH for a pseudo-terminal \
+                 (apt-get install bsdutils; .ci/run installs it): {error}"
+            )
+        });
     child
         .stdin
         .take()

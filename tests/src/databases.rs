@@ -159,10 +159,21 @@ pub fn postgres_server() -> &'static str {
             return server;
         }
         let script = workspace_root().join(".ci/postgres.sh");
-        let output = Command::new("bash").arg(&script).output().unwrap();
+        let output = Command::new("bash")
+            .arg(&script)
+            .output()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "the PostgreSQL tests run {} with bash, or need ADSTERRA_TEST_POSTGRES set \
+                     to a server's connection string: {error}",
+                    script.display()
+                )
+            });
         assert!(
             output.status.success(),
-            "{} failed (it installs Debian's postgresql and starts a server in .tools/postgres): {}",
+            "the PostgreSQL tests need a server: {} failed (it installs Debian's postgresql with \
+             apt-get when missing, which needs root, and starts a server in .tools/postgres; \
+             install it with `apt-get install postgresql`, or set ADSTERRA_TEST_POSTGRES): {}",
             script.display(),
             String::from_utf8_lossy(&output.stderr)
         );

@@ -1,13 +1,17 @@
-//! What the test files share: a sandbox with faults, a client with fast retries, days, the
-//! logs a test wrote, and a copy of the workspace to edit.
+//! What the test files share: a sandbox with faults, a client with fast retries, a mock server
+//! with the raw client, an HTTP client that follows no redirect, days, the logs a test wrote, and
+//! a copy of the workspace to edit, and the dependencies between its crates.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use adsterra::{ApiToken, Client, RetryPolicy};
+use adsterra::{ApiToken, Client, Error, RetryPolicy, raw};
 use adsterra_sandbox::{Config, Sandbox};
 use chrono::NaiveDate;
+use wiremock::MockServer;
 
 /// Fast retries and a budget that never runs out: the tests look at which requests are
 /// retried and how calls end, not at waiting.
@@ -40,6 +44,48 @@ pub fn client(base_url: &str, token: &str, retry: RetryPolicy) -> Client {
         .rate_limit_per_minute(None)
         .build()
         .expect("the client builds")
+}
+
+/// The token the mock server expects.
+pub const MOCK_TOKEN: &str = "e1ee46af6596c438413aaaafea953214";
+
+/// A mock server, and the raw client of an `adsterra::Client` that sends [`MOCK_TOKEN`] to it.
+pub async fn mock_server_and_raw_client() -> (MockServer, raw::Client) {
+    let server = MockServer::start().await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .token(ApiToken::new(MOCK_TOKEN).expect("a valid token"))
+        .build()
+        .expect("the client builds");
+    (server, client.raw().clone())
+}
+
+/// A plain HTTP client that follows no redirect, for tests that look at a 307 itself.
+pub fn http_without_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("the HTTP client builds")
+}
+
+/// A campaign whose blacklist is not empty (so clearing it is visible) and that can be started
+/// and stopped (state 4 cannot).
+pub fn campaign_with_blacklist(sandbox: &Sandbox) -> i64 {
+    let account = sandbox.account();
+    *account
+        .blacklists
+        .iter()
+        .find(|(id, list)| !list.is_empty() && account.campaigns[id].active != Some(4))
+        .expect("the seeded account has a non-empty blacklist")
+        .0
+}
+
+/// How many times the failed call was sent.
+pub fn attempts(error: &Error) -> u32 {
+    error
+        .call()
+        .unwrap_or_else(|| panic!("a call was made: {error:?}"))
+        .attempts
 }
 
 /// A day written `YYYY-MM-DD`.
@@ -117,5 +163,52 @@ pub fn capture_logs() -> (CapturedLogs, tracing::subscriber::DefaultGuard) {
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())
         .finish();
+    // tracing takes a lone dispatcher for every thread's: a span that another test's thread
+    // (with no subscriber) meets first is then cached as "never" for all threads, and this one
+    // would record no span. A second dispatcher, kept for the whole run, makes tracing ask
+    // each subscriber at every callsite instead.
+    static SECOND: OnceLock<tracing::Dispatch> = OnceLock::new();
+    SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
     (captured, tracing::subscriber::set_default(subscriber))
+}
+
+/// Each crate of the workspace and the crates of the workspace it depends on, dev-dependencies
+/// left out, as `cargo metadata` reports them.
+pub fn workspace_dependencies() -> BTreeMap<String, BTreeSet<String>> {
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(crate::workspace_root())
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("cargo metadata is JSON");
+    let packages = metadata["packages"].as_array().expect("a list of packages");
+    let members: BTreeSet<&str> = packages.iter().filter_map(|p| p["name"].as_str()).collect();
+    packages
+        .iter()
+        .map(|package| {
+            let dependencies = package["dependencies"]
+                .as_array()
+                .expect("a list of dependencies")
+                .iter()
+                .filter(|dependency| dependency["kind"] != "dev")
+                .filter_map(|dependency| dependency["name"].as_str())
+                .filter(|name| members.contains(name))
+                .map(str::to_owned)
+                .collect();
+            let name = package["name"].as_str().expect("a package name");
+            (name.to_owned(), dependencies)
+        })
+        .collect()
 }

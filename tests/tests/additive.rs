@@ -8,6 +8,9 @@
 //! It builds and tests a whole copy of the workspace in its own target folder
 //! (target/additive-check/), which takes minutes, so it is ignored by default: `.ci/run` runs it
 //! with `cargo test --workspace --test additive -- --ignored`.
+//!
+//! The copy's sync tests need PostgreSQL: they use this checkout's server (`.ci/postgres.sh`,
+//! Debian's `postgresql`, installed by apt-get when missing), or `ADSTERRA_TEST_POSTGRES`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};

@@ -147,8 +147,12 @@ fn request_for(
         with_account_ids(&mut value, campaign, placements);
         value
     });
-    let method = Method::from_bytes(operation.method.as_str().as_bytes()).expect("a method");
-    (method, path, body)
+    (method(operation), path, body)
+}
+
+/// The HTTP method of `operation`, as reqwest spells it.
+fn method(operation: &Operation) -> Method {
+    Method::from_bytes(operation.method.as_str().as_bytes()).expect("a method")
 }
 
 /// Replaces the ids of a spec example with ones of the seeded account.
@@ -240,9 +244,10 @@ async fn every_operation_in_every_format_conforms_to_the_spec() {
 
 /// A request that must fail, and the status it must fail with.
 struct ErrorCase<'a> {
+    name: &'static str,
     token: Option<&'a str>,
-    operation: &'static str,
-    method: Method,
+    endpoint: Endpoint,
+    /// The path without its format suffix, which each format adds.
     path: String,
     body: Option<Value>,
     status: u16,
@@ -254,117 +259,121 @@ async fn errors_are_the_documented_ones_in_every_format() {
     let (campaign, _, placements) = fixtures(&probe.sandbox);
     let token = Some(probe.sandbox.token());
     let revoked = Some(probe.sandbox.revoked_token());
+    let unknown = Some("0123456789abcdef0123456789abcdef");
     let foreign = FOREIGN_CAMPAIGN;
-    let case = |token, operation, method, path: &str, body, status| ErrorCase {
+    let case = |name, token, endpoint, path: &str, body, status| ErrorCase {
+        name,
         token,
-        operation,
-        method,
+        endpoint,
         path: path.to_owned(),
         body,
         status,
     };
     let stats = |query: &str| format!("/stats?{query}");
+    let add = |campaign_id: i64, placement_ids: Value| {
+        Some(json!({"campaign_id": campaign_id, "placement_ids": placement_ids}))
+    };
     let cases = [
         case(
+            "no token",
             None,
-            Endpoint::GetBalance.id(),
-            Method::GET,
+            Endpoint::GetBalance,
             "/balance",
             None,
             401,
         ),
         case(
-            Some("0123456789abcdef0123456789abcdef"),
-            Endpoint::GetBalance.id(),
-            Method::GET,
+            "unknown token",
+            unknown,
+            Endpoint::GetBalance,
             "/balance",
             None,
             401,
         ),
         case(
+            "revoked token",
             revoked,
-            Endpoint::GetBalance.id(),
-            Method::GET,
+            Endpoint::GetBalance,
             "/balance",
             None,
             403,
         ),
         case(
+            "foreign campaign",
             token,
-            Endpoint::GetCampaign.id(),
-            Method::GET,
+            Endpoint::GetCampaign,
             &format!("/campaign/{foreign}"),
             None,
             404,
         ),
         case(
+            "unknown campaign",
             token,
-            Endpoint::GetCampaign.id(),
-            Method::GET,
+            Endpoint::GetCampaign,
             "/campaign/99",
             None,
             404,
         ),
         case(
+            "activity not a boolean",
             token,
-            Endpoint::UpdateCampaignActivity.id(),
-            Method::PATCH,
+            Endpoint::UpdateCampaignActivity,
             &format!("/campaign/{campaign}"),
             Some(json!({"active": "yes"})),
             422,
         ),
         case(
+            "no placements",
             token,
-            Endpoint::AddToBlacklist.id(),
-            Method::POST,
+            Endpoint::AddToBlacklist,
             "/linking/blacklist",
-            Some(json!({"campaign_id": campaign, "placement_ids": []})),
+            add(campaign, json!([])),
             422,
         ),
         case(
+            "placements not ids",
             token,
-            Endpoint::AddToBlacklist.id(),
-            Method::POST,
+            Endpoint::AddToBlacklist,
             "/linking/blacklist",
-            Some(json!({"campaign_id": campaign, "placement_ids": [-5, "x"]})),
+            add(campaign, json!([-5, "x"])),
             422,
         ),
         case(
+            "blacklist of a foreign campaign",
             token,
-            Endpoint::AddToBlacklist.id(),
-            Method::POST,
+            Endpoint::AddToBlacklist,
             "/linking/blacklist",
-            Some(json!({"campaign_id": foreign, "placement_ids": [placements[0]]})),
+            add(foreign, json!([placements[0]])),
             404,
         ),
         case(
+            "no such day",
             token,
-            Endpoint::GetStats.id(),
-            Method::GET,
+            Endpoint::GetStats,
             &stats("start_date=2026-13-01&finish_date=2026-11-27"),
             None,
             422,
         ),
         case(
+            "finish before start",
             token,
-            Endpoint::GetStats.id(),
-            Method::GET,
+            Endpoint::GetStats,
             &stats("start_date=2026-11-27&finish_date=2026-11-01"),
             None,
             422,
         ),
         case(
+            "over 366 days",
             token,
-            Endpoint::GetStats.id(),
-            Method::GET,
+            Endpoint::GetStats,
             &stats("start_date=2025-01-01&finish_date=2026-01-02"),
             None,
             422,
         ),
         case(
+            "unknown group key",
             token,
-            Endpoint::GetStats.id(),
-            Method::GET,
+            Endpoint::GetStats,
             &stats("start_date=2026-11-01&finish_date=2026-11-02&group_by[]=os"),
             None,
             422,
@@ -373,10 +382,7 @@ async fn errors_are_the_documented_ones_in_every_format() {
     for format in Format::ALL {
         let suffix = format.extension();
         for case in &cases {
-            let operation = Operation::find(case.operation)
-                .expect("an operation of the table")
-                .twin(format)
-                .id;
+            let operation = case.endpoint.operation(format);
             let path = match case.path.split_once('?') {
                 Some((stem, query)) => format!("{stem}.{suffix}?{query}"),
                 None => format!("{}.{suffix}", case.path),
@@ -384,14 +390,24 @@ async fn errors_are_the_documented_ones_in_every_format() {
             let answer = probe
                 .call_as(
                     case.token,
-                    operation,
-                    case.method.clone(),
+                    operation.id,
+                    method(operation),
                     &path,
                     case.body.clone(),
                 )
                 .await;
-            assert_eq!(answer.status, case.status, "{operation} {path}");
-            assert_eq!(answer.json()["code"], case.status, "{operation} {path}");
+            let name = case.name;
+            assert_eq!(
+                answer.status, case.status,
+                "{name}: {} {path}",
+                operation.id
+            );
+            assert_eq!(
+                answer.json()["code"],
+                case.status,
+                "{name}: {} {path}",
+                operation.id
+            );
         }
     }
     // The 366-day limit names the field and says why.
@@ -457,6 +473,18 @@ async fn the_rate_limit_answers_429_with_retry_after() {
     assert_eq!(limited.json()["message"], "Too many requests");
 }
 
+/// A write that must show in the read that follows it.
+struct WriteCase {
+    name: &'static str,
+    write: Endpoint,
+    body: Option<Value>,
+    /// What the write must answer: 200, or the error of a write the sandbox refuses.
+    status: u16,
+    read: Endpoint,
+    /// Whether the read's JSON shows the write.
+    shows: Box<dyn Fn(&Value) -> bool>,
+}
+
 #[tokio::test]
 async fn writes_show_in_the_reads_that_follow() {
     let probe = Probe::start().await;
@@ -464,91 +492,11 @@ async fn writes_show_in_the_reads_that_follow() {
     let [a, b, c] = placements[..] else {
         panic!("three placements")
     };
-    let ids = |value: Value| -> BTreeSet<i64> {
+    let ids = |value: &Value| -> BTreeSet<i64> {
         serde_json::from_value(value["placement_ids"].clone()).unwrap()
     };
     let change = |list: &[i64]| Some(json!({"campaign_id": campaign, "placement_ids": list}));
-
-    // Blacklist: add, delete, replace, clean.
-    let blacklist = format!("/campaign/{campaign}/linking/blacklist.json");
-    let read_blacklist = || probe.read(Endpoint::GetCampaignBlacklist.id(), &blacklist);
-    let before = ids(read_blacklist().await);
-    probe
-        .write(
-            Endpoint::AddToBlacklist.id(),
-            Method::POST,
-            "/linking/blacklist.json",
-            change(&[a, b]),
-        )
-        .await;
-    assert_eq!(
-        ids(read_blacklist().await),
-        &before | &BTreeSet::from([a, b])
-    );
-    probe
-        .write(
-            Endpoint::DeleteFromBlacklist.id(),
-            Method::POST,
-            "/linking/blacklist/delete.json",
-            change(&[a]),
-        )
-        .await;
-    let after_delete = ids(read_blacklist().await);
-    assert!(!after_delete.contains(&a) && after_delete.contains(&b));
-    probe
-        .write(
-            Endpoint::ReplaceBlacklist.id(),
-            Method::PUT,
-            "/linking/blacklist.json",
-            change(&[c]),
-        )
-        .await;
-    assert_eq!(ids(read_blacklist().await), BTreeSet::from([c]));
-    let clean = Some(json!({"campaign_id": campaign}));
-    probe
-        .write(
-            Endpoint::CleanBlacklist.id(),
-            Method::POST,
-            "/linking/blacklist/clean.json",
-            clean,
-        )
-        .await;
-    assert!(ids(read_blacklist().await).is_empty());
-
-    // Whitelist: add, delete, clear.
-    let whitelist = format!("/campaign/{campaign}/linking/whitelist.json");
-    let read_whitelist = || probe.read(Endpoint::GetCampaignWhitelist.id(), &whitelist);
-    probe
-        .write(
-            Endpoint::AddToWhitelist.id(),
-            Method::POST,
-            "/linking/whitelist.json",
-            change(&[a, b, c]),
-        )
-        .await;
-    assert!(ids(read_whitelist().await).is_superset(&BTreeSet::from([a, b, c])));
-    probe
-        .write(
-            Endpoint::DeleteFromWhitelist.id(),
-            Method::POST,
-            "/linking/whitelist/delete.json",
-            change(&[b]),
-        )
-        .await;
-    assert!(!ids(read_whitelist().await).contains(&b));
-    probe
-        .write(
-            Endpoint::CleanCampaignWhitelist.id(),
-            Method::DELETE,
-            &whitelist,
-            None,
-        )
-        .await;
-    assert!(ids(read_whitelist().await).is_empty());
-
-    // Custom bids: set, update, delete, clean.
-    let bids = format!("/campaign/{campaign}/custom_bid.json");
-    let bid_of = |list: Value, placement: i64| {
+    let bid_of = |list: &Value, placement: i64| {
         list["items"]
             .as_array()
             .unwrap()
@@ -559,99 +507,165 @@ async fn writes_show_in_the_reads_that_follow() {
     let price = |placement: i64, price: f64| {
         Some(json!({"bids": [{"placement_id": placement, "price": price}]}))
     };
-    probe
-        .write(
-            Endpoint::SetCustomBids.id(),
-            Method::POST,
-            &bids,
-            price(a, 0.5),
+    let active = |active: bool| Some(json!({ "active": active }));
+    let path_of = |endpoint: Endpoint| {
+        let ids = [
+            ("campaign_id", campaign.to_string()),
+            ("banner_id", banner.to_string()),
+        ];
+        let operation = endpoint.operation(Format::Json);
+        (
+            operation,
+            operation.fill_path(&ids).expect("the path's ids"),
         )
-        .await;
-    assert_eq!(
-        bid_of(probe.read(Endpoint::GetCustomBids.id(), &bids).await, a),
-        Some(0.5)
-    );
-    probe
-        .write(
-            Endpoint::UpdateCustomBids.id(),
-            Method::PATCH,
-            &bids,
-            price(a, 0.75),
-        )
-        .await;
-    assert_eq!(
-        bid_of(probe.read(Endpoint::GetCustomBids.id(), &bids).await, a),
-        Some(0.75)
-    );
-    let never_set = probe
-        .call(
-            Endpoint::UpdateCustomBids.id(),
-            Method::PATCH,
-            &bids,
-            price(b, 0.75),
-        )
-        .await;
-    assert_eq!(never_set.status, 422);
-    let removal = Some(json!({"placement_ids": [a]}));
-    probe
-        .write(
-            Endpoint::DeleteCustomBids.id(),
-            Method::DELETE,
-            &bids,
-            removal,
-        )
-        .await;
-    assert_eq!(
-        bid_of(probe.read(Endpoint::GetCustomBids.id(), &bids).await, a),
-        None
-    );
-    let clean = format!("/campaign/{campaign}/custom_bid/clean.json");
-    probe
-        .write(Endpoint::CleanCustomBids.id(), Method::POST, &clean, None)
-        .await;
-    assert_eq!(
-        probe.read(Endpoint::GetCustomBids.id(), &bids).await["itemCount"],
-        0
-    );
+    };
+    let read = async |endpoint: Endpoint| {
+        let (operation, path) = path_of(endpoint);
+        probe.read(operation.id, &path).await
+    };
+    let before = ids(&read(Endpoint::GetCampaignBlacklist).await);
 
-    // Activity: pause and resume a campaign, pause a banner.
-    let path = format!("/campaign/{campaign}.json");
-    for (active, state) in [(false, 1), (true, 3)] {
-        let body = Some(json!({ "active": active }));
-        probe
-            .write(
-                Endpoint::UpdateCampaignActivity.id(),
-                Method::PATCH,
-                &path,
-                body,
+    let case = |name, write, body, read, shows: Box<dyn Fn(&Value) -> bool>| WriteCase {
+        name,
+        write,
+        body,
+        status: 200,
+        read,
+        shows,
+    };
+    let cases = [
+        case(
+            "blacklist add",
+            Endpoint::AddToBlacklist,
+            change(&[a, b]),
+            Endpoint::GetCampaignBlacklist,
+            Box::new(move |list| ids(list) == &before | &BTreeSet::from([a, b])),
+        ),
+        case(
+            "blacklist delete",
+            Endpoint::DeleteFromBlacklist,
+            change(&[a]),
+            Endpoint::GetCampaignBlacklist,
+            Box::new(move |list| !ids(list).contains(&a) && ids(list).contains(&b)),
+        ),
+        case(
+            "blacklist replace",
+            Endpoint::ReplaceBlacklist,
+            change(&[c]),
+            Endpoint::GetCampaignBlacklist,
+            Box::new(move |list| ids(list) == BTreeSet::from([c])),
+        ),
+        case(
+            "blacklist clean",
+            Endpoint::CleanBlacklist,
+            Some(json!({"campaign_id": campaign})),
+            Endpoint::GetCampaignBlacklist,
+            Box::new(move |list| ids(list).is_empty()),
+        ),
+        case(
+            "whitelist add",
+            Endpoint::AddToWhitelist,
+            change(&[a, b, c]),
+            Endpoint::GetCampaignWhitelist,
+            Box::new(move |list| ids(list).is_superset(&BTreeSet::from([a, b, c]))),
+        ),
+        case(
+            "whitelist delete",
+            Endpoint::DeleteFromWhitelist,
+            change(&[b]),
+            Endpoint::GetCampaignWhitelist,
+            Box::new(move |list| !ids(list).contains(&b)),
+        ),
+        case(
+            "whitelist clean",
+            Endpoint::CleanCampaignWhitelist,
+            None,
+            Endpoint::GetCampaignWhitelist,
+            Box::new(move |list| ids(list).is_empty()),
+        ),
+        case(
+            "bid set",
+            Endpoint::SetCustomBids,
+            price(a, 0.5),
+            Endpoint::GetCustomBids,
+            Box::new(move |bids| bid_of(bids, a) == Some(0.5)),
+        ),
+        case(
+            "bid update",
+            Endpoint::UpdateCustomBids,
+            price(a, 0.75),
+            Endpoint::GetCustomBids,
+            Box::new(move |bids| bid_of(bids, a) == Some(0.75)),
+        ),
+        WriteCase {
+            status: 422,
+            ..case(
+                "update of a bid never set",
+                Endpoint::UpdateCustomBids,
+                price(b, 0.75),
+                Endpoint::GetCustomBids,
+                Box::new(move |bids| bid_of(bids, b).is_none()),
             )
+        },
+        case(
+            "bid delete",
+            Endpoint::DeleteCustomBids,
+            Some(json!({"placement_ids": [a]})),
+            Endpoint::GetCustomBids,
+            Box::new(move |bids| bid_of(bids, a).is_none()),
+        ),
+        case(
+            "bids clean",
+            Endpoint::CleanCustomBids,
+            None,
+            Endpoint::GetCustomBids,
+            Box::new(|bids| bids["itemCount"] == 0),
+        ),
+        case(
+            "campaign pause",
+            Endpoint::UpdateCampaignActivity,
+            active(false),
+            Endpoint::GetCampaign,
+            Box::new(|campaign| campaign["active"] == 1),
+        ),
+        case(
+            "campaign resume",
+            Endpoint::UpdateCampaignActivity,
+            active(true),
+            Endpoint::GetCampaign,
+            Box::new(|campaign| campaign["active"] == 3),
+        ),
+        case(
+            "banner pause",
+            Endpoint::UpdateBannerActivity,
+            active(false),
+            Endpoint::GetCampaignBanners,
+            Box::new(move |banners| {
+                let paused = banners["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|b| b["id"] == banner);
+                paused.unwrap()["active"] == 1
+            }),
+        ),
+    ];
+    for case in cases {
+        let (operation, path) = path_of(case.write);
+        let name = case.name;
+        let answer = probe
+            .call(operation.id, method(operation), &path, case.body)
             .await;
         assert_eq!(
-            probe.read(Endpoint::GetCampaign.id(), &path).await["active"],
-            state
+            answer.status,
+            case.status,
+            "{name}: {} {path}: {}",
+            operation.id,
+            String::from_utf8_lossy(&answer.body)
         );
+        let shown = read(case.read).await;
+        assert!((case.shows)(&shown), "{name}: the read shows {shown}");
     }
-    let pause = Some(json!({"active": false}));
-    probe
-        .write(
-            Endpoint::UpdateBannerActivity.id(),
-            Method::PATCH,
-            &format!("/banner/{banner}.json"),
-            pause,
-        )
-        .await;
-    let banners = probe
-        .read(
-            Endpoint::GetCampaignBanners.id(),
-            &format!("/campaign/{campaign}/banners.json"),
-        )
-        .await;
-    let paused = banners["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["id"] == banner);
-    assert_eq!(paused.unwrap()["active"], 1);
 }
 
 #[tokio::test]

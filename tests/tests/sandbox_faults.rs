@@ -1,20 +1,13 @@
 //! The sandbox's faults: each kind is what it says, they follow the seed, and tests can change
-//! them while the sandbox runs.
+//! them while the sandbox runs. (The `redirect` fault is checked in `redirects.rs`.)
 
 use adsterra_sandbox::{Config, Faults, Sandbox};
+use adsterra_tests::support::http_without_redirects as client;
 
 async fn start(faults: &str) -> Sandbox {
     Sandbox::start(Config::default().with_faults(faults.parse().expect("a valid fault spec")))
         .await
         .expect("the sandbox starts")
-}
-
-fn client() -> reqwest::Client {
-    // Redirects are not followed: the test looks at the 307 itself.
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 async fn get(sandbox: &Sandbox, path: &str) -> reqwest::Result<reqwest::Response> {
@@ -101,32 +94,6 @@ async fn a_malformed_body_is_complete_but_does_not_parse() {
             adsterra_formats::decode(format, &body);
         assert!(decoded.is_err(), "{format} body decoded although malformed");
     }
-}
-
-#[tokio::test]
-async fn a_redirect_points_at_the_decoy_origin_which_records_leaks() {
-    let sandbox = start("redirect=1").await;
-    let response = get(&sandbox, "/balance.json").await.unwrap();
-    assert_eq!(response.status(), 307);
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with("http://127.0.0.1:"));
-    assert!(
-        !location
-            .starts_with(&sandbox.base_url()[..sandbox.base_url().len() - "/advertiser".len()])
-    );
-    assert!(location.ends_with("/advertiser/balance.json"));
-
-    // A careless client follows with the key; the decoy notices.
-    client()
-        .get(&location)
-        .header("X-API-Key", sandbox.token())
-        .send()
-        .await
-        .unwrap();
-    let seen = sandbox.decoy_requests();
-    assert_eq!(seen.len(), 1);
-    assert!(seen[0].carried_api_key);
-    assert_eq!(seen[0].path, "/advertiser/balance.json");
 }
 
 #[tokio::test]

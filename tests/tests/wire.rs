@@ -1,27 +1,17 @@
 //! What the generated client puts on the wire, checked against a local mock server: method, path,
 //! query (with the repeated `group_by%5B%5D`), the `X-API-Key` header and the body.
 
+use adsterra::raw;
 use adsterra::types::{self, StatsGroupBy};
-use adsterra::{ApiToken, raw};
 use std::num::NonZeroU64;
 
-use adsterra_tests::support::date;
+use adsterra_tests::support::{
+    MOCK_TOKEN as TOKEN, date, mock_server_and_raw_client as server_and_client,
+};
 use futures::TryStreamExt;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const TOKEN: &str = "e1ee46af6596c438413aaaafea953214";
-
-async fn server_and_client() -> (MockServer, raw::Client) {
-    let server = MockServer::start().await;
-    let client = adsterra::Client::builder()
-        .base_url(server.uri())
-        .token(ApiToken::new(TOKEN).unwrap())
-        .build()
-        .unwrap();
-    (server, client.raw().clone())
-}
 
 fn placements<const N: usize>(ids: [u64; N]) -> Vec<NonZeroU64> {
     ids.map(|id| NonZeroU64::new(id).expect("placement ids are positive"))
@@ -202,50 +192,4 @@ async fn an_error_body_is_typed_and_the_token_stays_out_of_it() {
     }
     assert!(!format!("{error:?}").contains(TOKEN));
     assert!(!format!("{client:?}").contains(TOKEN));
-}
-
-#[tokio::test]
-async fn a_redirect_to_another_origin_is_not_followed_so_the_key_stays_home() {
-    let (server, client) = server_and_client().await;
-    let elsewhere = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/balance.json"))
-        .respond_with(
-            ResponseTemplate::new(302)
-                .insert_header("location", format!("{}/balance.json", elsewhere.uri())),
-        )
-        .mount(&server)
-        .await;
-
-    let error = client.get_balance().send().await.unwrap_err();
-
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(302));
-    let leaked = elsewhere.received_requests().await.unwrap();
-    assert!(leaked.is_empty(), "the other origin received {leaked:?}");
-}
-
-#[tokio::test]
-async fn a_redirect_within_the_origin_is_followed_with_the_key() {
-    let (server, client) = server_and_client().await;
-    Mock::given(method("GET"))
-        .and(path("/balance.json"))
-        .respond_with(ResponseTemplate::new(301).insert_header("location", "/v2/balance.json"))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v2/balance.json"))
-        .and(header("x-api-key", TOKEN))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"balance": 12.5})))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let balance = client
-        .get_balance()
-        .send()
-        .await
-        .expect("followed")
-        .into_inner();
-
-    assert_eq!(balance.balance, 12.5);
 }

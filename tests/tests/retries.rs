@@ -1,32 +1,29 @@
-//! The `adsterra` wrappers against the sandbox's faults: every kind of fault ends in success after
-//! retries or in the right typed error (never a panic), and a long soak under 30% faults keeps
-//! the account exactly as the successful and the in-doubt writes left it, never applying a write
-//! twice.
+//! Every retry the client makes, or refuses to make, in one place: by HTTP status and the
+//! operation's retry class (reads and safe writes are sent again, clearing a list is not),
+//! `Retry-After` (honoured, or returned when too long), a lost, cut, malformed or slow body, and
+//! the shared budget. Each kind of fault is checked against the sandbox and a mock server, ending
+//! in success after retries or in the right typed error (never a panic); then a long soak under
+//! 30% faults keeps the account exactly as the successful and the in-doubt writes left it, never
+//! applying a write twice.
 //!
-//! No assertion here is about time: the tests look at outcomes, attempts and account state.
+//! No assertion here is about time, except that a retry never comes before the `Retry-After` the
+//! server asked for: the tests look at outcomes, attempts and account state.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use adsterra::types::{Campaign, CustomBid, StatsGroupBy, StatsRow};
 use adsterra::{ApiToken, Client, Endpoint, Error, Format, RetryPolicy};
+use adsterra_sandbox::Faults;
 use adsterra_sandbox::rng::Rng;
-use adsterra_sandbox::{Faults, Sandbox};
-use adsterra_tests::support::{client, date, fast_retries, sandbox};
+use adsterra_tests::support::{
+    attempts, campaign_with_blacklist, client, date, fast_retries, sandbox,
+};
 use chrono::NaiveDate;
-
-/// A campaign whose blacklist is not empty (so clearing it is visible) and that can be started
-/// and stopped (state 4 cannot).
-fn campaign_with_blacklist(sandbox: &Sandbox) -> i64 {
-    let account = sandbox.account();
-    *account
-        .blacklists
-        .iter()
-        .find(|(id, list)| !list.is_empty() && account.campaigns[id].active != Some(4))
-        .expect("the seeded account has a non-empty blacklist")
-        .0
-}
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The error's variant, as a short name for messages and tallies.
 fn kind(error: &Error) -> &'static str {
@@ -45,13 +42,6 @@ fn kind(error: &Error) -> &'static str {
         Error::HttpClient { .. } => "http_client",
         _ => "unknown",
     }
-}
-
-fn attempts(error: &Error) -> u32 {
-    error
-        .call()
-        .unwrap_or_else(|| panic!("a call was made: {error:?}"))
-        .attempts
 }
 
 // ------------------------------------------------------------------ one kind of fault at a time
@@ -387,41 +377,135 @@ async fn a_slow_answer_is_a_timeout() {
     assert_eq!(attempts(&error), 3, "1 attempt + 2 retries");
 }
 
-#[tokio::test]
-async fn a_redirect_to_another_origin_is_not_followed_and_the_token_stays_home() {
-    let sandbox = sandbox("redirect=1").await;
-    let client = client(sandbox.base_url(), sandbox.token(), fast_retries(3));
-    let campaign = campaign_with_blacklist(&sandbox);
-    let before = sandbox.account().blacklists[&campaign].clone();
+// ------------------------------------------------------------------ by status and Retry-After
 
-    for format in Format::ALL {
-        let error = client.with_format(format).balance().await.unwrap_err();
-        assert!(
-            matches!(error, Error::Unexpected { status: 307, .. }),
-            "{format:?}: {error:?}"
-        );
-        assert!(!error.is_retryable());
-        assert_eq!(attempts(&error), 1, "{format:?}");
+#[tokio::test]
+async fn reads_survive_bursts_of_5xx_429_and_dropped_connections() {
+    // Few 429s: each one asks for a whole second of Retry-After, which the client honours.
+    let sandbox = sandbox("429=0.03,500=0.1,502=0.05,503=0.1,drop=0.05").await;
+    let client = client(sandbox.base_url(), sandbox.token(), fast_retries(8));
+    let mut balances = Vec::new();
+    for _ in 0..60 {
+        let balance = client
+            .raw()
+            .get_balance()
+            .send()
+            .await
+            .expect("retried to success");
+        balances.push(balance.balance);
     }
-    let error = client
-        .blacklist(campaign)
-        .add([99_000_002])
-        .await
-        .unwrap_err();
+    assert!(balances.windows(2).all(|w| w[0] == w[1]));
+    let seen = sandbox.requests_seen();
     assert!(
-        matches!(error, Error::Unexpected { status: 307, .. }),
-        "{error:?}"
+        seen > 60,
+        "faults were injected and retried: {seen} requests for 60 calls"
     );
-    assert_eq!(sandbox.requests_seen(), 4);
+}
+
+#[tokio::test]
+async fn without_retries_the_first_fault_is_the_answer() {
+    let sandbox = sandbox("503=1").await;
+    let client = client(sandbox.base_url(), sandbox.token(), RetryPolicy::none());
+    let error = client.raw().get_balance().send().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(sandbox.requests_seen(), 1);
+}
+
+#[tokio::test]
+async fn clearing_a_list_is_not_retried_after_a_server_error_but_is_after_429() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/linking/blacklist/clean.json"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .set_body_json(json!({"code": 500, "message": "x", "data": null})),
+        )
+        .mount(&server)
+        .await;
+    let client = client(&server.uri(), "t0k3n", fast_retries(3));
+    let sent = client
+        .raw()
+        .clean_blacklist()
+        .body_map(|b| b.campaign_id(7u64))
+        .send()
+        .await;
+    assert!(sent.is_err());
     assert_eq!(
-        sandbox.decoy_requests(),
-        [],
-        "nothing, least of all the token, reached the other origin"
+        server.received_requests().await.unwrap().len(),
+        1,
+        "a 500 may have applied: no retry"
     );
+
+    server.reset().await;
+    Mock::given(method("POST"))
+        .and(path("/linking/blacklist/clean.json"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "0")
+                .set_body_json(json!({"code": 429, "message": "x", "data": null})),
+        )
+        .mount(&server)
+        .await;
+    let sent = client
+        .raw()
+        .clean_blacklist()
+        .body_map(|b| b.campaign_id(7u64))
+        .send()
+        .await;
+    assert!(sent.is_err());
     assert_eq!(
-        sandbox.account().blacklists[&campaign],
-        before,
-        "the redirect strikes before handling: nothing changed"
+        server.received_requests().await.unwrap().len(),
+        4,
+        "a 429 was refused unhandled: retried 3 times"
+    );
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_and_a_too_long_one_is_returned() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/balance.json"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"code": 429, "message": "Too many requests", "data": null})),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/balance.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"balance": 12.5})))
+        .mount(&server)
+        .await;
+    let client = client(&server.uri(), "t0k3n", fast_retries(3));
+    let started = Instant::now();
+    let balance = client
+        .raw()
+        .get_balance()
+        .send()
+        .await
+        .expect("retried after a second");
+    assert_eq!(balance.balance, 12.5);
+    // A lower bound: the retry cannot have come before the second the server asked for.
+    assert!(started.elapsed() >= Duration::from_secs(1));
+
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/balance.json"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "3600")
+                .set_body_json(json!({"code": 429, "message": "Too many requests", "data": null})),
+        )
+        .mount(&server)
+        .await;
+    let error = client.raw().get_balance().send().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "an hour is past the cap: no wait"
     );
 }
 
@@ -570,6 +654,27 @@ impl CampaignModel {
         }
     }
 
+    /// Records a blacklist write that leaves `placement` `after`: checked against its answer
+    /// when it succeeded, in doubt (`Maybe`) when it failed.
+    fn blacklist_written(
+        &mut self,
+        placement: i64,
+        after: Presence,
+        answer: Option<Vec<i64>>,
+        context: &str,
+        tally: &mut Tally,
+    ) {
+        match answer {
+            Some(list) => {
+                self.blacklist.insert(placement, after);
+                self.check_blacklist(&list, context, &mut tally.violations);
+            }
+            None => {
+                self.blacklist.insert(placement, Presence::Maybe);
+            }
+        }
+    }
+
     fn check_bids(&mut self, observed: &[CustomBid], context: &str, violations: &mut Vec<String>) {
         let map: BTreeMap<i64, f64> = observed.iter().map(|b| (b.placement_id, b.price)).collect();
         if map.len() != observed.len() {
@@ -630,19 +735,33 @@ struct Tally {
 }
 
 impl Tally {
-    /// A read that failed: it could have been retried, so it is a finding.
-    fn failed_read(&mut self, error: &Error) {
-        *self.failed_reads.entry(kind(error)).or_default() += 1;
-        self.violations.push(format!("a read failed: {error}"));
+    /// A read's answer, or `None` once its failure is recorded: a read could always have been
+    /// retried, so a failed one is a finding.
+    fn read<T>(&mut self, context: &str, sent: Result<T, Error>) -> Option<T> {
+        let error = sent.err()?;
+        *self.failed_reads.entry(kind(&error)).or_default() += 1;
+        self.violations
+            .push(format!("{context}: a read failed: {error}"));
+        None
     }
 
-    fn failed(&mut self, error: &Error) {
-        *self.failures.entry(kind(error)).or_default() += 1;
+    /// A write's answer, or `None` once its failure is recorded: the write is then in doubt
+    /// (applied or not).
+    fn write<T>(&mut self, sent: Result<T, Error>) -> Option<T> {
+        let error = match sent {
+            Ok(answer) => {
+                self.writes_ok += 1;
+                return Some(answer);
+            }
+            Err(error) => error,
+        };
+        self.writes_in_doubt += 1;
+        *self.failures.entry(kind(&error)).or_default() += 1;
         let call = error.call();
         let operation = call.map_or("none", |c| c.operation.id);
         *self
             .failed_operations
-            .entry((operation, kind(error)))
+            .entry((operation, kind(&error)))
             .or_default() += 1;
         let attempts = call.map_or(0, |c| c.attempts);
         self.attempts_of_failures += u64::from(attempts);
@@ -651,11 +770,74 @@ impl Tally {
                 "a failed call reports {attempts} attempts: {error:?}"
             ));
         }
+        None
+    }
+
+    /// Adds what another task did and saw.
+    fn absorb(&mut self, part: Tally) {
+        self.calls += part.calls;
+        for (k, v) in part.failed_reads {
+            *self.failed_reads.entry(k).or_default() += v;
+        }
+        self.attempts_of_failures += part.attempts_of_failures;
+        self.writes_ok += part.writes_ok;
+        self.writes_in_doubt += part.writes_in_doubt;
+        for (k, v) in part.failures {
+            *self.failures.entry(k).or_default() += v;
+        }
+        for (k, v) in part.failed_operations {
+            *self.failed_operations.entry(k).or_default() += v;
+        }
+        self.violations.extend(part.violations);
     }
 }
 
-/// One task of the soak: `SOAK_CALLS` mixed calls in random formats, checking every successful
-/// answer against the baseline or the model of its own campaigns.
+/// What one step of the soak does.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Balance,
+    Campaigns,
+    Campaign,
+    Blacklist,
+    CustomBids,
+    Stats,
+    /// Add a placement never used before.
+    BlacklistAdd,
+    /// Remove a placement this soak added (and that may still be there).
+    BlacklistRemove,
+    /// Set a bid at a price no other call uses.
+    SetBid,
+    /// Start or stop the campaign.
+    Activity,
+}
+
+/// The soak's mix: each step, and how many of every hundred steps it takes.
+const STEPS: [(Step, u64); 10] = [
+    (Step::Balance, 10),
+    (Step::Campaigns, 5),
+    (Step::Campaign, 10),
+    (Step::Blacklist, 10),
+    (Step::CustomBids, 5),
+    (Step::Stats, 10),
+    (Step::BlacklistAdd, 12),
+    (Step::BlacklistRemove, 8),
+    (Step::SetBid, 15),
+    (Step::Activity, 15),
+];
+
+/// The step a roll of 0..100 lands on.
+fn step(mut roll: u64) -> Step {
+    for (step, share) in STEPS {
+        if roll < share {
+            return step;
+        }
+        roll -= share;
+    }
+    panic!("the shares of STEPS add up to 100")
+}
+
+/// One task of the soak: `SOAK_CALLS` steps of the mix in random formats, checking every
+/// successful answer against the baseline or the model of its own campaigns.
 async fn soak_worker(
     json: Client,
     seed: u64,
@@ -668,27 +850,28 @@ async fn soak_worker(
     // Fresh placement ids for adds: far from the account's (15.4M..15.5M) and per task.
     let mut next_placement = 90_000_000 + seed as i64 * 1_000_000;
     let mut next_price = 1_000u32;
-    for step in 0..SOAK_CALLS {
+    for n in 0..SOAK_CALLS {
         let format = rng.below(3) as usize;
         let client = &clients[format];
         let m = rng.below(models.len() as u64) as usize;
         let model = &mut models[m];
         let campaign = model.id;
-        let context = format!("task {seed} step {step} ({:?})", Format::ALL[format]);
+        let step = step(rng.below(100));
+        let context = format!("task {seed} step {n} {step:?} ({:?})", Format::ALL[format]);
         tally.calls += 1;
-        match rng.below(100) {
-            0..=9 => match client.balance().await {
-                Ok(balance) if balance.balance != baseline.balance => {
+        match step {
+            Step::Balance => {
+                if let Some(balance) = tally.read(&context, client.balance().await)
+                    && balance.balance != baseline.balance
+                {
                     tally.violations.push(format!(
                         "{context}: balance {} instead of {}",
                         balance.balance, baseline.balance
                     ))
                 }
-                Ok(_) => {}
-                Err(error) => tally.failed_read(&error),
-            },
-            10..=14 => match client.campaigns().await {
-                Ok(campaigns) => {
+            }
+            Step::Campaigns => {
+                if let Some(campaigns) = tally.read(&context, client.campaigns().await) {
                     let masked: Vec<Campaign> = campaigns.iter().map(masked).collect();
                     if masked != baseline.campaigns_masked {
                         tally.violations.push(format!(
@@ -707,10 +890,9 @@ async fn soak_worker(
                         }
                     }
                 }
-                Err(error) => tally.failed_read(&error),
-            },
-            15..=24 => match client.campaign(campaign).get().await {
-                Ok(c) => {
+            }
+            Step::Campaign => {
+                if let Some(c) = tally.read(&context, client.campaign(campaign).get().await) {
                     if baseline.campaigns_masked.iter().find(|b| b.id == campaign)
                         != Some(&masked(&c))
                     {
@@ -720,46 +902,39 @@ async fn soak_worker(
                     }
                     model.check_active(c.active, &context, &mut tally.violations);
                 }
-                Err(error) => tally.failed_read(&error),
-            },
-            25..=34 => match client.blacklist(campaign).list().await {
-                Ok(list) => model.check_blacklist(&list, &context, &mut tally.violations),
-                Err(error) => tally.failed_read(&error),
-            },
-            35..=39 => match client.custom_bids(campaign).list().await {
-                Ok(bids) => model.check_bids(&bids, &context, &mut tally.violations),
-                Err(error) => tally.failed_read(&error),
-            },
-            40..=49 => {
-                let q = rng.below(baseline.queries.len() as u64) as usize;
-                match stats(client, &baseline.queries[q]).await {
-                    Ok(rows) if rows != baseline.stats[q] => tally
-                        .violations
-                        .push(format!("{context}: stats query {q} gave other rows")),
-                    Ok(_) => {}
-                    Err(error) => tally.failed_read(&error),
+            }
+            Step::Blacklist => {
+                let sent = client.blacklist(campaign).list().await;
+                if let Some(list) = tally.read(&context, sent) {
+                    model.check_blacklist(&list, &context, &mut tally.violations);
                 }
             }
-            // Add a placement never used before.
-            50..=61 => {
+            Step::CustomBids => {
+                let sent = client.custom_bids(campaign).list().await;
+                if let Some(bids) = tally.read(&context, sent) {
+                    model.check_bids(&bids, &context, &mut tally.violations);
+                }
+            }
+            Step::Stats => {
+                let q = rng.below(baseline.queries.len() as u64) as usize;
+                let sent = stats(client, &baseline.queries[q]).await;
+                if tally
+                    .read(&context, sent)
+                    .is_some_and(|rows| rows != baseline.stats[q])
+                {
+                    tally
+                        .violations
+                        .push(format!("{context}: stats query {q} gave other rows"));
+                }
+            }
+            Step::BlacklistAdd => {
                 let placement = next_placement;
                 next_placement += 1;
                 model.added.push(placement);
-                match client.blacklist(campaign).add([placement]).await {
-                    Ok(list) => {
-                        tally.writes_ok += 1;
-                        model.blacklist.insert(placement, Presence::In);
-                        model.check_blacklist(&list, &context, &mut tally.violations);
-                    }
-                    Err(error) => {
-                        tally.writes_in_doubt += 1;
-                        tally.failed(&error);
-                        model.blacklist.insert(placement, Presence::Maybe);
-                    }
-                }
+                let answer = tally.write(client.blacklist(campaign).add([placement]).await);
+                model.blacklist_written(placement, Presence::In, answer, &context, &mut tally);
             }
-            // Remove a placement this soak added (and that may still be there).
-            62..=69 => {
+            Step::BlacklistRemove => {
                 let candidates: Vec<i64> = model
                     .added
                     .iter()
@@ -771,39 +946,23 @@ async fn soak_worker(
                     continue;
                 }
                 let placement = candidates[rng.below(candidates.len() as u64) as usize];
-                match client.blacklist(campaign).remove([placement]).await {
-                    Ok(list) => {
-                        tally.writes_ok += 1;
-                        model.blacklist.insert(placement, Presence::Out);
-                        model.check_blacklist(&list, &context, &mut tally.violations);
-                    }
-                    Err(error) => {
-                        tally.writes_in_doubt += 1;
-                        tally.failed(&error);
-                        model.blacklist.insert(placement, Presence::Maybe);
-                    }
-                }
+                let answer = tally.write(client.blacklist(campaign).remove([placement]).await);
+                model.blacklist_written(placement, Presence::Out, answer, &context, &mut tally);
             }
-            // Set a bid at a price no other call uses.
-            70..=84 => {
+            Step::SetBid => {
                 let placement = model.bid_placements[rng.below(3) as usize];
                 let price = f64::from(next_price) / 1000.0;
                 next_price += 1;
-                match client.custom_bids(campaign).set([(placement, price)]).await {
-                    Ok(bids) => {
-                        tally.writes_ok += 1;
+                let sent = client.custom_bids(campaign).set([(placement, price)]).await;
+                match tally.write(sent) {
+                    Some(bids) => {
                         model.bids.insert(placement, vec![Some(price)]);
                         model.check_bids(&bids, &context, &mut tally.violations);
                     }
-                    Err(error) => {
-                        tally.writes_in_doubt += 1;
-                        tally.failed(&error);
-                        model.bids.entry(placement).or_default().push(Some(price));
-                    }
+                    None => model.bids.entry(placement).or_default().push(Some(price)),
                 }
             }
-            // Start or stop the campaign.
-            _ => {
+            Step::Activity => {
                 let resume = rng.below(2) == 0;
                 let target = Some(if resume { 3 } else { 1 });
                 let it = client.campaign(campaign);
@@ -812,9 +971,8 @@ async fn soak_worker(
                 } else {
                     it.pause().await
                 };
-                match sent {
-                    Ok(c) => {
-                        tally.writes_ok += 1;
+                match tally.write(sent) {
+                    Some(c) => {
                         if c.active != target {
                             tally.violations.push(format!(
                                 "{context}: campaign {campaign} answered state {:?} after setting {target:?}",
@@ -823,9 +981,7 @@ async fn soak_worker(
                         }
                         model.active = BTreeSet::from([target]);
                     }
-                    Err(error) => {
-                        tally.writes_in_doubt += 1;
-                        tally.failed(&error);
+                    None => {
                         model.active.insert(target);
                     }
                 }
@@ -938,20 +1094,7 @@ async fn soak_under_thirty_percent_faults_keeps_reads_right_and_writes_single() 
     let mut models = Vec::new();
     for task in tasks {
         let (part, owned) = task.await.expect("a soak task panicked");
-        tally.calls += part.calls;
-        for (k, v) in part.failed_reads {
-            *tally.failed_reads.entry(k).or_default() += v;
-        }
-        tally.attempts_of_failures += part.attempts_of_failures;
-        tally.writes_ok += part.writes_ok;
-        tally.writes_in_doubt += part.writes_in_doubt;
-        for (k, v) in part.failures {
-            *tally.failures.entry(k).or_default() += v;
-        }
-        for (k, v) in part.failed_operations {
-            *tally.failed_operations.entry(k).or_default() += v;
-        }
-        tally.violations.extend(part.violations);
+        tally.absorb(part);
         models.extend(owned);
     }
     let requests = sandbox.requests_seen() - seen_before;
