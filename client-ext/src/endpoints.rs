@@ -591,6 +591,25 @@ enum Intent {
 /// removes, and the requests, batch by batch, that do it. The same value prints (`Display`: one
 /// line per fact, as a dry run shows it) and runs ([`ListPlan::apply`]), so what is shown is
 /// what is sent.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = adsterra_sandbox::Sandbox::start(Default::default()).await?;
+/// # let client = adsterra::Client::builder().base_url(sandbox.base_url())
+/// #     .token(adsterra::ApiToken::new(sandbox.token())?).build()?;
+/// # let campaign = client.campaigns().await?[0].id;
+/// use adsterra::{Endpoint, ListChange};
+///
+/// let whitelist = client.whitelist(campaign);
+/// # whitelist.clear().await?;
+/// let plan = whitelist.plan(ListChange::Sync(vec![15_413_270])).await?;
+/// println!("{plan}"); // whitelist of campaign …: 0 placements now / add 1 placement: 15413270
+/// assert_eq!(plan.endpoints().collect::<Vec<_>>(), [Endpoint::AddToWhitelist]);
+/// let report = plan.apply(&client).await?;
+/// assert_eq!((report.added, report.calls), (vec![15_413_270], 2));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListPlan {
     list: PlacementList,
@@ -613,41 +632,49 @@ impl ListPlan {
     ) -> Result<Self, Error> {
         id("campaign_id", campaign)?;
         let (intent, asked) = match change {
-            ListChange::Add(ids) => (Intent::Add, Some(ids)),
-            ListChange::Remove(ids) => (Intent::Remove, Some(ids)),
+            ListChange::Add(ids) => (Intent::Add, ids),
+            ListChange::Remove(ids) => (Intent::Remove, ids),
             ListChange::Replace(_) if list == PlacementList::Whitelist => {
                 return Err(Error::invalid(
                     "change",
                     "the whitelist has no replace; ListChange::Sync makes it exactly a list",
                 ));
             }
-            ListChange::Replace(ids) => (Intent::Replace, Some(ids)),
-            ListChange::Clear => (Intent::Clear, None),
-            ListChange::Sync(ids) => (Intent::Sync, Some(ids)),
+            ListChange::Replace(ids) => (Intent::Replace, ids),
+            ListChange::Clear => (Intent::Clear, Vec::new()),
+            ListChange::Sync(ids) => (Intent::Sync, ids),
         };
-        // Checked before the read; an add or a remove needs a placement, a set may be empty.
+        // Checked before the read: an add or a remove needs a placement, a set may be empty.
         let allow_empty = !matches!(intent, Intent::Add | Intent::Remove);
-        let desired: Vec<i64> = placement_ids(asked.clone().unwrap_or_default(), allow_empty)?
-            .into_iter()
-            .map(|p| p.get() as i64)
-            .collect();
+        placement_ids(asked.iter().copied(), allow_empty)?;
         let current = match list {
             PlacementList::Blacklist => client.blacklist(campaign).list().await?,
             PlacementList::Whitelist => client.whitelist(campaign).list().await?,
         };
+        Ok(Self::worked_out(
+            (list, campaign, intent),
+            current,
+            asked,
+            client.batch_size,
+        ))
+    }
+
+    /// The plan of `asked` (checked placements) against the `current` list, with changes
+    /// sent in batches of `batch_size`.
+    fn worked_out(
+        (list, campaign, intent): (PlacementList, i64, Intent),
+        current: Vec<i64>,
+        asked: Vec<i64>,
+        batch_size: usize,
+    ) -> Self {
         let listed: BTreeSet<i64> = current.iter().copied().collect();
-        // Placements as they were given (first time each), for lines a person reads.
-        let mut seen = BTreeSet::new();
-        let given: Vec<i64> = asked
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|p| seen.insert(*p))
-            .collect();
-        let (listed_given, unlisted_given): (Vec<i64>, Vec<i64>) =
-            given.iter().partition(|p| listed.contains(p));
-        let wanted: BTreeSet<i64> = desired.iter().copied().collect();
+        // The placements as given (each once) make the lines a person reads; requests send
+        // them sorted, as `add` and `remove` do.
+        let mut wanted = BTreeSet::new();
+        let given: Vec<i64> = asked.into_iter().filter(|p| wanted.insert(*p)).collect();
+        let desired: Vec<i64> = wanted.iter().copied().collect();
         let batches = |ids: &[i64], request: fn(Vec<i64>) -> ListRequest| {
-            ids.chunks(client.batch_size)
+            ids.chunks(batch_size)
                 .map(|batch| request(batch.to_vec()))
                 .collect::<Vec<_>>()
         };
@@ -655,23 +682,25 @@ impl ListPlan {
             list,
             campaign,
             intent,
-            current: current.clone(),
+            current,
             added: Vec::new(),
             removed: Vec::new(),
             unchanged: Vec::new(),
             requests: Vec::new(),
         };
         match intent {
-            Intent::Add => {
-                (plan.added, plan.unchanged) = (unlisted_given, listed_given);
-                plan.requests = batches(&desired, ListRequest::Add);
-            }
-            Intent::Remove => {
-                (plan.removed, plan.unchanged) = (listed_given, unlisted_given);
-                plan.requests = batches(&desired, ListRequest::Remove);
+            Intent::Add | Intent::Remove => {
+                let (listed_given, unlisted_given) = given.iter().partition(|p| listed.contains(p));
+                if intent == Intent::Add {
+                    (plan.added, plan.unchanged) = (unlisted_given, listed_given);
+                    plan.requests = batches(&desired, ListRequest::Add);
+                } else {
+                    (plan.removed, plan.unchanged) = (listed_given, unlisted_given);
+                    plan.requests = batches(&desired, ListRequest::Remove);
+                }
             }
             Intent::Clear => {
-                plan.removed = current;
+                plan.removed = plan.current.clone();
                 plan.requests = vec![ListRequest::Clear];
             }
             Intent::Replace | Intent::Sync => {
@@ -692,7 +721,7 @@ impl ListPlan {
                 };
             }
         }
-        Ok(plan)
+        plan
     }
 
     /// The list the plan changes.
@@ -1001,4 +1030,128 @@ fn placement_bids(
         ));
     }
     Ok(bids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(list: PlacementList, intent: Intent, current: &[i64], asked: &[i64]) -> ListPlan {
+        ListPlan::worked_out((list, 9, intent), current.to_vec(), asked.to_vec(), 2)
+    }
+
+    #[test]
+    fn a_whitelist_sync_adds_then_removes_in_batches_and_prints_what_it_sends() {
+        let plan = plan(
+            PlacementList::Whitelist,
+            Intent::Sync,
+            &[1, 2, 3],
+            &[7, 3, 4, 5, 6],
+        );
+        assert_eq!(
+            (plan.added(), plan.removed()),
+            (&[4, 5, 6, 7][..], &[1, 2][..])
+        );
+        assert_eq!(
+            plan.requests(),
+            [
+                ListRequest::Add(vec![4, 5]),
+                ListRequest::Add(vec![6, 7]),
+                ListRequest::Remove(vec![1, 2]),
+            ]
+        );
+        assert_eq!(
+            plan.endpoints().collect::<Vec<_>>(),
+            [
+                Endpoint::AddToWhitelist,
+                Endpoint::AddToWhitelist,
+                Endpoint::DeleteFromWhitelist
+            ]
+        );
+        assert_eq!(
+            plan.to_string(),
+            "whitelist of campaign 9: 3 placements now\n\
+             add 4 placements: 4, 5, 6, 7\n\
+             remove 2 placements: 1, 2"
+        );
+    }
+
+    #[test]
+    fn a_sync_to_nothing_clears_the_whitelist_and_replaces_the_blacklist() {
+        let whitelist = plan(PlacementList::Whitelist, Intent::Sync, &[1, 2], &[]);
+        assert_eq!(whitelist.requests(), [ListRequest::Clear]);
+        assert_eq!(whitelist.removed(), [1, 2]);
+        let blacklist = plan(PlacementList::Blacklist, Intent::Sync, &[1, 2, 3], &[3]);
+        assert_eq!(blacklist.requests(), [ListRequest::Replace(vec![3])]);
+        assert_eq!(
+            blacklist.endpoints().collect::<Vec<_>>(),
+            [Endpoint::ReplaceBlacklist]
+        );
+    }
+
+    #[test]
+    fn a_sync_with_nothing_to_change_sends_nothing_and_a_replace_still_sends_one() {
+        let sync = plan(PlacementList::Blacklist, Intent::Sync, &[2, 1], &[1, 2]);
+        assert!(sync.requests().is_empty());
+        assert_eq!(
+            sync.to_string(),
+            "nothing: the blacklist of campaign 9 already has exactly these 2 placements"
+        );
+        let replace = plan(PlacementList::Blacklist, Intent::Replace, &[2, 1], &[1, 2]);
+        assert_eq!(replace.requests(), [ListRequest::Replace(vec![1, 2])]);
+    }
+
+    #[test]
+    fn an_add_names_placements_as_given_and_sends_each_once() {
+        let plan = plan(PlacementList::Blacklist, Intent::Add, &[1], &[5, 1, 5, 3]);
+        assert_eq!((plan.added(), plan.unchanged()), (&[5, 3][..], &[1][..]));
+        assert_eq!(
+            plan.requests(),
+            [ListRequest::Add(vec![1, 3]), ListRequest::Add(vec![5])]
+        );
+        assert_eq!(
+            plan.to_string(),
+            "blacklist of campaign 9: add 2 placements: 5, 3\n\
+             unchanged, already listed: 1 placement: 1"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_request_of_several_says_what_applied() {
+        let requests = [
+            ListRequest::Add(vec![4, 5]),
+            ListRequest::Remove(vec![1]),
+            ListRequest::Remove(vec![2]),
+        ];
+        let outcome = in_order(
+            &requests,
+            |request| request.placements().to_vec(),
+            |request| async move {
+                match request {
+                    ListRequest::Add(ids) => Ok(ids),
+                    _ => Err(Error::invalid("placement_ids", "refused")),
+                }
+            },
+        )
+        .await;
+        match outcome {
+            Err(Error::PartiallyApplied {
+                applied,
+                unsure,
+                not_sent,
+                ..
+            }) => assert_eq!((applied, unsure, not_sent), (vec![4, 5], vec![1], vec![2])),
+            other => panic!("expected a partial failure, got {other:?}"),
+        }
+        let alone = in_order(
+            &requests[1..2],
+            |request| request.placements().to_vec(),
+            |_| async { Err::<(), _>(Error::invalid("placement_ids", "refused")) },
+        )
+        .await;
+        assert!(
+            matches!(alone, Err(Error::InvalidInput { .. })),
+            "one request: its own error"
+        );
+    }
 }
