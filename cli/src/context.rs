@@ -1,5 +1,8 @@
 //! What every command runs with: a client built from the environment, a token file or the
 //! embedded sandbox, the printer, and how to ask the person at the terminal.
+//!
+//! The embedded sandbox is the `sandbox` feature (on by default); a binary built without it
+//! still takes `--sandbox`, and says how to get a binary that has it.
 
 use std::future::Future;
 use std::io::{self, BufRead, IsTerminal, Read, Write};
@@ -9,7 +12,6 @@ use std::time::Duration;
 use adsterra::{
     ApiToken, BodyLog, Client, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, Error, RetryPolicy,
 };
-use adsterra_sandbox::{Config, Sandbox};
 
 use crate::args::{Global, Output};
 use crate::failure::{Class, Failure};
@@ -34,19 +36,8 @@ pub struct Context {
 impl Context {
     pub async fn new(global: &Global) -> Result<Self, Failure> {
         let (token, base_url, token_source, sandbox) = if global.sandbox {
-            let sandbox = Sandbox::start(Config::default()).await.map_err(|error| {
-                Failure::new(
-                    Class::Server,
-                    format!("cannot start the embedded sandbox: {error}"),
-                )
-            })?;
-            let token = sandbox.token().to_owned();
-            (
-                token,
-                sandbox.base_url().to_owned(),
-                "the embedded sandbox",
-                Some(sandbox),
-            )
+            let (token, base_url, sandbox) = start_sandbox().await?;
+            (token, base_url, "the embedded sandbox", Some(sandbox))
         } else {
             let (token, source) = match &global.token_file {
                 Some(path) => (read_text(path, "--token-file")?, "--token-file"),
@@ -141,6 +132,40 @@ impl Context {
             _ => Err(Failure::new(Class::Cancelled, "cancelled; nothing changed")),
         }
     }
+}
+
+/// The embedded sandbox's server, kept alive while a command runs.
+#[cfg(feature = "sandbox")]
+type Sandbox = adsterra_sandbox::Sandbox;
+
+/// Without the `sandbox` feature there is no sandbox to keep: no value of this type exists.
+#[cfg(not(feature = "sandbox"))]
+enum Sandbox {}
+
+/// Starts the embedded sandbox: its token, its base URL, and the server.
+#[cfg(feature = "sandbox")]
+async fn start_sandbox() -> Result<(String, String, Sandbox), Failure> {
+    let sandbox = Sandbox::start(adsterra_sandbox::Config::default())
+        .await
+        .map_err(|error| {
+            Failure::new(
+                Class::Server,
+                format!("cannot start the embedded sandbox: {error}"),
+            )
+        })?;
+    Ok((
+        sandbox.token().to_owned(),
+        sandbox.base_url().to_owned(),
+        sandbox,
+    ))
+}
+
+/// A binary built without the `sandbox` feature says so, and how to get one that has it.
+#[cfg(not(feature = "sandbox"))]
+async fn start_sandbox() -> Result<(String, String, Sandbox), Failure> {
+    Err(Failure::usage(
+        "--sandbox: this adsterra was built without the `sandbox` feature (the embedded sandbox); install it with the default features (`cargo install adsterra-cli`) or add `--features sandbox`",
+    ))
 }
 
 fn no_token() -> Failure {

@@ -166,7 +166,10 @@ pub use capture::BodyLog;
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL,
 };
-pub use endpoints::{BannerRef, Blacklist, CampaignRef, CustomBids, SyncReport, Whitelist};
+pub use endpoints::{
+    BannerRef, Blacklist, CampaignRef, CustomBids, ListChange, ListPlan, ListRequest,
+    PlacementList, SyncReport, Whitelist,
+};
 pub use error::{Call, Error, TransportError};
 pub use legacy::LegacyProbe;
 pub use operation_call::{OperationAnswer, OperationCall};
