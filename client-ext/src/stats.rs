@@ -185,12 +185,14 @@ impl StatsQuery {
             )
         })?;
         let today = StatsDays::today();
-        let fault = |fault: StatsDaysFault| {
-            let field = match fault {
-                StatsDaysFault::WindowDays { .. } => "window_days",
-                _ => "finish_date",
-            };
-            Error::invalid(field, fault.to_string())
+        // The fault under this query's names for the days (the API's parameters).
+        let fault = |fault: StatsDaysFault| match fault {
+            StatsDaysFault::WindowDays { .. } => Error::invalid("window_days", fault.to_string()),
+            StatsDaysFault::StartAfterFinish { start, finish } => Error::invalid(
+                "finish_date",
+                format!("{finish} is before start_date {start}"),
+            ),
+            _ => Error::invalid("finish_date", fault.to_string()),
         };
         let days = StatsDays::new(start, finish).map_err(fault)?;
         StatsDays::up_to(finish, today).map_err(fault)?;

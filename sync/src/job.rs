@@ -254,7 +254,12 @@ impl<'a> SyncJob<'a> {
             |field| move |fault: StatsDaysFault| SyncError::invalid(field, fault.to_string());
         StatsDays::up_to(until, today).map_err(fault("until"))?;
         if let Some(since) = self.since {
-            StatsDays::new(since, until).map_err(fault("since"))?;
+            StatsDays::new(since, until).map_err(|_| {
+                SyncError::invalid(
+                    "since",
+                    format!("{since} is after until ({until}); give an earlier day"),
+                )
+            })?;
         }
         StatsDays::check_window(self.window_days).map_err(fault("window_days"))?;
         if self.revise_days > MAX_STATS_DAYS {
