@@ -176,7 +176,8 @@ pub use operation_call::{OperationAnswer, OperationCall};
 pub use raw::operation::{self, Endpoint, Operation, RetryClass};
 pub use retry::RetryPolicy;
 pub use stats::{
-    DEFAULT_STATS_CONCURRENCY, MAX_STATS_DAYS, StatsQuery, StatsWindow, stats_group_keys,
+    DEFAULT_STATS_CONCURRENCY, FieldMerge, MAX_STATS_DAYS, StatsDays, StatsDaysFault, StatsMerge,
+    StatsQuery, StatsWindow, stats_group_keys,
 };
 pub use token::ApiToken;
 pub use values::{BannerExt, CampaignExt};

@@ -1,7 +1,8 @@
 //! Statistics over any date range: split into windows Adsterra accepts, fetched concurrently
 //! under the client's rate limit, merged in order; or streamed row by row with bounded memory.
 
-use std::collections::HashMap;
+mod merge;
+
 use std::fmt;
 use std::sync::Arc;
 
@@ -15,6 +16,8 @@ use crate::input::id;
 use crate::raw::Endpoint;
 use crate::raw::types::{self, StatsGroupBy};
 use crate::{Client, Error, OperationCall};
+
+pub use merge::{FieldMerge, StatsMerge};
 
 /// The longest date range one stats request may cover (Adsterra answers 422 beyond it).
 pub const MAX_STATS_DAYS: u32 = crate::raw::limits::STATS_DAYS;
@@ -94,13 +97,11 @@ struct Checked {
     on_window: Option<OnWindow>,
 }
 
-impl Checked {
-    /// Whether rows carry their date (the default grouping), so windows never share a row.
-    fn by_date(&self) -> bool {
-        self.group_by
-            .as_ref()
-            .is_none_or(|keys| keys.contains(&StatsGroupBy::Date))
-    }
+/// The stream-or-collect rule: rows can be streamed window after window when they fit one
+/// window, or carry their date (the default grouping when none is given), so that no row is in
+/// two windows. Otherwise they are summed across windows ([`StatsMerge`]), which needs them all.
+fn streamable(group_by: &[StatsGroupBy], windows: usize) -> bool {
+    windows <= 1 || group_by.is_empty() || group_by.contains(&StatsGroupBy::Date)
 }
 
 impl StatsQuery {
@@ -174,32 +175,43 @@ impl StatsQuery {
         self
     }
 
-    fn check(&self) -> Result<Checked, Error> {
+    /// The windows this query's days are cut into, oldest first, once its days and
+    /// `window_days` pass [`StatsDays`]' checks. One window means one request.
+    pub fn windows(&self) -> Result<Vec<(NaiveDate, NaiveDate)>, Error> {
         let (start, finish) = self.dates.ok_or_else(|| {
             Error::invalid(
                 "start_date",
                 "is missing; call between(start, finish) first",
             )
         })?;
-        if start > finish {
-            return Err(Error::invalid(
+        let today = StatsDays::today();
+        // The fault under this query's names for the days (the API's parameters).
+        let fault = |fault: StatsDaysFault| match fault {
+            StatsDaysFault::WindowDays { .. } => Error::invalid("window_days", fault.to_string()),
+            StatsDaysFault::StartAfterFinish { start, finish } => Error::invalid(
                 "finish_date",
                 format!("{finish} is before start_date {start}"),
-            ));
-        }
-        // The spec answers a day after today (UTC) 422: there is no traffic there yet.
-        let today = chrono::Utc::now().date_naive();
-        if finish > today {
-            return Err(Error::invalid(
-                "finish_date",
-                format!("{finish} is after today ({today}, UTC); stats exist up to today"),
-            ));
-        }
-        if !(1..=MAX_STATS_DAYS).contains(&self.window_days) {
-            return Err(Error::invalid(
-                "window_days",
-                format!("must be 1 to {MAX_STATS_DAYS}, got {}", self.window_days),
-            ));
+            ),
+            _ => Error::invalid("finish_date", fault.to_string()),
+        };
+        let days = StatsDays::new(start, finish).map_err(fault)?;
+        StatsDays::up_to(finish, today).map_err(fault)?;
+        days.windows(self.window_days).map_err(fault)
+    }
+
+    /// Whether [`stream`](Self::stream) can give this query's rows: they fit one window, or
+    /// they carry their date, so that no row is in two windows. Otherwise rows are summed
+    /// across windows ([`StatsMerge`]), which needs them all, and only
+    /// [`send`](Self::send) does. A query whose days are refused streams nothing either way.
+    pub fn streams(&self) -> bool {
+        let windows = self.windows().map_or(0, |windows| windows.len());
+        streamable(&self.group_by, windows)
+    }
+
+    fn check(&self) -> Result<Checked, Error> {
+        let windows = self.windows()?;
+        if !streamable(&self.group_by, windows.len()) {
+            StatsMerge::current().check().map_err(merge_fault)?;
         }
         if self.concurrency == 0 {
             return Err(Error::invalid("concurrency", "must be at least 1"));
@@ -216,13 +228,6 @@ impl StatsQuery {
             }
             None => None,
         };
-        let mut windows = Vec::new();
-        let mut from = start;
-        while from <= finish {
-            let to = (from + Days::new(u64::from(self.window_days) - 1)).min(finish);
-            windows.push((from, to));
-            from = to + Days::new(1);
-        }
         Ok(Checked {
             windows,
             group_by: (!self.group_by.is_empty()).then(|| self.group_by.clone()),
@@ -235,7 +240,8 @@ impl StatsQuery {
     }
 
     /// Sends the request, one request per window, and merges the rows: in date order when they
-    /// are grouped by date, summed per key otherwise (with ctr and cpm derived again).
+    /// are grouped by date, otherwise summed per key as [`StatsMerge::current`] says (counts
+    /// and amounts summed exactly, rates derived again, a field it cannot merge left out).
     pub async fn send(self) -> Result<Vec<types::StatsRow>, Error> {
         let checked = self.check()?;
         let client = &self.client;
@@ -248,10 +254,11 @@ impl StatsQuery {
         if windows.len() == 1 {
             // One window: its rows as they are, without copying them into another vector.
             Ok(windows.pop().unwrap_or_default())
-        } else if checked.by_date() {
+        } else if streamable(&self.group_by, windows.len()) {
             Ok(windows.concat())
         } else {
-            Ok(sum_by_key(windows.into_iter().flatten()))
+            let rows = windows.into_iter().flatten();
+            StatsMerge::current().merge(rows).map_err(merge_fault)
         }
     }
 
@@ -262,7 +269,7 @@ impl StatsQuery {
     /// to `concurrency`) are asked for while one streams.
     pub fn stream(self) -> impl Stream<Item = Result<types::StatsRow, Error>> + Send + 'static {
         let windows = self.check().and_then(|checked| {
-            if checked.windows.len() > 1 && !checked.by_date() {
+            if !streamable(&self.group_by, checked.windows.len()) {
                 return Err(Error::invalid(
                     "group_by",
                     "must include Date to stream more than one window of days; use send() to have rows summed across windows",
@@ -288,6 +295,16 @@ impl StatsQuery {
             }
         }
     }
+}
+
+/// A merge the spec's rules cannot do, as an error of the grouping that asked for it.
+fn merge_fault(reason: String) -> Error {
+    Error::invalid(
+        "group_by",
+        format!(
+            "rows cannot be summed across windows: {reason}; group by Date, or ask for at most window_days days"
+        ),
+    )
 }
 
 /// The keys stats rows can be grouped by, in the spec's order (the values of `group_by[]`).
@@ -415,43 +432,121 @@ async fn fetch(
     Ok(list.items)
 }
 
-/// Sums rows that share their group keys (windows of a range grouped without date), keeping
-/// the first-seen order, and derives ctr and cpm again from the sums.
-fn sum_by_key(rows: impl Iterator<Item = types::StatsRow>) -> Vec<types::StatsRow> {
-    type Key = (Option<i64>, Option<i64>, Option<i64>, Option<String>);
-    let mut index: HashMap<Key, usize> = HashMap::new();
-    let mut merged: Vec<types::StatsRow> = Vec::new();
-    for row in rows {
-        let key = (row.campaign, row.banner, row.placement, row.country.clone());
-        match index.get(&key) {
-            Some(&at) => {
-                let sum = &mut merged[at];
-                sum.impressions += row.impressions;
-                sum.clicks += row.clicks;
-                sum.conversions += row.conversions;
-                sum.spent += row.spent;
-            }
-            None => {
-                index.insert(key, merged.len());
-                merged.push(row);
+/// A range of days stats can be asked for: the first day not after the last, the last not after
+/// today (UTC; the spec answers a later day 422, as there is no traffic there yet). Any length:
+/// [`windows`](Self::windows) cuts it into requests Adsterra accepts. The one home of these
+/// rules, for [`StatsQuery`], the sync and the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatsDays {
+    start: NaiveDate,
+    finish: NaiveDate,
+}
+
+/// Why days cannot be asked for; the caller names the option it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StatsDaysFault {
+    /// The first day is after the last.
+    #[error("the first day, {start}, is after the last, {finish}")]
+    StartAfterFinish {
+        /// The first day.
+        start: NaiveDate,
+        /// The last day.
+        finish: NaiveDate,
+    },
+    /// The last day is after today (UTC).
+    #[error("{finish} is after today ({today}, UTC); stats exist up to today")]
+    FinishAfterToday {
+        /// The last day.
+        finish: NaiveDate,
+        /// Today, UTC.
+        today: NaiveDate,
+    },
+    /// Days per request outside 1 to [`MAX_STATS_DAYS`].
+    #[error("must be 1 to {MAX_STATS_DAYS}, got {days}")]
+    WindowDays {
+        /// The days asked for.
+        days: u32,
+    },
+}
+
+impl StatsDays {
+    /// `start` to `finish`, both included; see [`up_to`](Self::up_to) for today.
+    pub fn new(start: NaiveDate, finish: NaiveDate) -> Result<Self, StatsDaysFault> {
+        if start > finish {
+            return Err(StatsDaysFault::StartAfterFinish { start, finish });
+        }
+        Ok(Self { start, finish })
+    }
+
+    /// Today in UTC, the last day that has stats.
+    pub fn today() -> NaiveDate {
+        chrono::Utc::now().date_naive()
+    }
+
+    /// Checks a last day against `today` ([`today`](Self::today)): stats exist up to today.
+    pub fn up_to(finish: NaiveDate, today: NaiveDate) -> Result<NaiveDate, StatsDaysFault> {
+        if finish > today {
+            return Err(StatsDaysFault::FinishAfterToday { finish, today });
+        }
+        Ok(finish)
+    }
+
+    /// The first day.
+    pub fn start(&self) -> NaiveDate {
+        self.start
+    }
+
+    /// The last day (included).
+    pub fn finish(&self) -> NaiveDate {
+        self.finish
+    }
+
+    /// Days it covers.
+    pub fn days(&self) -> u64 {
+        (self.finish - self.start).num_days() as u64 + 1
+    }
+
+    /// Checks days per request: 1 to [`MAX_STATS_DAYS`] (the spec's limit).
+    pub fn check_window(days: u32) -> Result<u32, StatsDaysFault> {
+        match days {
+            1..=MAX_STATS_DAYS => Ok(days),
+            _ => Err(StatsDaysFault::WindowDays { days }),
+        }
+    }
+
+    /// Its days cut into windows of at most `window_days` days, oldest first, the last one
+    /// shorter when the days do not divide evenly.
+    pub fn windows(&self, window_days: u32) -> Result<Vec<(NaiveDate, NaiveDate)>, StatsDaysFault> {
+        let width = Days::new(u64::from(Self::check_window(window_days)?) - 1);
+        let mut windows = Vec::new();
+        let mut from = self.start;
+        loop {
+            let to = (from + width).min(self.finish);
+            windows.push((from, to));
+            match to.succ_opt() {
+                Some(next) if next <= self.finish => from = next,
+                _ => return Ok(windows),
             }
         }
     }
-    for row in &mut merged {
-        row.spent = round3(row.spent);
-        let impressions = row.impressions as f64;
-        (row.ctr, row.cpm) = if row.impressions > 0 {
-            (
-                round3(row.clicks as f64 / impressions * 100.0),
-                round3(row.spent / impressions * 1000.0),
-            )
-        } else {
-            (0.0, 0.0)
-        };
-    }
-    merged
-}
 
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+    /// The same windows cut from the last day back, newest first (the first one shorter): a
+    /// backfill written day after day towards the past.
+    pub fn windows_newest_first(
+        &self,
+        window_days: u32,
+    ) -> Result<Vec<(NaiveDate, NaiveDate)>, StatsDaysFault> {
+        let width = Days::new(u64::from(Self::check_window(window_days)?) - 1);
+        let mut windows = Vec::new();
+        let mut to = self.finish;
+        loop {
+            let from = (to - width).max(self.start);
+            windows.push((from, to));
+            match from.pred_opt() {
+                Some(next) if next >= self.start => to = next,
+                _ => return Ok(windows),
+            }
+        }
+    }
 }

@@ -321,9 +321,9 @@ fn stats(engine: &StatsEngine, query: &str) -> Result<Payload, Failure> {
                     format!("must be a date as YYYY-MM-DD, got {value:?}"),
                 ),
             },
-            "group_by[]" => match group_key(&value) {
-                Some(key) => group_by.push(key),
-                None => push(
+            "group_by[]" => match value.parse::<GroupKey>() {
+                Ok(key) => group_by.push(key),
+                Err(_) => push(
                     &mut errors,
                     "group_by",
                     format!(
@@ -398,17 +398,6 @@ fn stats(engine: &StatsEngine, query: &str) -> Result<Payload, Failure> {
 
 fn push(errors: &mut BTreeMap<String, Vec<String>>, field: &str, message: String) {
     errors.entry(field.to_owned()).or_default().push(message);
-}
-
-fn group_key(value: &str) -> Option<GroupKey> {
-    use types::StatsGroupBy as Key;
-    Some(match value.parse::<Key>().ok()? {
-        Key::Date => GroupKey::Date,
-        Key::Campaign => GroupKey::Campaign,
-        Key::Banner => GroupKey::Banner,
-        Key::Placement => GroupKey::Placement,
-        Key::Country => GroupKey::Country,
-    })
 }
 
 fn stats_row(row: &Row) -> types::StatsRow {

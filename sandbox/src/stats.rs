@@ -53,20 +53,9 @@ pub struct CampaignProfile {
     pub running: (NaiveDate, Option<NaiveDate>),
 }
 
-/// A `group_by[]` key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum GroupKey {
-    /// `date`: one row per day.
-    Date,
-    /// `campaign`: one row per campaign.
-    Campaign,
-    /// `banner`: one row per banner.
-    Banner,
-    /// `placement`: one row per placement.
-    Placement,
-    /// `country`: one row per country.
-    Country,
-}
+/// A `group_by[]` key: the spec's own enum, the one the client and the sync use, so that a key
+/// the spec gains fails to compile here ([`KeySet::of`]) instead of being merged away.
+pub use adsterra_generated::types::StatsGroupBy as GroupKey;
 
 /// The `campaign`, `banner`, `placement` and `country` query filters; `None`
 /// means no filter. A country is matched exactly against
@@ -549,14 +538,19 @@ struct KeySet {
 
 impl KeySet {
     fn of(group_by: &[GroupKey]) -> Self {
-        let has = |k| group_by.contains(&k);
-        KeySet {
-            date: has(GroupKey::Date),
-            campaign: has(GroupKey::Campaign),
-            banner: has(GroupKey::Banner),
-            placement: has(GroupKey::Placement),
-            country: has(GroupKey::Country),
+        let mut keys = KeySet::default();
+        for key in group_by {
+            // Exhaustive: a key the spec gains must be given a place in `Key` here.
+            let slot = match key {
+                GroupKey::Date => &mut keys.date,
+                GroupKey::Campaign => &mut keys.campaign,
+                GroupKey::Banner => &mut keys.banner,
+                GroupKey::Placement => &mut keys.placement,
+                GroupKey::Country => &mut keys.country,
+            };
+            *slot = true;
         }
+        keys
     }
 
     fn key(&self, fact: &Fact) -> Key {

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use adsterra::types::{StatsGroupBy, StatsRow};
-use adsterra::{Client, MAX_STATS_DAYS};
+use adsterra::{Client, MAX_STATS_DAYS, StatsDays, StatsDaysFault};
 use chrono::{NaiveDate, Utc};
 use futures::StreamExt;
 use serde::Serialize;
@@ -145,7 +145,7 @@ impl<'a> SyncJob<'a> {
     pub async fn run(mut self) -> Result<Summary, SyncError> {
         let started = Instant::now();
         let started_at = Utc::now().to_rfc3339();
-        let today = Utc::now().date_naive();
+        let today = StatsDays::today();
         let until = self.until.unwrap_or(today);
         self.check(until, today)?;
         let schema = match self.schema.take() {
@@ -164,14 +164,12 @@ impl<'a> SyncJob<'a> {
 
         let campaigns = snapshot_campaigns(&self.client, database, &schema.campaigns, run).await?;
 
-        let windows: Vec<(Span, (NaiveDate, NaiveDate))> = spans
-            .iter()
-            .flat_map(|span| {
-                span.windows(self.window_days)
-                    .into_iter()
-                    .map(|w| (*span, w))
-            })
-            .collect();
+        let mut windows: Vec<(Span, (NaiveDate, NaiveDate))> = Vec::new();
+        for span in &spans {
+            let cut = (span.windows(self.window_days))
+                .map_err(|fault| SyncError::invalid("window_days", fault.to_string()))?;
+            windows.extend(cut.into_iter().map(|window| (*span, window)));
+        }
         let mut totals = Totals {
             days_total: spans.iter().map(Span::days).sum(),
             requests: 1,
@@ -249,26 +247,21 @@ impl<'a> SyncJob<'a> {
         Ok(summary)
     }
 
-    /// Options that cannot work, before anything is fetched or written.
+    /// Options that cannot work, before anything is fetched or written: the client's rules of
+    /// stats days ([`StatsDays`]) under this job's names for them, and the revision's bound.
     fn check(&self, until: NaiveDate, today: NaiveDate) -> Result<(), SyncError> {
-        if until > today {
-            return Err(SyncError::invalid(
-                "until",
-                format!("{until} is after today ({today}, UTC); stats exist up to today"),
-            ));
+        let fault =
+            |field| move |fault: StatsDaysFault| SyncError::invalid(field, fault.to_string());
+        StatsDays::up_to(until, today).map_err(fault("until"))?;
+        if let Some(since) = self.since {
+            StatsDays::new(since, until).map_err(|_| {
+                SyncError::invalid(
+                    "since",
+                    format!("{since} is after until ({until}); give an earlier day"),
+                )
+            })?;
         }
-        if let Some(since) = self.since.filter(|since| *since > until) {
-            return Err(SyncError::invalid(
-                "since",
-                format!("{since} is after until ({until}); give an earlier day"),
-            ));
-        }
-        if !(1..=MAX_STATS_DAYS).contains(&self.window_days) {
-            return Err(SyncError::invalid(
-                "window_days",
-                format!("must be 1 to {MAX_STATS_DAYS}, got {}", self.window_days),
-            ));
-        }
+        StatsDays::check_window(self.window_days).map_err(fault("window_days"))?;
         if self.revise_days > MAX_STATS_DAYS {
             return Err(SyncError::invalid(
                 "revise_days",

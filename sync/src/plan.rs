@@ -4,8 +4,11 @@
 //! forward to `until`, starting again `revise_days` before its last day (stats are corrected
 //! after the fact), and backward to `since` when asked for earlier days. Each day is written on
 //! its own, next to the days already held, so the run of days never has a gap, even when a sync
-//! is killed: forward days are written oldest first, backfilled days newest first.
+//! is killed: forward days are written oldest first, backfilled days newest first. How days are
+//! cut into requests is the client's rule ([`adsterra::StatsDays`]); which days, and in which
+//! order, is this module's.
 
+use adsterra::{StatsDays, StatsDaysFault};
 use chrono::{Days, NaiveDate};
 
 /// A range of days, both ends included, and the order its days are written in.
@@ -25,32 +28,15 @@ impl Span {
         (self.finish - self.start).num_days() as u64 + 1
     }
 
-    /// Its days cut into windows of at most `window` days, in the order they are written.
-    pub fn windows(&self, window: u32) -> Vec<(NaiveDate, NaiveDate)> {
-        let width = Days::new(u64::from(window.max(1)) - 1);
-        let mut windows = Vec::new();
+    /// Its days cut into windows of at most `window_days` days (the client's rule), in the
+    /// order they are written: oldest first forward, newest first backward.
+    pub fn windows(&self, window_days: u32) -> Result<Vec<(NaiveDate, NaiveDate)>, StatsDaysFault> {
+        let days = StatsDays::new(self.start, self.finish)?;
         if self.backward {
-            let mut to = self.finish;
-            loop {
-                let from = (to - width).max(self.start);
-                windows.push((from, to));
-                match from.pred_opt() {
-                    Some(next) if next >= self.start => to = next,
-                    _ => break,
-                }
-            }
+            days.windows_newest_first(window_days)
         } else {
-            let mut from = self.start;
-            loop {
-                let to = (from + width).min(self.finish);
-                windows.push((from, to));
-                match to.succ_opt() {
-                    Some(next) if next <= self.finish => from = next,
-                    _ => break,
-                }
-            }
+            days.windows(window_days)
         }
-        windows
     }
 }
 
@@ -154,7 +140,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            spans[0].windows(10),
+            spans[0].windows(10).unwrap(),
             [
                 (day("2025-12-22"), day("2025-12-31")),
                 (day("2025-12-12"), day("2025-12-21")),

@@ -4,7 +4,7 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use adsterra::types::{StatsGroupBy, StatsRow};
+use adsterra::types::StatsRow;
 use adsterra::{StatsQuery, StatsWindow};
 use futures::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -39,12 +39,7 @@ pub async fn run(context: &Context, args: StatsArgs) -> Result<(), Failure> {
     if let Some(code) = args.country {
         query = query.country(code);
     }
-    // Rows stream in date order, window after window, when they carry their date; a range
-    // grouped without it is summed across windows, which needs them all.
-    let in_order = days <= i64::from(args.window_days)
-        || args.group_by.is_empty()
-        || args.group_by.contains(&StatsGroupBy::Date);
-    let result = print(context, query, &columns, days, args.window_days, in_order).await;
+    let result = print(context, query, &columns, days, args.window_days).await;
     progress.finish_and_clear();
     result
 }
@@ -55,15 +50,17 @@ async fn print(
     columns: &[Column<StatsRow>],
     days: i64,
     window_days: u32,
-    in_order: bool,
 ) -> Result<(), Failure> {
+    // A query the client refuses (bad days, window_days) is refused by send() below.
+    let requests = query.windows().map_or(1, |windows| windows.len());
     match context.printer.output() {
-        Output::Raw if days > i64::from(window_days) => Err(Failure::usage(format!(
+        Output::Raw if requests > 1 => Err(Failure::usage(format!(
             "--output raw prints one answer of Adsterra, and {days} days take more than one request of {window_days} days; ask for fewer days, or use --output csv"
         ))),
         // Written as CSV or NDJSON: rows go out as they arrive, in whatever format Adsterra is
-        // asked for, so memory stays flat however long the range.
-        Output::Csv | Output::Ndjson if in_order => {
+        // asked for, so memory stays flat however long the range; unless the client must sum
+        // them across windows first (StatsQuery::streams).
+        Output::Csv | Output::Ndjson if query.streams() => {
             let mut rows = context.printer.rows(columns)?;
             let mut stream = pin!(query.stream());
             while let Some(row) = stream.try_next().await? {
