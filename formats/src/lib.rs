@@ -172,6 +172,11 @@ pub mod xml;
 pub use error::{Error, Location, Operation};
 pub use rows::{Rows, rows};
 
+/// The README's example, run as a doctest so that the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
+
 /// A wire format of the Adsterra API, chosen by the path suffix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
