@@ -10,7 +10,8 @@
 //!
 //! A few values are ones `to_value` treats in its own way: a key repeated in one object (the last
 //! value wins, in the first one's place), a map key that is not a string, a number a JSON value
-//! cannot hold, a `RawValue`. The direct path does not imitate those: it gives up
+//! cannot hold, a `RawValue`; and some shapes are in no generated type (tuples, `char`, bytes,
+//! 128-bit integers, variants with data). The direct path does not imitate those: it gives up
 //! ([`Fail::Detour`]) and the value goes through `to_value` after all. Every other failure takes
 //! the same detour, so that errors, too, are exactly those of the value path: serde_json's own,
 //! or the CSV rule the JSON value breaks.
