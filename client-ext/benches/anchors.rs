@@ -8,7 +8,11 @@
 //! `ADSTERRA_BENCH_RUNS=n` the rounds, 5 by default, of which the median is shown.
 //! `ADSTERRA_BENCH_DUMP=DIR` (an absolute path: benches run in the crate's folder) also writes
 //! the bodies to `DIR/stats.{json,csv,xml}`, for `client-ext/benches/anchors.py`, which times
-//! Python on the very same bytes.
+//! Python on the very same bytes. `ADSTERRA_BENCH_BODIES=DIR` reads the bodies from such a
+//! folder instead of building them, so that another report (the sandbox's year, dumped by
+//! `sandbox/examples/year_report.rs`) is measured the same way.
+//! The word `encode` after `--` times only the encoders, each against the simplest writer
+//! there is: a walk of the `serde_json::Value` that `serde_json::to_value` makes of the rows.
 //!
 //! The memory table comes first, while the counting allocator counts; the timings come after,
 //! with counting switched off so that it weighs on no decoder.
@@ -157,13 +161,18 @@ const CASES: &[Case] = &[
     },
 ];
 
+/// The words given after `--`, flags left out.
+fn words() -> Vec<String> {
+    std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"))
+        .collect()
+}
+
 /// The cases the command line picks: every one whose "format decoder" contains one of the
 /// words given after `--` (all of them when none is given).
 fn chosen() -> Vec<&'static Case> {
-    let words: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|arg| !arg.starts_with("--"))
-        .collect();
+    let words = words();
     CASES
         .iter()
         .filter(|case| {
@@ -271,51 +280,124 @@ fn timings(bodies: &Bodies, runs: usize) {
     }
 }
 
-/// Encoding the same report from its typed rows: serde_json's writer is the anchor.
+/// One encoder: its format, its name, and a run over the report that gives the body's length.
+type Encoder = (Format, &'static str, fn(&StatsList) -> usize);
+
+/// Our encoders, each beside the simplest correct writer there is: the `serde_json::Value` that
+/// `to_value` makes of the rows, walked (by the same writer, which is as fast on a `Value` as a
+/// walk of its own would be).
+const ENCODERS: &[Encoder] = &[
+    (Format::Json, "serde_json::to_vec", |list| {
+        serde_json::to_vec(list).expect("JSON encodes").len()
+    }),
+    (Format::Csv, "adsterra_formats::encode", |list| {
+        encoded(Format::Csv, list)
+    }),
+    (Format::Csv, "encode(serde_json::to_value(rows))", |list| {
+        encoded(
+            Format::Csv,
+            &serde_json::to_value(list).expect("a JSON value"),
+        )
+    }),
+    (Format::Xml, "adsterra_formats::encode", |list| {
+        encoded(Format::Xml, list)
+    }),
+    (Format::Xml, "encode(serde_json::to_value(rows))", |list| {
+        encoded(
+            Format::Xml,
+            &serde_json::to_value(list).expect("a JSON value"),
+        )
+    }),
+];
+
+fn encoded<T: serde::Serialize>(format: Format, value: &T) -> usize {
+    adsterra_formats::encode(format, value)
+        .expect("the report encodes")
+        .len()
+}
+
+/// Encoding the same report from its typed rows (those of `ADSTERRA_BENCH_BODIES`' JSON body if
+/// it is set): serde_json's writer is the anchor. Words after `encode` pick encoders, as cases.
 fn encoding(runs: usize) {
-    let n = rows_wanted();
-    let rows = common::generate(n);
-    let list: StatsList = StatsList::builder()
-        .item_count(rows.len() as i64)
-        .items(rows)
-        .try_into()
-        .expect("a complete list");
+    let list: StatsList = match bodies_from_folder() {
+        Some(bodies) => serde_json::from_slice(&bodies.json).expect("JSON decodes"),
+        None => {
+            let rows = common::generate(rows_wanted());
+            StatsList::builder()
+                .item_count(rows.len() as i64)
+                .items(rows)
+                .try_into()
+                .expect("a complete list")
+        }
+    };
+    let words: Vec<String> = words()
+        .into_iter()
+        .filter(|word| word != "encode")
+        .collect();
     println!();
-    println!("encode time from typed rows, median of {runs} runs (ratio: / serde_json::to_vec)");
-    let time = |encode: &dyn Fn() -> usize| {
+    println!(
+        "encode time of {} typed rows, median of {runs} runs (ratio: / serde_json::to_vec)",
+        list.items.len()
+    );
+    let mut anchor = None;
+    for &(format, name, encode) in ENCODERS {
+        let label = format!("{} {name}", format.extension());
+        if !(words.is_empty() || words.iter().any(|word| label.contains(word.as_str()))) {
+            continue;
+        }
         let samples = (0..runs)
             .map(|_| {
                 let started = Instant::now();
-                black_box(encode());
+                black_box(encode(&list));
                 started.elapsed().as_secs_f64()
             })
             .collect();
-        median(samples)
-    };
-    let anchor = time(&|| serde_json::to_vec(&list).expect("JSON encodes").len());
-    println!(
-        "{:<5} {:<42} {anchor:>9.3} {:>7}",
-        "json", "serde_json::to_vec", "1.00x"
-    );
-    for format in [Format::Csv, Format::Xml] {
-        let seconds = time(&|| {
-            adsterra_formats::encode(format, &list)
-                .expect("the report encodes")
-                .len()
-        });
+        let seconds = median(samples);
+        if format == Format::Json {
+            anchor = Some(seconds);
+        }
+        let ratio = anchor.map_or(String::new(), |anchor| format!("{:.2}x", seconds / anchor));
         println!(
-            "{:<5} {:<42} {seconds:>9.3} {:>6.2}x",
+            "{:<5} {:<42} {seconds:>9.3} {ratio:>7}",
             format.extension(),
-            "adsterra_formats::encode",
-            seconds / anchor
+            name
         );
     }
 }
 
+/// The bodies of `ADSTERRA_BENCH_BODIES=DIR` (`DIR/stats.{json,csv,xml}`, one report in the
+/// three formats), or `None` to build them.
+fn bodies_from_folder() -> Option<Bodies> {
+    let dir = std::env::var("ADSTERRA_BENCH_BODIES").ok()?;
+    let read = |format: Format| {
+        let path = format!("{dir}/stats.{}", format.extension());
+        std::fs::read(&path).unwrap_or_else(|err| panic!("cannot read {path}: {err}"))
+    };
+    let csv = read(Format::Csv);
+    // One header line, then one line per row.
+    let rows = csv.iter().filter(|byte| **byte == b'\n').count() - 1;
+    Some(Bodies {
+        rows,
+        json: read(Format::Json),
+        csv,
+        xml: read(Format::Xml),
+    })
+}
+
 fn main() {
-    let n = rows_wanted();
+    let runs = if std::env::args().any(|arg| arg == "--test") {
+        1
+    } else {
+        runs_wanted()
+    };
+    if words().iter().any(|word| word == "encode") {
+        COUNTING.store(false, Ordering::Relaxed);
+        encoding(runs);
+        return;
+    }
     let started = Instant::now();
-    let bodies = Bodies::build(n);
+    let bodies = bodies_from_folder().unwrap_or_else(|| Bodies::build(rows_wanted()));
+    let n = bodies.rows;
     println!(
         "report: {n} rows by date and placement; JSON {:.1} MB, CSV {:.1} MB, XML {:.1} MB \
          (built in {:.1} s)",
@@ -332,11 +414,6 @@ fn main() {
     // From here on nothing is counted (and nothing that was counted is freed as uncounted:
     // the counters are simply no longer read).
     COUNTING.store(false, Ordering::Relaxed);
-    let runs = if std::env::args().any(|arg| arg == "--test") {
-        1
-    } else {
-        runs_wanted()
-    };
     timings(&bodies, runs);
     if chosen().len() == CASES.len() {
         drop(bodies);

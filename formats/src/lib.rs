@@ -17,7 +17,9 @@
 //!
 //! [`encode`] turns a value — any `Serialize`, a [`serde_json::Value`] included — into a
 //! body; the rules below are stated for JSON values, and a typed value is written byte for byte
-//! as `serde_json::to_value` would make it, without building that JSON value first. [`decode`]
+//! as `serde_json::to_value` would make it, without building that JSON value first (only
+//! shapes no generated type has, such as tuples, `char`s and variants with data, go through
+//! it). [`decode`]
 //! turns a body into any `T: DeserializeOwned`; [`rows`] reads a body in any format one row at
 //! a time as it arrives, in bounded memory. [`csv`], [`json`] and [`xml`] hold the per-format
 //! functions. JSON is written by `serde_json` (compact output) and read by it too,
@@ -171,6 +173,11 @@ pub mod xml;
 
 pub use error::{Error, Location, Operation};
 pub use rows::{Rows, rows};
+
+/// The README's example, run as a doctest so that the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
 
 /// A wire format of the Adsterra API, chosen by the path suffix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -73,9 +73,6 @@ impl<E: ser::Error> Serializer for KeyText<'_, E> {
     fn serialize_i64(self, v: i64) -> Result<(), E> {
         self.display(v)
     }
-    fn serialize_i128(self, v: i128) -> Result<(), E> {
-        self.display(v)
-    }
     fn serialize_u8(self, v: u8) -> Result<(), E> {
         self.display(v)
     }
@@ -88,18 +85,15 @@ impl<E: ser::Error> Serializer for KeyText<'_, E> {
     fn serialize_u64(self, v: u64) -> Result<(), E> {
         self.display(v)
     }
-    fn serialize_u128(self, v: u128) -> Result<(), E> {
-        self.display(v)
-    }
     fn serialize_f32(self, v: f32) -> Result<(), E> {
         self.float(v, v.is_finite())
     }
     fn serialize_f64(self, v: f64) -> Result<(), E> {
         self.float(v, v.is_finite())
     }
-    fn serialize_char(self, v: char) -> Result<(), E> {
-        self.0.push(v);
-        Ok(())
+    fn serialize_char(self, _: char) -> Result<(), E> {
+        // No generated type has such keys (nor `i128` ones, left to serde's refusal).
+        Err(detour())
     }
     fn serialize_str(self, v: &str) -> Result<(), E> {
         self.0.push_str(v);

@@ -1,7 +1,10 @@
 //! Measures how the sandbox serves its largest report: one year of stats by date and placement,
 //! in each format. Prints figures; asserts nothing.
 //!
-//! `cargo run --release -p adsterra-sandbox --example year_report`
+//! `cargo run --release -p adsterra-sandbox --example year_report`; with
+//! `ADSTERRA_BENCH_DUMP=DIR` (absolute) it also writes the bodies to `DIR/stats.{json,csv,xml}`,
+//! which the anchors bench reads with `ADSTERRA_BENCH_BODIES=DIR`: a second report to measure
+//! the decoders on.
 
 use std::time::Instant;
 
@@ -50,6 +53,10 @@ async fn main() {
             _ => body.windows(6).filter(|w| w == b"<item>").count() as u64,
         };
         println!("{format:<6} {rows:>9} {:>12} {best:>10.3}", body.len());
+        if let Ok(dir) = std::env::var("ADSTERRA_BENCH_DUMP") {
+            std::fs::create_dir_all(&dir).expect("the dump folder can be made");
+            std::fs::write(format!("{dir}/stats.{format}"), &body).expect("the body is written");
+        }
     }
     sandbox.shutdown().await;
 }

@@ -1,8 +1,10 @@
 //! CSV: rows of objects, `;`-separated, one header row.
 //!
-//! See the crate documentation for the mapping rules. Decoding reads one
-//! record at a time from the `csv` reader and builds a small tree per row, so
-//! [`rows`] can stream a report of any length without holding it.
+//! See the crate documentation for the mapping rules. Decoding reads one record at a time with
+//! the `csv` crate's reader and hands each cell to the shared deserializer as borrowed text (the
+//! header is matched against a struct's fields once per body; only a cell that holds JSON, or
+//! an untyped target, is built into a tree), so [`rows`] streams a report of any length without
+//! holding it. Writing ([`to_string`]) is `ser.rs`, straight from any `Serialize` value.
 
 use std::io::Read;
 use std::marker::PhantomData;

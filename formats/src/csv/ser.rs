@@ -10,7 +10,8 @@
 //!
 //! A few values are ones `to_value` treats in its own way: a key repeated in one object (the last
 //! value wins, in the first one's place), a map key that is not a string, a number a JSON value
-//! cannot hold, a `RawValue`. The direct path does not imitate those: it gives up
+//! cannot hold, a `RawValue`; and some shapes are in no generated type (tuples, `char`, bytes,
+//! 128-bit integers, variants with data). The direct path does not imitate those: it gives up
 //! ([`Fail::Detour`]) and the value goes through `to_value` after all. Every other failure takes
 //! the same detour, so that errors, too, are exactly those of the value path: serde_json's own,
 //! or the CSV rule the JSON value breaks.
@@ -641,8 +642,10 @@ impl<'a, P: Pass> Serializer for Rows<'a, P> {
     type Ok = Shape;
     type Error = Fail;
     type SerializeSeq = List<'a, P>;
-    type SerializeTuple = List<'a, P>;
-    type SerializeTupleStruct = List<'a, P>;
+    // Tuples, bytes, chars and variants with data are in no generated type: they take the
+    // detour through `to_value` (which makes them lists, strings and one-key objects).
+    type SerializeTuple = Impossible<Shape, Fail>;
+    type SerializeTupleStruct = Impossible<Shape, Fail>;
     type SerializeTupleVariant = Impossible<Shape, Fail>;
     type SerializeMap = TopFields<'a, P>;
     type SerializeStruct = TopFields<'a, P>;
@@ -682,7 +685,7 @@ impl<'a, P: Pass> Serializer for Rows<'a, P> {
         Err(self.no_rows(Kind::of_float(v)))
     }
     fn serialize_char(self, _: char) -> Result<Shape, Fail> {
-        Err(self.no_rows(Kind::String))
+        Err(Fail::Detour)
     }
     fn serialize_str(self, _: &str) -> Result<Shape, Fail> {
         Err(self.no_rows(Kind::String))
@@ -729,11 +732,15 @@ impl<'a, P: Pass> Serializer for Rows<'a, P> {
     fn serialize_seq(self, _: Option<usize>) -> Result<List<'a, P>, Fail> {
         Ok(self.list())
     }
-    fn serialize_tuple(self, _: usize) -> Result<List<'a, P>, Fail> {
-        Ok(self.list())
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Fail> {
+        Err(Fail::Detour)
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<List<'a, P>, Fail> {
-        Ok(self.list())
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Fail> {
+        Err(Fail::Detour)
     }
     fn serialize_tuple_variant(
         self,
@@ -786,28 +793,6 @@ impl<P: Pass> ser::SerializeSeq for List<'_, P> {
     type Ok = Shape;
     type Error = Fail;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, row: &T) -> Result<(), Fail> {
-        self.row(row)
-    }
-    fn end(self) -> Result<Shape, Fail> {
-        Ok(Shape::List)
-    }
-}
-
-impl<P: Pass> ser::SerializeTuple for List<'_, P> {
-    type Ok = Shape;
-    type Error = Fail;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, row: &T) -> Result<(), Fail> {
-        self.row(row)
-    }
-    fn end(self) -> Result<Shape, Fail> {
-        Ok(Shape::List)
-    }
-}
-
-impl<P: Pass> ser::SerializeTupleStruct for List<'_, P> {
-    type Ok = Shape;
-    type Error = Fail;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, row: &T) -> Result<(), Fail> {
         self.row(row)
     }
     fn end(self) -> Result<Shape, Fail> {
@@ -931,13 +916,13 @@ impl<'a, P: Pass> Serializer for Row<'a, P> {
         Err(Fail::NotARow(Kind::of_float(v)))
     }
     fn serialize_char(self, _: char) -> Result<(), Fail> {
-        Err(Fail::NotARow(Kind::String))
+        Err(Fail::Detour)
     }
     fn serialize_str(self, _: &str) -> Result<(), Fail> {
         Err(Fail::NotARow(Kind::String))
     }
     fn serialize_bytes(self, _: &[u8]) -> Result<(), Fail> {
-        Err(Fail::NotARow(Kind::Array))
+        Err(Fail::Detour)
     }
     fn serialize_none(self) -> Result<(), Fail> {
         Err(Fail::NotARow(Kind::Null))
@@ -968,21 +953,20 @@ impl<'a, P: Pass> Serializer for Row<'a, P> {
         _: &'static str,
         _: &T,
     ) -> Result<(), Fail> {
-        // An object with one key, named after the variant: rare enough to take the detour.
         Err(Fail::Detour)
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Fail> {
         Err(Fail::NotARow(Kind::Array))
     }
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Fail> {
-        Err(Fail::NotARow(Kind::Array))
+        Err(Fail::Detour)
     }
     fn serialize_tuple_struct(
         self,
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeTupleStruct, Fail> {
-        Err(Fail::NotARow(Kind::Array))
+        Err(Fail::Detour)
     }
     fn serialize_tuple_variant(
         self,
@@ -1101,13 +1085,6 @@ impl<'a> Serializer for Cell<'a> {
     fn serialize_i64(self, v: i64) -> Result<(), Fail> {
         self.plain(itoa::Buffer::new().format(v))
     }
-    fn serialize_i128(self, v: i128) -> Result<(), Fail> {
-        // A JSON value holds integers that fit an i64 or a u64; `to_value` fails on others.
-        if i64::try_from(v).is_err() && u64::try_from(v).is_err() {
-            return Err(Fail::Detour);
-        }
-        self.plain(itoa::Buffer::new().format(v))
-    }
     fn serialize_u8(self, v: u8) -> Result<(), Fail> {
         self.serialize_u64(u64::from(v))
     }
@@ -1118,12 +1095,6 @@ impl<'a> Serializer for Cell<'a> {
         self.serialize_u64(u64::from(v))
     }
     fn serialize_u64(self, v: u64) -> Result<(), Fail> {
-        self.plain(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), Fail> {
-        if u64::try_from(v).is_err() {
-            return Err(Fail::Detour);
-        }
         self.plain(itoa::Buffer::new().format(v))
     }
     fn serialize_f32(self, v: f32) -> Result<(), Fail> {
@@ -1137,16 +1108,15 @@ impl<'a> Serializer for Cell<'a> {
         }
         self.plain(zmij::Buffer::new().format_finite(v))
     }
-    fn serialize_char(self, v: char) -> Result<(), Fail> {
-        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    fn serialize_char(self, _: char) -> Result<(), Fail> {
+        Err(Fail::Detour)
     }
     fn serialize_str(self, v: &str) -> Result<(), Fail> {
         write_cell(self.out, v);
         Ok(())
     }
-    fn serialize_bytes(self, v: &[u8]) -> Result<(), Fail> {
-        let value = serde_json::value::Serializer.serialize_bytes(v);
-        write_json(self.out, &mut self.scratch.json, value)
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), Fail> {
+        Err(Fail::Detour)
     }
     fn serialize_none(self) -> Result<(), Fail> {
         Ok(())

@@ -8,7 +8,8 @@
 //!
 //! A few values are ones `to_value` treats in its own way: a key repeated in one object (the last
 //! value wins, in the first one's place), a map key that is not a string, a number a JSON value
-//! cannot hold, a `RawValue`. The direct path does not imitate those: it gives up
+//! cannot hold, a `RawValue`; and some shapes are in no generated type (tuples, `char`, bytes,
+//! 128-bit integers, variants with data). The direct path does not imitate those: it gives up
 //! ([`Fail::Detour`]) and the value goes through `to_value` after all. Every other failure takes
 //! the same detour, so that errors, too, are exactly those of the value path: serde_json's own,
 //! or the key the JSON value has that cannot be an element name.
@@ -16,7 +17,7 @@
 use std::borrow::Cow;
 use std::fmt::{self, Display, Write as _};
 
-use serde::ser::{self, Serialize, Serializer};
+use serde::ser::{self, Impossible, Serialize, Serializer};
 
 use super::{ITEM, ROOT};
 use crate::Format;
@@ -247,30 +248,12 @@ impl<'a> Element<'a> {
     /// A list, map or struct, its start tag left open until its first child or its end.
     fn open(self, key: String, kind: Kind) -> Compound<'a> {
         self.w.start_tag(self.name, self.depth);
-        let level = Level::new(self.w, self.name, self.depth, None, kind);
+        let level = Level::new(self.w, self.name, self.depth, kind);
         Compound {
             w: self.w,
             level,
             key,
         }
-    }
-
-    /// A variant with data, which `to_value` makes `{"Variant": data}`: this element holds
-    /// one element named after the variant, whose start tag is left open.
-    fn open_variant(self, variant: &'static str) -> Result<Compound<'a>, Fail> {
-        if !is_xml_name(variant) {
-            return Err(Fail::bad_name(variant));
-        }
-        self.w.start_tag(self.name, self.depth);
-        self.w.out.push('>');
-        self.w.start_tag(variant, self.depth + 1);
-        let outer = Some((self.name, self.depth));
-        let level = Level::new(self.w, variant, self.depth + 1, outer, Kind::Other);
-        Ok(Compound {
-            w: self.w,
-            level,
-            key: String::new(),
-        })
     }
 }
 
@@ -278,12 +261,14 @@ impl<'a> Serializer for Element<'a> {
     type Ok = ();
     type Error = Fail;
     type SerializeSeq = Compound<'a>;
-    type SerializeTuple = Compound<'a>;
-    type SerializeTupleStruct = Compound<'a>;
-    type SerializeTupleVariant = Compound<'a>;
+    // Tuples, bytes, chars and variants with data are in no generated type: they take the
+    // detour through `to_value` (which writes them as lists, strings and one-key objects).
+    type SerializeTuple = Impossible<(), Fail>;
+    type SerializeTupleStruct = Impossible<(), Fail>;
+    type SerializeTupleVariant = Impossible<(), Fail>;
     type SerializeMap = Compound<'a>;
     type SerializeStruct = Compound<'a>;
-    type SerializeStructVariant = Compound<'a>;
+    type SerializeStructVariant = Impossible<(), Fail>;
 
     fn serialize_bool(self, v: bool) -> Result<(), Fail> {
         self.leaf(if v { "true" } else { "false" })
@@ -300,13 +285,6 @@ impl<'a> Serializer for Element<'a> {
     fn serialize_i64(self, v: i64) -> Result<(), Fail> {
         self.leaf(itoa::Buffer::new().format(v))
     }
-    fn serialize_i128(self, v: i128) -> Result<(), Fail> {
-        // A JSON value holds integers that fit an i64 or a u64; `to_value` fails on others.
-        if i64::try_from(v).is_err() && u64::try_from(v).is_err() {
-            return Err(Fail::Detour);
-        }
-        self.leaf(itoa::Buffer::new().format(v))
-    }
     fn serialize_u8(self, v: u8) -> Result<(), Fail> {
         self.serialize_u64(u64::from(v))
     }
@@ -317,12 +295,6 @@ impl<'a> Serializer for Element<'a> {
         self.serialize_u64(u64::from(v))
     }
     fn serialize_u64(self, v: u64) -> Result<(), Fail> {
-        self.leaf(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), Fail> {
-        if u64::try_from(v).is_err() {
-            return Err(Fail::Detour);
-        }
         self.leaf(itoa::Buffer::new().format(v))
     }
     fn serialize_f32(self, v: f32) -> Result<(), Fail> {
@@ -336,19 +308,14 @@ impl<'a> Serializer for Element<'a> {
         }
         self.leaf(zmij::Buffer::new().format_finite(v))
     }
-    fn serialize_char(self, v: char) -> Result<(), Fail> {
-        self.text(v.encode_utf8(&mut [0; 4]))
+    fn serialize_char(self, _: char) -> Result<(), Fail> {
+        Err(Fail::Detour)
     }
     fn serialize_str(self, v: &str) -> Result<(), Fail> {
         self.text(v)
     }
-    fn serialize_bytes(self, v: &[u8]) -> Result<(), Fail> {
-        // A list of numbers, as `to_value` makes bytes.
-        let mut list = self.open(String::new(), Kind::Other);
-        for byte in v {
-            list.item(byte)?;
-        }
-        list.end()
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), Fail> {
+        Err(Fail::Detour)
     }
     fn serialize_none(self) -> Result<(), Fail> {
         self.nil()
@@ -381,30 +348,32 @@ impl<'a> Serializer for Element<'a> {
         self,
         _: &'static str,
         _: u32,
-        variant: &'static str,
-        value: &T,
+        _: &'static str,
+        _: &T,
     ) -> Result<(), Fail> {
-        let mut object = self.open(String::new(), Kind::Other);
-        object.level.entry(object.w, variant, value)?;
-        object.end()
+        Err(Fail::Detour)
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<Compound<'a>, Fail> {
         Ok(self.open(String::new(), Kind::List(len)))
     }
-    fn serialize_tuple(self, _: usize) -> Result<Compound<'a>, Fail> {
-        Ok(self.open(String::new(), Kind::Other))
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Fail> {
+        Err(Fail::Detour)
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Compound<'a>, Fail> {
-        Ok(self.open(String::new(), Kind::Other))
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Fail> {
+        Err(Fail::Detour)
     }
     fn serialize_tuple_variant(
         self,
         _: &'static str,
         _: u32,
-        variant: &'static str,
+        _: &'static str,
         _: usize,
-    ) -> Result<Compound<'a>, Fail> {
-        self.open_variant(variant)
+    ) -> Result<Self::SerializeTupleVariant, Fail> {
+        Err(Fail::Detour)
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Compound<'a>, Fail> {
         let key = self.w.keys.pop().unwrap_or_default();
@@ -420,10 +389,10 @@ impl<'a> Serializer for Element<'a> {
         self,
         _: &'static str,
         _: u32,
-        variant: &'static str,
+        _: &'static str,
         _: usize,
-    ) -> Result<Compound<'a>, Fail> {
-        self.open_variant(variant)
+    ) -> Result<Self::SerializeStructVariant, Fail> {
+        Err(Fail::Detour)
     }
     fn collect_str<T: Display + ?Sized>(self, value: &T) -> Result<(), Fail> {
         // Dates and the like: formatted once, into a reused buffer.
@@ -493,18 +462,10 @@ struct Level<'a> {
     follows: Option<usize>,
     /// Where this struct's fields start in the writer's `fields`, once it follows no sequence.
     fields_from: usize,
-    /// A variant's element sits in an outer one (`{"Variant": data}`): its name and depth.
-    outer: Option<(&'a str, usize)>,
 }
 
 impl<'a> Level<'a> {
-    fn new(
-        w: &Writer,
-        name: &'a str,
-        depth: usize,
-        outer: Option<(&'a str, usize)>,
-        kind: Kind,
-    ) -> Self {
+    fn new(w: &Writer, name: &'a str, depth: usize, kind: Kind) -> Self {
         let follows = match kind {
             Kind::Struct(type_name) => w.known(type_name),
             _ => None,
@@ -519,7 +480,6 @@ impl<'a> Level<'a> {
             seen_bits: 0,
             follows,
             fields_from: w.fields.len(),
-            outer,
         }
     }
 
@@ -527,15 +487,6 @@ impl<'a> Level<'a> {
         if !self.has_children {
             w.out.push('>');
             self.has_children = true;
-        }
-    }
-
-    /// Adds this element's name to a failure inside a variant's element; any other element's
-    /// name is added by whoever holds it.
-    fn locate(&self, fail: Fail) -> Fail {
-        match self.outer {
-            Some(_) => fail.within(self.name),
-            None => fail,
         }
     }
 
@@ -551,7 +502,7 @@ impl<'a> Level<'a> {
         };
         value
             .serialize(element)
-            .map_err(|fail| self.locate(fail.within(&format!("{ITEM}[{}]", index + 1))))?;
+            .map_err(|fail| fail.within(&format!("{ITEM}[{}]", index + 1)))?;
         if let (0, Kind::List(Some(len))) = (index, self.kind) {
             reserve_for_items(w, w.out.len() - start, len);
         }
@@ -597,7 +548,7 @@ impl<'a> Level<'a> {
         value: &T,
     ) -> Result<(), Fail> {
         if !is_xml_name(key) {
-            return Err(self.locate(Fail::bad_name(key)));
+            return Err(Fail::bad_name(key));
         }
         self.claim(w, key)?;
         self.write_child(w, key, value)
@@ -615,9 +566,7 @@ impl<'a> Level<'a> {
             name: key,
             depth: self.depth + 1,
         };
-        value
-            .serialize(element)
-            .map_err(|fail| self.locate(fail.within(key)))
+        value.serialize(element).map_err(|fail| fail.within(key))
     }
 
     /// Refuses a key this element already has: `to_value` would keep one element for both, so
@@ -652,10 +601,6 @@ impl<'a> Level<'a> {
             w.remember(name, self.fields_from);
         }
         w.fields.truncate(self.fields_from);
-        if let Some((outer, depth)) = self.outer {
-            w.indent(depth);
-            w.end_tag(outer);
-        }
     }
 }
 
@@ -689,39 +634,6 @@ impl ser::SerializeSeq for Compound<'_> {
     }
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = Fail;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Fail> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Fail> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Fail;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Fail> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Fail> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Fail;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Fail> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Fail> {
-        Compound::end(self)
-    }
-}
-
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
     type Error = Fail;
@@ -745,21 +657,6 @@ impl ser::SerializeStruct for Compound<'_> {
         value: &T,
     ) -> Result<(), Fail> {
         self.level.field(self.w, key, value)
-    }
-    fn end(self) -> Result<(), Fail> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeStructVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Fail;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Fail> {
-        self.level.entry(self.w, key, value)
     }
     fn end(self) -> Result<(), Fail> {
         Compound::end(self)
