@@ -13,7 +13,6 @@ use std::future::Future;
 
 use crate::call::send;
 use crate::input::{id, placement_ids};
-use crate::raw::Endpoint;
 use crate::raw::types;
 use crate::stats::StatsQuery;
 use crate::{Client, Endpoint, Error};

@@ -195,67 +195,17 @@ fn row(lowered: &Value, operation: &Operation<'_>) -> Result<Row, TableError> {
             .ok_or_else(|| missing("format suffix on the operationId"))?
             .to_owned(),
     };
-    // CSV and XML answers are typed by the JSON twin: same path stem, same method.
-    let stem = operation
-        .path
-        .rsplit_once('.')
-        .map_or(operation.path, |(stem, _)| stem);
-    let twin = lowered
-        .pointer(&pointer::join([
-            "paths",
-            &format!("{stem}.json"),
-            operation.method,
-        ]))
-        .ok_or_else(|| missing("JSON twin"))?;
-    let success = twin
-        .pointer("/responses/200/content/application~1json")
-        .ok_or_else(|| missing("JSON 200 answer on the twin"))?;
-    let answer = schema_name(success.get("schema")).ok_or_else(|| missing("$ref answer schema"))?;
-    let example = success
-        .get("example")
-        .map(|e| serde_json::to_string(e).expect("a JSON value serialises"))
-        .ok_or_else(|| missing("JSON example"))?;
-    let body = operation
-        .value
-        .pointer("/requestBody")
-        .and_then(|b| pointer::resolve(lowered, b))
-        .map(|body| {
-            let name = schema_name(body.pointer("/content/application~1json/schema"))
-                .ok_or_else(|| missing("$ref request body schema"))?;
-            let example = body
-                .pointer("/content/application~1json/example")
-                .map(|e| serde_json::to_string(e).expect("a JSON value serialises"));
-            Ok(RequestBody {
-                schema: name,
-                required: body.get("required") == Some(&Value::Bool(true)),
-                example,
-            })
-        })
-        .transpose()?;
-    // Every class is spelled out: a class the table cannot name is an error here, never a quiet
-    // "not idempotent" (or anything else) at run time.
-    let retry = match operation
-        .value
-        .pointer(&format!("/{RETRY_KEY}/class"))
-        .and_then(Value::as_str)
-    {
-        Some("readonly") => ident("ReadOnly"),
-        Some("idempotent") => ident("Idempotent"),
-        Some("not-idempotent") => ident("NotIdempotent"),
-        _ => {
-            return Err(missing(&format!(
-                "{RETRY_KEY}.class of readonly, idempotent or not-idempotent"
-            )));
-        }
-    };
-    let method = match operation.method {
-        "get" => ident("Get"),
-        "post" => ident("Post"),
-        "put" => ident("Put"),
-        "patch" => ident("Patch"),
-        "delete" => ident("Delete"),
-        _ => return Err(missing("method of get, post, put, patch or delete")),
-    };
+    let (answer, example) = answer(lowered, operation).map_err(&missing)?;
+    let body = request_body(lowered, operation).map_err(&missing)?;
+    // Every class and method is spelled out: one the table cannot name is an error here, never
+    // a quiet "not idempotent" (or anything else) at run time.
+    let retry = retry_class(operation.value).ok_or_else(|| {
+        missing(&format!(
+            "{RETRY_KEY}.class of readonly, idempotent or not-idempotent"
+        ))
+    })?;
+    let method = method(operation.method)
+        .ok_or_else(|| missing("method of get, post, put, patch or delete"))?;
     let mut path_parameters = Vec::new();
     let mut query_parameters = Vec::new();
     for parameter in operation.parameters(lowered) {
@@ -293,6 +243,76 @@ fn row(lowered: &Value, operation: &Operation<'_>) -> Result<Row, TableError> {
         example,
         retry,
     })
+}
+
+/// The schema of the 200 answer and its JSON example. CSV and XML answers are typed by the
+/// JSON twin: same path stem, same method. The error says what is missing.
+fn answer(lowered: &Value, operation: &Operation<'_>) -> Result<(String, String), &'static str> {
+    let stem = operation
+        .path
+        .rsplit_once('.')
+        .map_or(operation.path, |(stem, _)| stem);
+    let twin = lowered
+        .pointer(&pointer::join([
+            "paths",
+            &format!("{stem}.json"),
+            operation.method,
+        ]))
+        .ok_or("JSON twin")?;
+    let success = twin
+        .pointer("/responses/200/content/application~1json")
+        .ok_or("JSON 200 answer on the twin")?;
+    let answer = schema_name(success.get("schema")).ok_or("$ref answer schema")?;
+    let example = success.get("example").ok_or("JSON example")?;
+    Ok((answer, example.to_string()))
+}
+
+/// The JSON request body, if the operation takes one.
+fn request_body(
+    lowered: &Value,
+    operation: &Operation<'_>,
+) -> Result<Option<RequestBody>, &'static str> {
+    let Some(body) = operation
+        .value
+        .pointer("/requestBody")
+        .and_then(|b| pointer::resolve(lowered, b))
+    else {
+        return Ok(None);
+    };
+    let schema = schema_name(body.pointer("/content/application~1json/schema"))
+        .ok_or("$ref request body schema")?;
+    Ok(Some(RequestBody {
+        schema,
+        required: body.get("required") == Some(&Value::Bool(true)),
+        example: body
+            .pointer("/content/application~1json/example")
+            .map(Value::to_string),
+    }))
+}
+
+/// The `RetryClass` variant of an operation's `x-adsterra-retry.class`.
+fn retry_class(operation: &Value) -> Option<Ident> {
+    match operation
+        .pointer(&format!("/{RETRY_KEY}/class"))?
+        .as_str()?
+    {
+        "readonly" => Some(ident("ReadOnly")),
+        "idempotent" => Some(ident("Idempotent")),
+        "not-idempotent" => Some(ident("NotIdempotent")),
+        _ => None,
+    }
+}
+
+/// The `Method` variant of a lowercase HTTP method.
+fn method(method: &str) -> Option<Ident> {
+    Some(ident(match method {
+        "get" => "Get",
+        "post" => "Post",
+        "put" => "Put",
+        "patch" => "Patch",
+        "delete" => "Delete",
+        _ => return None,
+    }))
 }
 
 fn param(root: &Value, parameter: &Value) -> Param {

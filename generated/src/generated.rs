@@ -2497,7 +2497,9 @@ in `x-adsterra-known-values`. Only what is marked `required` is proven to be the
 
 **Exact amounts.** A number marked `x-adsterra-decimals: N` (money, rates) is written with N
 decimal places at most: store it exactly, as an integer count of 10^-N units or a decimal
-type, never as a binary float whose sums drift.
+type, never as a binary float whose sums drift. A number also marked `x-adsterra-ratio: {of,
+per, times}` is a rate, `of / per * times` of the same row (0 when `per` is 0): rows that are
+summed (several date ranges of one group) derive it again from the sums, never add it up.
 
 **Rate limit.** Not documented for advertisers. The publisher API allows 1200 requests per
 minute per user and caches responses for 60 seconds; assume the same (inferred).

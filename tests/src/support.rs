@@ -172,9 +172,9 @@ pub fn capture_logs() -> (CapturedLogs, tracing::subscriber::DefaultGuard) {
     (captured, tracing::subscriber::set_default(subscriber))
 }
 
-/// Each crate of the workspace and the crates of the workspace it depends on, dev-dependencies
-/// left out, as `cargo metadata` reports them.
-pub fn workspace_dependencies() -> BTreeMap<String, BTreeSet<String>> {
+/// Each crate of the workspace and the crates of the workspace (and of `outside`) it depends on,
+/// dev-dependencies left out, as `cargo metadata` reports them.
+pub fn workspace_dependencies(outside: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
     let output = Command::new(env!("CARGO"))
         .args([
             "metadata",
@@ -204,7 +204,7 @@ pub fn workspace_dependencies() -> BTreeMap<String, BTreeSet<String>> {
                 .iter()
                 .filter(|dependency| dependency["kind"] != "dev")
                 .filter_map(|dependency| dependency["name"].as_str())
-                .filter(|name| members.contains(name))
+                .filter(|name| members.contains(name) || outside.contains(name))
                 .map(str::to_owned)
                 .collect();
             let name = package["name"].as_str().expect("a package name");

@@ -3,13 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use adsterra_codegen::derived::{GENERATED_RS, OPERATIONS_RS};
 use adsterra_generated::operation::OPERATIONS;
-use adsterra_tests::support::source_files;
+use adsterra_tests::support::{source_files, workspace_dependencies};
 use adsterra_tests::workspace_root;
-use serde_json::Value;
 
 /// The workspace's crates, lowest first: a crate may depend only on crates before it (a new
 /// crate fails the test until it is placed here).
@@ -29,40 +27,7 @@ const LAYERS: [&str; 10] = [
 /// The crates of this workspace (and progenitor) each workspace crate declares as a normal or
 /// build dependency; dev-dependencies are left out (tests may use anything).
 fn dependencies() -> BTreeMap<String, BTreeSet<String>> {
-    let output = Command::new(env!("CARGO"))
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-        ])
-        .current_dir(workspace_root())
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let metadata: Value = serde_json::from_slice(&output.stdout).expect("cargo metadata is JSON");
-    let packages = metadata["packages"].as_array().unwrap();
-    let members: BTreeSet<&str> = packages.iter().filter_map(|p| p["name"].as_str()).collect();
-    packages
-        .iter()
-        .map(|package| {
-            let deps = package["dependencies"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|dep| dep["kind"] != "dev")
-                .filter_map(|dep| dep["name"].as_str())
-                .filter(|name| members.contains(name) || *name == "progenitor")
-                .map(str::to_owned)
-                .collect();
-            (package["name"].as_str().unwrap().to_owned(), deps)
-        })
-        .collect()
+    workspace_dependencies(&["progenitor"])
 }
 
 /// Everything `name` depends on, directly or not.
