@@ -151,6 +151,7 @@ mod endpoints;
 mod error;
 mod input;
 pub mod legacy;
+mod list_plan;
 mod operation_call;
 mod policy;
 mod retry;
@@ -166,12 +167,10 @@ pub use capture::BodyLog;
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL,
 };
-pub use endpoints::{
-    BannerRef, Blacklist, CampaignRef, CustomBids, ListChange, ListPlan, ListRequest,
-    PlacementList, SyncReport, Whitelist,
-};
+pub use endpoints::{BannerRef, Blacklist, CampaignRef, CustomBids, Whitelist};
 pub use error::{Call, Error, TransportError};
 pub use legacy::LegacyProbe;
+pub use list_plan::{ListChange, ListPlan, ListRequest, PlacementList, SyncReport};
 pub use operation_call::{OperationAnswer, OperationCall};
 pub use raw::operation::{self, Endpoint, Operation, RetryClass};
 pub use retry::RetryPolicy;
