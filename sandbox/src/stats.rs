@@ -54,7 +54,7 @@ pub struct CampaignProfile {
 }
 
 /// A `group_by[]` key: the spec's own enum, the one the client and the sync use, so that a key
-/// the spec gains fails to compile here ([`KeySet::of`]) instead of being merged away.
+/// the spec gains fails to compile here (`KeySet::of`) instead of being merged away.
 pub use adsterra_generated::types::StatsGroupBy as GroupKey;
 
 /// The `campaign`, `banner`, `placement` and `country` query filters; `None`
