@@ -50,6 +50,9 @@ pub struct Progress {
 
 type OnProgress = Box<dyn FnMut(Progress) + Send>;
 
+/// The first and last day of one request.
+type Window = (NaiveDate, NaiveDate);
+
 /// One sync of stats (at one grain) and campaigns into a database.
 #[must_use = "a job does nothing until run()"]
 pub struct SyncJob<'a> {
@@ -148,13 +151,8 @@ impl<'a> SyncJob<'a> {
         let today = StatsDays::today();
         let until = self.until.unwrap_or(today);
         self.check(until, today)?;
-        let schema = match self.schema.take() {
-            Some(schema) => schema,
-            None => {
-                let keys: Vec<String> = self.group_by.iter().map(ToString::to_string).collect();
-                Schema::current(&keys.iter().map(String::as_str).collect::<Vec<_>>())?
-            }
-        };
+        let schema = self.tables()?;
+        let group_by = self.grain();
         let database = &mut *self.database;
         let mut migrations = database.migrate(&schema.stats).await?;
         migrations.extend(database.migrate(&schema.campaigns).await?);
@@ -164,23 +162,12 @@ impl<'a> SyncJob<'a> {
 
         let campaigns = snapshot_campaigns(&self.client, database, &schema.campaigns, run).await?;
 
-        let mut windows: Vec<(Span, (NaiveDate, NaiveDate))> = Vec::new();
-        for span in &spans {
-            let cut = (span.windows(self.window_days))
-                .map_err(|fault| SyncError::invalid("window_days", fault.to_string()))?;
-            windows.extend(cut.into_iter().map(|window| (*span, window)));
-        }
+        let windows = windows(&spans, self.window_days)?;
         let mut totals = Totals {
             days_total: spans.iter().map(Span::days).sum(),
             requests: 1,
             ..Totals::default()
         };
-        // Rows carry their day only when grouped by it.
-        let mut group_by = self.group_by.clone();
-        if !group_by.contains(&StatsGroupBy::Date) {
-            group_by.insert(0, StatsGroupBy::Date);
-        }
-        let group_by = Arc::new(group_by);
         let client = self.client.clone();
         let mut answers = futures::stream::iter(windows.iter().copied())
             .map(|(_, window)| {
@@ -197,15 +184,7 @@ impl<'a> SyncJob<'a> {
             let mut days = by_day(&schema, *window, answer)?;
             // Every day of the window is written, a day without rows too: its old rows go,
             // and the days held stay one run.
-            let mut order: Vec<NaiveDate> = window
-                .0
-                .iter_days()
-                .take_while(|d| *d <= window.1)
-                .collect();
-            if span.backward {
-                order.reverse();
-            }
-            for day in order {
+            for day in span.days_of(*window) {
                 let rows = days.remove(&day).unwrap_or_default();
                 let after = match held {
                     Some((first, last)) => (first.min(day), last.max(day)),
@@ -247,6 +226,25 @@ impl<'a> SyncJob<'a> {
         Ok(summary)
     }
 
+    /// The tables to write: the ones given, or those of the spec this crate was built with.
+    fn tables(&mut self) -> Result<Schema, SyncError> {
+        if let Some(schema) = self.schema.take() {
+            return Ok(schema);
+        }
+        let keys: Vec<String> = self.group_by.iter().map(ToString::to_string).collect();
+        Schema::current(&keys.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    /// The keys every request groups by: the asked ones, and the date, since rows carry their
+    /// day only when grouped by it.
+    fn grain(&self) -> Arc<Vec<StatsGroupBy>> {
+        let mut group_by = self.group_by.clone();
+        if !group_by.contains(&StatsGroupBy::Date) {
+            group_by.insert(0, StatsGroupBy::Date);
+        }
+        Arc::new(group_by)
+    }
+
     /// Options that cannot work, before anything is fetched or written: the client's rules of
     /// stats days ([`StatsDays`]) under this job's names for them, and the revision's bound.
     fn check(&self, until: NaiveDate, today: NaiveDate) -> Result<(), SyncError> {
@@ -270,6 +268,17 @@ impl<'a> SyncJob<'a> {
         }
         Ok(())
     }
+}
+
+/// The spans cut into requests, each window with the span it belongs to, in fetch order.
+fn windows(spans: &[Span], window_days: u32) -> Result<Vec<(Span, Window)>, SyncError> {
+    let mut windows = Vec::new();
+    for span in spans {
+        let cut = (span.windows(window_days))
+            .map_err(|fault| SyncError::invalid("window_days", fault.to_string()))?;
+        windows.extend(cut.into_iter().map(|window| (*span, window)));
+    }
+    Ok(windows)
 }
 
 /// Stores the account's campaigns as run `run` sees them; returns how many.

@@ -38,6 +38,15 @@ impl Span {
             days.windows(window_days)
         }
     }
+
+    /// The days of `window`, one of its windows, in the order they are written.
+    pub fn days_of(&self, (start, finish): (NaiveDate, NaiveDate)) -> Vec<NaiveDate> {
+        let mut days: Vec<NaiveDate> = start.iter_days().take_while(|d| *d <= finish).collect();
+        if self.backward {
+            days.reverse();
+        }
+        days
+    }
 }
 
 /// The spans to fetch, in order. `held` is what the table holds (first and last day), `since`
@@ -148,5 +157,10 @@ mod tests {
                 (day("2025-12-01"), day("2025-12-01")),
             ]
         );
+        let window = (day("2025-12-30"), day("2026-01-01"));
+        let newest_first = [day("2026-01-01"), day("2025-12-31"), day("2025-12-30")];
+        assert_eq!(spans[0].days_of(window), newest_first);
+        let oldest_first: Vec<_> = newest_first.into_iter().rev().collect();
+        assert_eq!(spans[1].days_of(window), oldest_first);
     }
 }
