@@ -88,20 +88,7 @@ pub fn handle(world: &World, call: Call<'_>) -> Result<Payload, Failure> {
         Campaign(id) if method == Method::GET => {
             Payload::Campaign(owned_campaign(account, id)?.clone())
         }
-        Campaign(id) => {
-            let active = bool_field(&json_body(call.body)?, "active")?;
-            let campaign = owned_campaign_mut(account, id)?;
-            if campaign.active == Some(4) {
-                return Err(Failure::invalid(
-                    "active",
-                    format!(
-                        "campaign {id} is not in use (state 4) and cannot be started or stopped"
-                    ),
-                ));
-            }
-            campaign.active = Some(if active { 3 } else { 1 });
-            Payload::Campaign(campaign.clone())
-        }
+        Campaign(id) => Payload::Campaign(start_or_stop_campaign(account, id, call.body)?),
         CampaignBanners(id) => {
             owned_campaign(account, id)?;
             let items = account.banners_of(id);
@@ -111,15 +98,7 @@ pub fn handle(world: &World, call: Call<'_>) -> Result<Payload, Failure> {
                     .items(items),
             ))
         }
-        Banner(id) => {
-            let active = bool_field(&json_body(call.body)?, "active")?;
-            let banner = account
-                .banners
-                .get_mut(&id)
-                .ok_or_else(Failure::not_found)?;
-            banner.active = Some(if active { 3 } else { 1 });
-            Payload::Banner(banner.clone())
-        }
+        Banner(id) => Payload::Banner(start_or_stop_banner(account, id, call.body)?),
         CampaignLandings(id) => {
             owned_campaign(account, id)?;
             landings(account.landings_of(Some(id), None))
@@ -148,6 +127,40 @@ pub fn handle(world: &World, call: Call<'_>) -> Result<Payload, Failure> {
         CustomBids(id) | CustomBidsClean(id) => custom_bids(account, id, call)?,
         Stats => unreachable!("handled above, without the account lock"),
     })
+}
+
+/// A campaign's `{"active": bool}` change: started (state 3) or stopped (state 1), unless it is
+/// not in use (state 4).
+fn start_or_stop_campaign(
+    account: &mut Account,
+    id: i64,
+    body: &[u8],
+) -> Result<types::Campaign, Failure> {
+    let active = bool_field(&json_body(body)?, "active")?;
+    let campaign = owned_campaign_mut(account, id)?;
+    if campaign.active == Some(4) {
+        return Err(Failure::invalid(
+            "active",
+            format!("campaign {id} is not in use (state 4) and cannot be started or stopped"),
+        ));
+    }
+    campaign.active = Some(if active { 3 } else { 1 });
+    Ok(campaign.clone())
+}
+
+/// A banner's `{"active": bool}` change: started (state 3) or stopped (state 1).
+fn start_or_stop_banner(
+    account: &mut Account,
+    id: i64,
+    body: &[u8],
+) -> Result<types::Banner, Failure> {
+    let active = bool_field(&json_body(body)?, "active")?;
+    let banner = account
+        .banners
+        .get_mut(&id)
+        .ok_or_else(Failure::not_found)?;
+    banner.active = Some(if active { 3 } else { 1 });
+    Ok(banner.clone())
 }
 
 /// Checks the path ids of an operation the handlers do not know (answered with the spec's
@@ -309,17 +322,10 @@ fn stats(engine: &StatsEngine, query: &str) -> Result<Payload, Failure> {
         };
         let key = parameter.name;
         match key {
-            "start_date" | "finish_date" => match NaiveDate::parse_from_str(&value, "%Y-%m-%d") {
-                Ok(date) if date > today => {
-                    push(&mut errors, key, "must not be after today (UTC)".to_owned())
-                }
+            "start_date" | "finish_date" => match report_day(&value, today) {
                 Ok(date) if key == "start_date" => start = Some(date),
                 Ok(date) => finish = Some(date),
-                Err(_) => push(
-                    &mut errors,
-                    key,
-                    format!("must be a date as YYYY-MM-DD, got {value:?}"),
-                ),
+                Err(message) => push(&mut errors, key, message),
             },
             "group_by[]" => match value.parse::<GroupKey>() {
                 Ok(key) => group_by.push(key),
@@ -358,27 +364,7 @@ fn stats(engine: &StatsEngine, query: &str) -> Result<Payload, Failure> {
             _ => {}
         }
     }
-    for (field, date) in [("start_date", start), ("finish_date", finish)] {
-        if date.is_none() && !errors.contains_key(field) {
-            push(&mut errors, field, "is required (YYYY-MM-DD)".to_owned());
-        }
-    }
-    if let (Some(start), Some(finish)) = (start, finish) {
-        if start > finish {
-            push(
-                &mut errors,
-                "finish_date",
-                "must not be before start_date".to_owned(),
-            );
-        } else if (finish - start).num_days() + 1 > MAX_STATS_DAYS {
-            push(
-                &mut errors,
-                "finish_date",
-                format!("Date range cannot exceed {MAX_STATS_DAYS} days"),
-            );
-        }
-    }
-    let (Some(start), Some(finish)) = (start, finish) else {
+    let Some((start, finish)) = date_range(start, finish, &mut errors) else {
         return Err(Failure::validation(errors));
     };
     if !errors.is_empty() {
@@ -394,6 +380,44 @@ fn stats(engine: &StatsEngine, query: &str) -> Result<Payload, Failure> {
             .item_count(items.len() as i64)
             .items(items),
     )))
+}
+
+/// A `start_date` or `finish_date`: a day as YYYY-MM-DD, not after `today`.
+fn report_day(value: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        Ok(date) if date > today => Err("must not be after today (UTC)".to_owned()),
+        Ok(date) => Ok(date),
+        Err(_) => Err(format!("must be a date as YYYY-MM-DD, got {value:?}")),
+    }
+}
+
+/// The report's days, when both are given, in order and at most [`MAX_STATS_DAYS`] apart;
+/// what is wrong with them goes to `errors` (a day already refused is not also missing).
+fn date_range(
+    start: Option<NaiveDate>,
+    finish: Option<NaiveDate>,
+    errors: &mut BTreeMap<String, Vec<String>>,
+) -> Option<(NaiveDate, NaiveDate)> {
+    for (field, date) in [("start_date", start), ("finish_date", finish)] {
+        if date.is_none() && !errors.contains_key(field) {
+            push(errors, field, "is required (YYYY-MM-DD)".to_owned());
+        }
+    }
+    let (start, finish) = start.zip(finish)?;
+    if start > finish {
+        push(
+            errors,
+            "finish_date",
+            "must not be before start_date".to_owned(),
+        );
+    } else if (finish - start).num_days() + 1 > MAX_STATS_DAYS {
+        push(
+            errors,
+            "finish_date",
+            format!("Date range cannot exceed {MAX_STATS_DAYS} days"),
+        );
+    }
+    Some((start, finish))
 }
 
 fn push(errors: &mut BTreeMap<String, Vec<String>>, field: &str, message: String) {
