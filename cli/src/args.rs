@@ -131,15 +131,23 @@ pub enum Command {
     /// Path ids are found from list answers, as the spec's x-adsterra-link says; a read whose
     /// ids cannot be found is reported as skipped, with why.
     ///
-    /// A last line says whether the API still accepts the legacy token-in-path form of old
-    /// scripts (one GET of /advertiser/<token>/campaigns.json, over https); it never changes
-    /// the exit code.
-    VerifyLive,
+    /// With --probe-legacy, a last line says whether the API still accepts the legacy
+    /// token-in-path form of old scripts; it never changes the exit code.
+    VerifyLive(VerifyLiveArgs),
     /// A completion script for your shell, on stdout.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyLiveArgs {
+    /// Also ask whether the API still accepts the legacy token-in-path form of old scripts: one
+    /// GET of /advertiser/<token>/campaigns.json over https. Off by default, since that request
+    /// puts the token in a URL, which proxies and servers log.
+    #[arg(long)]
+    pub probe_legacy: bool,
 }
 
 #[derive(Debug, Subcommand)]

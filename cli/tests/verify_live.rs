@@ -1,7 +1,7 @@
 //! `adsterra verify-live` against the sandbox: a faithful sandbox confirms the spec for every
 //! read of it, a deviating one shows each deviation; nothing is written and the token never
-//! shows. One last line says whether the legacy token-in-path form is accepted, and never
-//! changes the exit code.
+//! shows. With `--probe-legacy`, and only then, one last line says whether the legacy
+//! token-in-path form is accepted, and never changes the exit code.
 
 mod common;
 
@@ -40,7 +40,7 @@ fn row<'a>(report: &'a str, operation: &str, field: &str) -> &'a str {
 async fn a_faithful_api_confirms_every_read_of_the_spec_and_nothing_is_written() {
     let sandbox = sandbox(Config::default()).await;
     let before = sandbox.account();
-    let run = against(&sandbox, &["verify-live"]);
+    let run = against(&sandbox, &["verify-live", "--probe-legacy"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout
@@ -91,12 +91,12 @@ async fn a_refused_legacy_form_is_reported_on_one_line_and_keeps_exit_0() {
     // The sandbox always accepts its own token in the path; a per-minute limit that runs out
     // exactly after the reads is how it refuses the probe here (the probe is sent last).
     let counting = sandbox(Config::default()).await;
-    let run = against(&counting, &["verify-live"]);
+    let run = against(&counting, &["verify-live", "--probe-legacy"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let reads = u32::try_from(counting.requests_seen() - 1).unwrap();
 
     let limited = sandbox(Config::default().with_rate_limit_per_minute(reads)).await;
-    let run = against(&limited, &["verify-live", "--verbose"]);
+    let run = against(&limited, &["verify-live", "--probe-legacy", "--verbose"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout
@@ -121,7 +121,7 @@ async fn a_refused_legacy_form_is_reported_on_one_line_and_keeps_exit_0() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deviating_api_shows_each_deviation_in_every_format() {
     let sandbox = sandbox(Config::default().with_deviations(true)).await;
-    let run = against(&sandbox, &["verify-live"]);
+    let run = against(&sandbox, &["verify-live", "--probe-legacy"]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stderr.contains("deviation(s) from the spec"),
@@ -148,6 +148,25 @@ async fn a_deviating_api_shows_each_deviation_in_every_format() {
     // Deviations decide the exit code; the legacy line is there all the same.
     assert_eq!(legacy_line(&run.stdout), format!("{LEGACY}accepted"));
     assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_probe_legacy_no_request_puts_the_token_in_a_url() {
+    let asked = sandbox(Config::default()).await;
+    let run = against(&asked, &["verify-live", "--probe-legacy"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+
+    let unasked = sandbox(Config::default()).await;
+    let run = against(&unasked, &["verify-live", "--verbose"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains(LEGACY), "{}", run.stdout);
+    assert!(
+        !run.stderr.contains("adsterra.legacy_probe"),
+        "{}",
+        run.stderr
+    );
+    // The same reads, and not the probe's request.
+    assert_eq!(unasked.requests_seen(), asked.requests_seen() - 1);
 }
 
 #[test]

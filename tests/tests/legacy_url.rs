@@ -4,7 +4,7 @@
 //! The sandbox accepts it with the header's rules: such a script gets the same rows as our
 //! typed client, a revoked token in the path is 403 and an unknown one 401, an unknown endpoint
 //! is still 404, and a write through it does what the same write with the header does. Our
-//! client never uses the form; `Client::probe_legacy_token_path` (verify-live's last line) asks
+//! client never uses the form; `Client::probe_legacy_token_path` (the last line of `verify-live --probe-legacy`) asks
 //! whether an API accepts it, and never logs the token.
 //!
 //! python3 (standard library only) runs the script; CI installs it, and without it the test

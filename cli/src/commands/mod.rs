@@ -24,7 +24,7 @@ pub async fn run(context: &Context, command: Command) -> Result<(), Failure> {
         Command::Stats(args) => stats::run(context, args).await,
         Command::Sync(args) => sync::run(context, args).await,
         Command::Api(args) => api::run(context, args).await,
-        Command::VerifyLive => verify_live::run(context).await,
+        Command::VerifyLive(args) => verify_live::run(context, args).await,
         // Printed by main before any client is built: it needs no token.
         Command::Completions { .. } => Ok(()),
     }

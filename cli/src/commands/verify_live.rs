@@ -13,11 +13,11 @@
 //! [`Report`] holds the run. This command only finds the values to send, sends the reads through
 //! the client, and lays the report out as text.
 //!
-//! Last, one informational line says whether the API still accepts the legacy token-in-path form
-//! of old scripts (`/advertiser/<token>/campaigns.json`, no `X-API-Key`): `accepted`,
-//! `refused (401 Token not found)` or `not answered (why)`. It comes from
-//! [`Client::probe_legacy_token_path`] (one GET, the token in the path of an https request) and
-//! never changes the exit code.
+//! With `--probe-legacy`, and only then, one last informational line says whether the API still
+//! accepts the legacy token-in-path form of old scripts (`/advertiser/<token>/campaigns.json`, no
+//! `X-API-Key`): `accepted`, `refused (401 Token not found)` or `not answered (why)`. It comes
+//! from [`Client::probe_legacy_token_path`] (one GET, the token in the path of an https request:
+//! in a URL, which proxies and servers log, hence opt in) and never changes the exit code.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -32,10 +32,11 @@ use adsterra_openapi::verify::{self, Status};
 use chrono::{Days, Utc};
 use serde_json::Value;
 
+use crate::args::VerifyLiveArgs;
 use crate::context::Context;
 use crate::failure::{Class, Failure};
 
-pub async fn run(context: &Context) -> Result<(), Failure> {
+pub async fn run(context: &Context, args: VerifyLiveArgs) -> Result<(), Failure> {
     let spec: Value = serde_json::from_str(adsterra::raw::SPEC_JSON).map_err(|error| {
         Failure::new(
             Class::Server,
@@ -54,13 +55,18 @@ pub async fn run(context: &Context) -> Result<(), Failure> {
         }
     }
     let report = verifier.report;
-    let legacy = legacy_line(&context.client).await;
+    let legacy = match args.probe_legacy {
+        true => Some(legacy_line(&context.client).await),
+        false => None,
+    };
     let mut text = format!(
         "verify-live against {} (every read of the spec, every format)\n\n",
         context.base_url
     );
     text.push_str(&render(&report));
-    let _ = writeln!(text, "\n{legacy}");
+    if let Some(legacy) = legacy {
+        let _ = writeln!(text, "\n{legacy}");
+    }
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
