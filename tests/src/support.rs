@@ -1,5 +1,5 @@
 //! What the test files share: a sandbox with faults, a client with fast retries, a mock server
-//! with the raw client, an HTTP client that follows no redirect, days, the logs a test wrote, and
+//! with the raw client, an HTTP client that follows no redirect and a plain GET of the sandbox, days, the logs a test wrote, and
 //! a copy of the workspace to edit, and the dependencies between its crates.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -66,6 +66,16 @@ pub fn http_without_redirects() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("the HTTP client builds")
+}
+
+/// A GET of `path` (query included) on the sandbox with its token, following no redirect: the
+/// server's own answer, to look at or to compare with what the client made of it.
+pub async fn sandbox_get(sandbox: &Sandbox, path: &str) -> reqwest::Result<reqwest::Response> {
+    http_without_redirects()
+        .get(format!("{}{path}", sandbox.base_url()))
+        .header("X-API-Key", sandbox.token())
+        .send()
+        .await
 }
 
 /// A campaign whose blacklist is not empty (so clearing it is visible) and that can be started

@@ -5,7 +5,7 @@ use adsterra::types::StatsGroupBy;
 use adsterra::{ApiToken, Client, Endpoint, Error, Format, RetryPolicy};
 use adsterra_sandbox::account::{FOREIGN_BANNER, FOREIGN_CAMPAIGN};
 use adsterra_sandbox::{Config, Sandbox};
-use adsterra_tests::support::date;
+use adsterra_tests::support::{date, sandbox_get};
 
 async fn start() -> (Sandbox, Client) {
     let sandbox = Sandbox::start(Config::default()).await.unwrap();
@@ -661,15 +661,8 @@ async fn captured_bodies_are_the_servers_own_bytes_in_every_format() {
         let (value, bodies) = (client.campaign(campaign).get().await, log.take());
         let value = value.unwrap();
         assert_eq!(bodies.len(), 1, "{format}");
-        let url = format!(
-            "{}/campaign/{campaign}.{}",
-            sandbox.base_url(),
-            format.extension()
-        );
-        let direct = reqwest::Client::new()
-            .get(url)
-            .header("X-API-Key", sandbox.token())
-            .send()
+        let path = format!("/campaign/{campaign}.{}", format.extension());
+        let direct = sandbox_get(&sandbox, &path)
             .await
             .unwrap()
             .bytes()

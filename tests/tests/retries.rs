@@ -18,7 +18,7 @@ use adsterra::{ApiToken, Client, Endpoint, Error, Format, RetryPolicy};
 use adsterra_sandbox::Faults;
 use adsterra_sandbox::rng::Rng;
 use adsterra_tests::support::{
-    attempts, campaign_with_blacklist, client, date, fast_retries, sandbox,
+    attempts, campaign_with_blacklist, client, date, fast_retries, sandbox, sandbox_get,
 };
 use chrono::NaiveDate;
 use serde_json::json;
@@ -307,14 +307,11 @@ async fn csv_and_xml_decode_errors_locate_the_problem() {
     let sandbox = sandbox("malformed=1").await;
     let client = client(sandbox.base_url(), sandbox.token(), RetryPolicy::none());
     for format in [Format::Csv, Format::Xml] {
-        let body = reqwest::Client::new()
-            .get(format!(
-                "{}/stats.{}?start_date=2026-11-20&finish_date=2026-11-22",
-                sandbox.base_url(),
-                format.extension()
-            ))
-            .header("X-API-Key", sandbox.token())
-            .send()
+        let path = format!(
+            "/stats.{}?start_date=2026-11-20&finish_date=2026-11-22",
+            format.extension()
+        );
+        let body = sandbox_get(&sandbox, &path)
             .await
             .unwrap()
             .bytes()
@@ -414,50 +411,40 @@ async fn without_retries_the_first_fault_is_the_answer() {
 #[tokio::test]
 async fn clearing_a_list_is_not_retried_after_a_server_error_but_is_after_429() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/linking/blacklist/clean.json"))
-        .respond_with(
-            ResponseTemplate::new(500)
-                .set_body_json(json!({"code": 500, "message": "x", "data": null})),
-        )
-        .mount(&server)
-        .await;
     let client = client(&server.uri(), "t0k3n", fast_retries(3));
-    let sent = client
-        .raw()
-        .clean_blacklist()
-        .body_map(|b| b.campaign_id(7u64))
-        .send()
-        .await;
-    assert!(sent.is_err());
-    assert_eq!(
-        server.received_requests().await.unwrap().len(),
-        1,
-        "a 500 may have applied: no retry"
-    );
-
-    server.reset().await;
-    Mock::given(method("POST"))
-        .and(path("/linking/blacklist/clean.json"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "0")
-                .set_body_json(json!({"code": 429, "message": "x", "data": null})),
-        )
-        .mount(&server)
-        .await;
-    let sent = client
-        .raw()
-        .clean_blacklist()
-        .body_map(|b| b.campaign_id(7u64))
-        .send()
-        .await;
-    assert!(sent.is_err());
-    assert_eq!(
-        server.received_requests().await.unwrap().len(),
-        4,
-        "a 429 was refused unhandled: retried 3 times"
-    );
+    for (status, retry_after, sent, why) in [
+        (500, None, 1, "a 500 may have applied: no retry"),
+        (
+            429,
+            Some("0"),
+            4,
+            "a 429 was refused unhandled: retried 3 times",
+        ),
+    ] {
+        server.reset().await;
+        let mut answer = ResponseTemplate::new(status)
+            .set_body_json(json!({"code": status, "message": "x", "data": null}));
+        if let Some(wait) = retry_after {
+            answer = answer.insert_header("retry-after", wait);
+        }
+        Mock::given(method("POST"))
+            .and(path("/linking/blacklist/clean.json"))
+            .respond_with(answer)
+            .mount(&server)
+            .await;
+        let cleared = client
+            .raw()
+            .clean_blacklist()
+            .body_map(|b| b.campaign_id(7u64))
+            .send()
+            .await;
+        assert!(cleared.is_err(), "{status}");
+        assert_eq!(
+            server.received_requests().await.unwrap().len(),
+            sent,
+            "{why}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -2,20 +2,12 @@
 //! them while the sandbox runs. (The `redirect` fault is checked in `redirects.rs`.)
 
 use adsterra_sandbox::{Config, Faults, Sandbox};
-use adsterra_tests::support::http_without_redirects as client;
+use adsterra_tests::support::{http_without_redirects as client, sandbox_get as get};
 
 async fn start(faults: &str) -> Sandbox {
     Sandbox::start(Config::default().with_faults(faults.parse().expect("a valid fault spec")))
         .await
         .expect("the sandbox starts")
-}
-
-async fn get(sandbox: &Sandbox, path: &str) -> reqwest::Result<reqwest::Response> {
-    client()
-        .get(format!("{}{path}", sandbox.base_url()))
-        .header("X-API-Key", sandbox.token())
-        .send()
-        .await
 }
 
 const STATS: &str = "/stats.json?start_date=2026-11-01&finish_date=2026-11-27";
