@@ -134,10 +134,29 @@ pub enum Command {
     /// With --probe-legacy, a last line says whether the API still accepts the legacy
     /// token-in-path form of old scripts; it never changes the exit code.
     VerifyLive(VerifyLiveArgs),
+    /// Work with the spec from recorded answers; needs no token and sends nothing.
+    #[command(subcommand)]
+    Spec(SpecCommand),
     /// A completion script for your shell, on stdout.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpecCommand {
+    /// Write the OpenAPI Overlay (1.1.0) that makes the spec describe every answer recorded in
+    /// DIR (by verify-live --record): new fields with the narrowest type of all their values,
+    /// required fields that were missing made optional, wrong types widened, closed lists
+    /// extended, marks raised to confirmed by what Adsterra's host answered. Exits 1 when a
+    /// deviation cannot be expressed as an overlay action (each is listed).
+    Propose {
+        /// The folder of cassettes.
+        dir: PathBuf,
+        /// Where the overlay goes.
+        #[arg(long, value_name = "FILE", default_value = "proposed.overlay.yaml")]
+        overlay: PathBuf,
     },
 }
 
@@ -148,6 +167,16 @@ pub struct VerifyLiveArgs {
     /// puts the token in a URL, which proxies and servers log.
     #[arg(long)]
     pub probe_legacy: bool,
+    /// Keep every answer read, in every format, as VCR cassettes in DIR (one JSON file per
+    /// operation: request, status, content type and rate-limit headers, the body byte for
+    /// byte). The token is never kept: any echo of it is replaced by <API token>.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+    /// Write the OpenAPI Overlay that makes the spec describe every answer read to FILE (as
+    /// `adsterra spec propose` does from a recorded folder); exit 1 when a deviation cannot be
+    /// expressed as an overlay action.
+    #[arg(long, value_name = "FILE")]
+    pub propose: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -362,7 +391,7 @@ pub struct StatsArgs {
     /// Only this placement.
     #[arg(long, value_name = "ID")]
     pub placement: Option<i64>,
-    /// Only this country (ISO-3166 alpha-2, e.g. US).
+    /// Only this country (ISO-3166 alpha-2, e.g. US); All for every country (no filter).
     #[arg(long, value_name = "CODE")]
     pub country: Option<String>,
     /// Days per request for long ranges (1 to 366).

@@ -38,6 +38,12 @@ pub fn main() -> ExitCode {
         clap_complete::generate(shell, &mut command(), "adsterra", &mut std::io::stdout());
         return ExitCode::SUCCESS;
     }
+    if let Command::Spec(command) = cli.command {
+        return match commands::spec::run(command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(failure) => report(&failure),
+        };
+    }
     if cli.global.verbose {
         // The policy's spans name the operation, method and path, never headers or the query.
         tracing_subscriber::fmt()

@@ -83,7 +83,12 @@ async fn a_faithful_api_confirms_every_read_of_the_spec_and_nothing_is_written()
     // Every call was a read.
     assert_eq!(sandbox.writes_seen(), 0);
     assert_eq!(sandbox.account(), before);
-    assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
+    assert!(
+        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -115,7 +120,12 @@ async fn a_refused_legacy_form_is_reported_on_one_line_and_keeps_exit_0() {
         "{}",
         run.stderr
     );
-    assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
+    assert!(
+        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -147,7 +157,12 @@ async fn a_deviating_api_shows_each_deviation_in_every_format() {
     assert_eq!(sandbox.writes_seen(), 0);
     // Deviations decide the exit code; the legacy line is there all the same.
     assert_eq!(legacy_line(&run.stdout), format!("{LEGACY}accepted"));
-    assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
+    assert!(
+        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -174,4 +189,163 @@ fn without_a_token_it_says_where_the_token_goes() {
     let run = adsterra(&["verify-live"], &[], "");
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.contains("ADSTERRA_API_KEY"), "{}", run.stderr);
+}
+
+/// The files of a recorded folder, by name, as text.
+fn recorded_files(folder: &std::path::Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn record_keeps_every_answer_in_every_format_byte_for_byte_and_never_the_token() {
+    let sandbox = sandbox(Config::default()).await;
+    let folder = std::env::temp_dir().join(format!("adsterra-record-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    let run = against(
+        &sandbox,
+        &["verify-live", "--record", folder.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let cassettes = adsterra_openapi::cassette::Cassette::read_folder(&folder).unwrap();
+    // A cassette per read of the spec, in every format.
+    for read in OPERATIONS.iter().filter(|o| o.is_read()) {
+        let id = read.endpoint.id();
+        let cassette = cassettes
+            .get(id)
+            .unwrap_or_else(|| panic!("no cassette of {id}"));
+        assert!(
+            cassette
+                .http_interactions
+                .iter()
+                .any(|i| i.format() == Some(read.format)),
+            "{id} in {}",
+            read.format
+        );
+        assert!(
+            cassette
+                .http_interactions
+                .iter()
+                .all(|i| i.adsterra_operation == id && i.request.method == "get"),
+            "{id}"
+        );
+    }
+    let answers: usize = cassettes.values().map(|c| c.http_interactions.len()).sum();
+    assert!(
+        run.stdout.contains(&format!(
+            "recorded {answers} answers of {} operations into {}",
+            cassettes.len(),
+            folder.display()
+        )),
+        "{}",
+        run.stdout
+    );
+    // Each body is what the sandbox serves for that URL, byte for byte, with its content type.
+    let http = reqwest::Client::new();
+    for cassette in cassettes.values() {
+        for interaction in &cassette.http_interactions {
+            let response = http
+                .get(&interaction.request.uri)
+                .header("X-API-Key", TOKEN)
+                .send()
+                .await
+                .unwrap();
+            let content_type = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            assert_eq!(interaction.response.status.code, response.status().as_u16());
+            assert_eq!(interaction.response.headers["content-type"], [content_type]);
+            let body = response.bytes().await.unwrap();
+            assert_eq!(
+                interaction.response.body.bytes().unwrap(),
+                body,
+                "{}",
+                interaction.request.uri
+            );
+        }
+    }
+    // Another VCR reader takes every file, and no file holds the token.
+    for (name, text) in recorded_files(&folder) {
+        assert!(!text.contains(TOKEN), "{name} holds the token");
+        let read: vcr_cassette::Cassette = serde_json::from_str(&text)
+            .unwrap_or_else(|error| panic!("{name} is no VCR cassette: {error}"));
+        assert!(!read.http_interactions.is_empty(), "{name}");
+    }
+    std::fs::remove_dir_all(&folder).unwrap();
+}
+
+/// A server that echoes the token it is sent in the body, in a rate-limit header and in the
+/// URL it names: the recorder keeps none of it.
+struct EchoesTheToken;
+
+impl wiremock::Respond for EchoesTheToken {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let token = request.headers["x-api-key"].to_str().unwrap().to_owned();
+        let body = serde_json::json!({
+            "items": [{"id": 1463724, "alias": token, "url": format!("{}?key={token}", request.url)}],
+            "itemCount": 1,
+            "balance": 1.5,
+        });
+        wiremock::ResponseTemplate::new(200)
+            .set_body_json(body)
+            .insert_header("x-ratelimit-note", format!("for {token}").as_str())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn record_never_keeps_a_token_the_server_echoes() {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(EchoesTheToken)
+        .mount(&server)
+        .await;
+    let folder = std::env::temp_dir().join(format!("adsterra-echo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    let base_url = format!("{}/advertiser", server.uri());
+    let run = adsterra(
+        &["verify-live", "--record", folder.to_str().unwrap()],
+        &[
+            ("ADSTERRA_API_KEY", TOKEN),
+            ("ADSTERRA_BASE_URL", &base_url),
+        ],
+        "",
+    );
+    assert!(
+        run.stdout.contains("recorded "),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let files = recorded_files(&folder);
+    assert!(!files.is_empty());
+    let mut stand_ins = 0;
+    for (name, text) in &files {
+        assert!(!text.contains(TOKEN), "{name} holds the token:\n{text}");
+        stand_ins += text.matches(adsterra::TOKEN_STAND_IN).count();
+    }
+    // Body, header and URL of every answer: the echoes were there, and were replaced.
+    let answers: usize = files
+        .iter()
+        .map(|(_, text)| text.matches("\"adsterra_operation\"").count())
+        .sum();
+    assert!(
+        stand_ins >= 3 * answers,
+        "{stand_ins} stand-ins for {answers} answers"
+    );
+    std::fs::remove_dir_all(&folder).unwrap();
 }

@@ -1,5 +1,6 @@
 //! Building a client that is safe to use with a real token.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -110,7 +111,16 @@ impl Client {
     pub fn raw(&self) -> &raw::Client {
         &self.raw
     }
+
+    /// `bytes` with every occurrence of this client's token replaced by [`TOKEN_STAND_IN`]: for
+    /// whatever is kept of an answer (a recording, a log), since a server may echo the token.
+    pub fn hide_token<'b>(&self, bytes: &'b [u8]) -> Cow<'b, [u8]> {
+        self.token.hidden_in(bytes)
+    }
 }
+
+/// What stands for the token where [`Client::hide_token`] took it out.
+pub const TOKEN_STAND_IN: &str = "<API token>";
 
 /// Configures a [`Client`].
 #[derive(Debug, Clone)]

@@ -166,6 +166,7 @@ pub use base_url::BaseUrl;
 pub use capture::BodyLog;
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL,
+    TOKEN_STAND_IN,
 };
 pub use endpoints::{BannerRef, Blacklist, CampaignRef, CustomBids, Whitelist};
 pub use error::{Call, Error, TransportError};

@@ -36,6 +36,10 @@ pub struct OperationAnswer {
     pub operation: &'static Operation,
     /// The HTTP status (2xx).
     pub status: u16,
+    /// The URL that answered (the token is never in it: it travels in a header).
+    pub url: reqwest::Url,
+    /// The answer's headers (content type, rate limits, ...).
+    pub headers: reqwest::header::HeaderMap,
     /// The body, in the operation's format.
     pub body: Bytes,
 }
@@ -126,10 +130,14 @@ impl OperationCall {
                     Err(failed) => return failed,
                 };
                 let status = response.status();
+                let url = response.url().clone();
+                let headers = response.headers().clone();
                 match response.bytes().await {
                     Ok(body) => Outcome::Done(Ok(OperationAnswer {
                         operation,
                         status: status.as_u16(),
+                        url,
+                        headers,
                         body,
                     })),
                     Err(source) => {

@@ -14,6 +14,7 @@ use tokio_util::io::{StreamReader, SyncIoBridge};
 use crate::call::send;
 use crate::input::id;
 use crate::raw::Endpoint;
+use crate::raw::operation::Parameter;
 use crate::raw::types::{self, StatsGroupBy};
 use crate::{Client, Error, OperationCall};
 
@@ -150,7 +151,8 @@ impl StatsQuery {
         self
     }
 
-    /// Only rows of this country (ISO-3166 alpha-2, e.g. `US`).
+    /// Only rows of this country (ISO-3166 alpha-2 in upper case, e.g. `US`), or `All` for
+    /// every country: the spec's "no filter" value, which the query then leaves out.
     pub fn country(mut self, code: impl Into<String>) -> Self {
         self.country = Some(code.into());
         self
@@ -216,17 +218,15 @@ impl StatsQuery {
         if self.concurrency == 0 {
             return Err(Error::invalid("concurrency", "must be at least 1"));
         }
-        let country = match &self.country {
-            Some(code) if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) => {
-                Some(code.clone())
+        let country = match (&self.country, stats_parameter("country")) {
+            (Some(code), Some(parameter)) => {
+                parameter
+                    .check(code)
+                    .map_err(|message| Error::invalid("country", message))?;
+                // "All countries" is the request without the filter: send that, the proven form.
+                (!parameter.means_no_filter(code)).then(|| code.clone())
             }
-            Some(code) => {
-                return Err(Error::invalid(
-                    "country",
-                    format!("{code:?} is not an ISO-3166 alpha-2 code in upper case, such as US"),
-                ));
-            }
-            None => None,
+            (code, _) => code.clone(),
         };
         Ok(Checked {
             windows,
@@ -309,10 +309,12 @@ fn merge_fault(reason: String) -> Error {
 
 /// The keys stats rows can be grouped by, in the spec's order (the values of `group_by[]`).
 pub fn stats_group_keys() -> &'static [&'static str] {
-    Endpoint::GetStats
-        .operation(Format::Json)
-        .parameter("group_by[]")
-        .map_or(&[], |parameter| parameter.values)
+    stats_parameter("group_by[]").map_or(&[], |parameter| parameter.values)
+}
+
+/// The spec's row of a stats query parameter: its type, pattern and values.
+fn stats_parameter(name: &str) -> Option<&'static Parameter> {
+    Endpoint::GetStats.operation(Format::Json).parameter(name)
 }
 
 /// One window's rows as a stream: the body, in the client's format, is parsed on a blocking

@@ -1,5 +1,6 @@
 //! The API token: a secret that never shows in Debug or Display output.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::Error;
@@ -39,6 +40,26 @@ impl ApiToken {
     /// `legacy.rs`); never for anything that is printed or logged.
     pub(crate) fn secret(&self) -> &str {
         &self.0
+    }
+
+    /// `bytes` with every occurrence of the token replaced by the stand-in.
+    pub(crate) fn hidden_in<'b>(&self, bytes: &'b [u8]) -> Cow<'b, [u8]> {
+        let token = self.0.as_bytes();
+        if !bytes.windows(token.len()).any(|window| window == token) {
+            return Cow::Borrowed(bytes);
+        }
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            if rest.starts_with(token) {
+                out.extend_from_slice(crate::client::TOKEN_STAND_IN.as_bytes());
+                rest = &rest[token.len()..];
+            } else {
+                out.push(rest[0]);
+                rest = &rest[1..];
+            }
+        }
+        Cow::Owned(out)
     }
 
     /// The token as a sensitive header value (hidden from `Debug` of requests and headers).
@@ -87,5 +108,21 @@ mod tests {
             ApiToken::new(format!("{SECRET}\n")).unwrap(),
             ApiToken::new(SECRET).unwrap()
         );
+    }
+
+    #[test]
+    fn hides_every_occurrence_and_leaves_the_rest_byte_for_byte() {
+        let token = ApiToken::new(SECRET).unwrap();
+        // A non-UTF-8 byte after it stays as it was.
+        let mut echoed =
+            format!("{{\"message\":\"{SECRET} is not valid\",\"token\":\"{SECRET}\"}}")
+                .into_bytes();
+        echoed.push(0xff);
+        let mut expected =
+            b"{\"message\":\"<API token> is not valid\",\"token\":\"<API token>\"}".to_vec();
+        expected.push(0xff);
+        assert_eq!(token.hidden_in(&echoed).as_ref(), &expected[..]);
+        let clean = b"{\"balance\": 12.5}";
+        assert!(matches!(token.hidden_in(clean), Cow::Borrowed(b) if b == clean));
     }
 }

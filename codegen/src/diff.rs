@@ -12,7 +12,8 @@
 //! - **not breaking:** anything added that clients need not send (operations, optional parameters
 //!   and request fields, response fields, status codes, media types), a request enum widened, a
 //!   response enum narrowed, a requirement relaxed on the request side or tightened on the
-//!   response side.
+//!   response side, a value added to or dropped from an open set (`x-adsterra-known-values`:
+//!   clients keep values they do not know, so the list informs and never refuses).
 //!
 //! Descriptions, examples, evidence marks and constraints such as `minimum` are not compared.
 
@@ -23,6 +24,9 @@ use serde_json::{Map, Value};
 
 use crate::walk::{self, Operation};
 use crate::{admits_null, pointer};
+
+/// The open set of values a field is known to take (the spec's `x-adsterra-known-values`).
+const KNOWN_VALUES_KEY: &str = "x-adsterra-known-values";
 
 /// How deep nested schemas are compared (a guard against recursive schemas).
 const MAX_DEPTH: usize = 32;
@@ -363,6 +367,7 @@ impl Changes<'_> {
         }
         self.nullable(direction, &at, old, new);
         self.enumeration(direction, &at, old, new);
+        self.known_values(&at, old, new);
         self.properties(direction, place, path, old, new, depth);
         if old.get("items").is_some() || new.get("items").is_some() {
             self.schema(
@@ -425,6 +430,31 @@ impl Changes<'_> {
                     "{what}, which clients generated before cannot decode"
                 )),
             }
+        }
+    }
+
+    /// An open set's values (`x-adsterra-known-values`) changed: never breaking, since clients
+    /// keep values they do not know, but worth a line (a new status to handle).
+    fn known_values(&mut self, at: &str, old: &Value, new: &Value) {
+        let values = |s: &Value| -> BTreeSet<String> {
+            s.get(KNOWN_VALUES_KEY)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(Value::to_string)
+                .collect()
+        };
+        let (old, new) = (values(old), values(new));
+        let added: Vec<String> = new.difference(&old).cloned().collect();
+        if !added.is_empty() {
+            self.not_breaking(format!("{at}: known values gained {}", added.join(", ")));
+        }
+        let dropped: Vec<String> = old.difference(&new).cloned().collect();
+        if !dropped.is_empty() {
+            self.not_breaking(format!(
+                "{at}: known values no longer list {}",
+                dropped.join(", ")
+            ));
         }
     }
 

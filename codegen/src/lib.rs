@@ -14,6 +14,8 @@
 //! 7. [`diff`] lists what changed between two versions of the spec, and what breaks clients;
 //! 8. [`verify`] (from `adsterra-openapi`) checks an answer of the live API against the spec,
 //!    field by field.
+//! 9. [`overlay_text`] applies an OpenAPI Overlay to the hand-written spec in place, changing
+//!    only the lines its actions concern (`cargo xtask spec apply`).
 //!
 //! It must not write files or print: the xtask decides where things go. It must not know about
 //! the runtime client (policies, retries): that is `client-ext`'s business.
@@ -28,6 +30,7 @@ pub mod lint;
 pub mod load;
 pub mod lower;
 pub mod operations;
+pub mod overlay_text;
 pub mod publish;
 
 pub use generate::{GenerateError, generate};
@@ -35,7 +38,7 @@ pub use lint::{Violation, lint};
 pub use load::{LoadError, load, load_str};
 pub use lower::{LowerError, lower};
 
-pub use adsterra_openapi::{EVIDENCE_KEY, METHODS, verify};
+pub use adsterra_openapi::{EVIDENCE_KEY, METHODS, PRESENT_WHEN_KEY, verify};
 pub(crate) use adsterra_openapi::{admits_null, pointer, walk};
 
 /// The evidence marks the spec uses (`x-adsterra-evidence`), weakest last.
@@ -56,6 +59,10 @@ pub const ALIASES_KEY: &str = "x-adsterra-aliases";
 /// The vendor extension on a path parameter that says which read's answer holds such ids: an
 /// OpenAPI link object (`operationId`, and `parameter`, a `$response.body#/...` expression).
 pub const LINK_KEY: &str = "x-adsterra-link";
+
+/// The vendor extension on a query parameter that names the value meaning "no filter"
+/// (`{value: All}` on `country`): clients leave the parameter out instead, servers accept it.
+pub const NO_FILTER_KEY: &str = "x-adsterra-no-filter";
 
 /// The vendor extension of `info` that states the API's limits (`{name: {value, description}}`).
 pub const LIMITS_KEY: &str = "x-adsterra-limits";

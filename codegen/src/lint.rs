@@ -5,6 +5,8 @@
 //! loses information a maintainer needs (where a fact comes from, what a response looks like).
 //! Every violation carries the JSON pointer of the offending node, so it can be found in the YAML.
 
+mod conditions;
+
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
@@ -80,6 +82,7 @@ pub fn lint(spec: &Value) -> Vec<Violation> {
     check_property_evidence(spec, &mut report);
     check_evidence_over_claims(spec, &operations, &mut report);
     check_closed_response_schemas(spec, &operations, &mut report);
+    conditions::check(spec, &mut report);
 
     found.sort();
     found

@@ -8,15 +8,16 @@
 //! them. The shape of the table (`Operation`, `Parameter`, ...) is hand-written beside it, in
 //! `generated/src/operation.rs`; this module only fills it in.
 
-use std::collections::BTreeSet;
-
 use adsterra_formats::Format;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{ToTokens, quote};
 use serde_json::Value;
 
 use crate::walk::{self, Operation};
-use crate::{ALIASES_KEY, EVIDENCE_KEY, LIMITS_KEY, LINK_KEY, RETRY_KEY, pointer};
+use crate::{
+    ALIASES_KEY, EVIDENCE_KEY, LIMITS_KEY, LINK_KEY, NO_FILTER_KEY, PRESENT_WHEN_KEY, RETRY_KEY,
+    pointer,
+};
 
 /// The table could not be made: the lowered spec lacks something every operation must have.
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +57,7 @@ pub fn source(lowered: &Value) -> Result<String, TableError> {
         use adsterra_formats::Format;
 
         use crate::operation::{
-            Body, Checker, Decoder, Evidence, Field, Kind, Link, Method, Operation, Parameter,
+            Body, Checker, Decoder, Evidence, Field, Kind, Link, Method, Operation, Parameter, Presence,
             RetryClass, Schema, check_as, decode_as,
         };
         use crate::types;
@@ -162,6 +163,8 @@ struct Param {
     kind: Ident,
     repeated: bool,
     values: Vec<String>,
+    pattern: Option<String>,
+    no_filter: Option<String>,
     example: Option<String>,
     link: Option<(String, String)>,
     aliases: Vec<String>,
@@ -376,6 +379,8 @@ fn param(root: &Value, parameter: &Value) -> Param {
             .flatten()
             .filter_map(|v| v.as_str().map(str::to_owned))
             .collect(),
+        pattern: text(scalar.get("pattern")),
+        no_filter: text(parameter.pointer(&format!("/{NO_FILTER_KEY}/value"))),
         example,
         link,
         aliases: parameter
@@ -386,6 +391,22 @@ fn param(root: &Value, parameter: &Value) -> Param {
             .filter_map(|v| v.as_str().map(str::to_owned))
             .collect(),
     }
+}
+
+/// A text value of the spec, if there is one.
+fn text(value: Option<&Value>) -> Option<String> {
+    value.and_then(Value::as_str).map(str::to_owned)
+}
+
+/// A property's `x-adsterra-present-when` as a `Presence` (the lint has checked its shape).
+fn presence(property: &Value) -> Option<TokenStream> {
+    let condition = property.get(PRESENT_WHEN_KEY)?;
+    if let Some(key) = condition.get("group_by").and_then(Value::as_str) {
+        let default = condition.get("default") == Some(&Value::Bool(true));
+        return Some(quote!(Presence::GroupedBy { key: #key, default: #default }));
+    }
+    let endpoint = variant(condition.get("operationId")?.as_str()?);
+    Some(quote!(Presence::AnswerOf(Endpoint::#endpoint)))
 }
 
 /// The component name of a `$ref` schema.
@@ -411,13 +432,7 @@ fn schemas(lowered: &Value) -> TokenStream {
         .collect();
     let count = Literal::usize_unsuffixed(objects.len());
     let rows = objects.iter().map(|(name, schema)| {
-        let required: BTreeSet<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let required = adsterra_openapi::required(schema);
         let mark = evidence(schema).unwrap_or_else(|| ident("Inferred"));
         let properties = schema.get("properties").and_then(Value::as_object);
         let fields = properties.into_iter().flatten().map(|(field, property)| {
@@ -437,6 +452,7 @@ fn schemas(lowered: &Value) -> TokenStream {
             let nullable = property.get("nullable") == Some(&Value::Bool(true));
             // An unmarked property (which the lint refuses) claims nothing.
             let mark = evidence(property).unwrap_or_else(|| ident("Inferred"));
+            let present_when = option(presence(property));
             quote! {
                 Field {
                     name: #field,
@@ -445,6 +461,7 @@ fn schemas(lowered: &Value) -> TokenStream {
                     evidence: Evidence::#mark,
                     schema: #nested,
                     known_values: &[#(#known),*],
+                    present_when: #present_when,
                 }
             }
         });
@@ -579,11 +596,15 @@ impl Param {
             kind,
             repeated,
             values,
+            pattern,
+            no_filter,
             example,
             link,
             aliases,
         } = self;
         let example = option(example.as_ref());
+        let pattern = option(pattern.as_ref());
+        let no_filter = option(no_filter.as_ref());
         let link = option(link.as_ref().map(|(operation, pointer)| {
             let endpoint = variant(operation);
             quote!(Link { endpoint: Endpoint::#endpoint, pointer: #pointer })
@@ -596,6 +617,8 @@ impl Param {
                 kind: Kind::#kind,
                 repeated: #repeated,
                 values: &[#(#values),*],
+                pattern: #pattern,
+                no_filter: #no_filter,
                 example: #example,
                 link: #link,
             }

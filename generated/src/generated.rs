@@ -302,9 +302,9 @@ pub mod types {
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[A-Z]{2}$").unwrap() });
+            { ::regress::Regex::new("^([A-Z]{2}|All)$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[A-Z]{2}$\"".into());
+                return Err("doesn't match pattern \"^([A-Z]{2}|All)$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -358,9 +358,9 @@ pub mod types {
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[A-Z]{2}$").unwrap() });
+            { ::regress::Regex::new("^([A-Z]{2}|All)$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[A-Z]{2}$\"".into());
+                return Err("doesn't match pattern \"^([A-Z]{2}|All)$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -414,9 +414,9 @@ pub mod types {
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[A-Z]{2}$").unwrap() });
+            { ::regress::Regex::new("^([A-Z]{2}|All)$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[A-Z]{2}$\"".into());
+                return Err("doesn't match pattern \"^([A-Z]{2}|All)$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -2501,6 +2501,13 @@ type, never as a binary float whose sums drift. A number also marked `x-adsterra
 per, times}` is a rate, `of / per * times` of the same row (0 when `per` is 0): rows that are
 summed (several date ranges of one group) derive it again from the sums, never add it up.
 
+**Fields present on a condition.** An optional property marked `x-adsterra-present-when` is
+there whenever its condition holds, and may be missing otherwise: `{group_by: V}` in a stats
+row when `group_by[]` holds `V` (`default: true`: also when `group_by[]` is left out);
+`{operationId: X}` in the answer of operation `X` (the single campaign carries `active`,
+list items may not). A parameter value in `x-adsterra-no-filter` means no filter at all
+(`country=All`): clients leave the parameter out, servers accept it.
+
 **Rate limit.** Not documented for advertisers. The publisher API allows 1200 requests per
 minute per user and caches responses for 60 seconds; assume the same (inferred).
 
@@ -4266,7 +4273,7 @@ Sends a `GET` request to `/stats.json`
 Arguments:
 - `banner`: Only rows of this banner. Never seen; inferred by analogy with the `campaign` filter and the publisher filters.
 - `campaign`: Only rows of this campaign. The parameter is `campaign`, not `campaign_id`.
-- `country`: Only rows of this country, ISO-3166 alpha-2 in upper case (`US`, `ID`). Never seen for advertisers; inferred from the publisher API's `country` filter.
+- `country`: Only rows of this country, ISO-3166 alpha-2 in upper case (`US`, `ID`), or `All` for every country: the same rows as without the parameter. The filter is inferred from the publisher API's `country` filter; `All` is what one third-party dashboard sends to the advertiser `/stats` (STATS-JS), never seen answered.
 - `finish_date`: Last day of the period, `YYYY-MM-DD`, inclusive (`start_date` = `finish_date` gives one day). The period is assumed to be at most 366 days long (inferred from the publisher API, which answers 422 "Date range cannot exceed 366 days").
 - `group_by`: Keys to group the rows by; repeat the parameter for several keys (`group_by[]=date&group_by[]=placement`). Without it, rows are grouped by date (confirmed: VK omits it and every row has `date`). Evidence per value: `date` confirmed, `placement` confirmed, `campaign` confirmed (the help article's own example), `country` likely (weak), `banner` inferred. The plain spelling (`group_by=campaign`) is confirmed too: the help article uses it, and so do COSTBIN and a Go cost-sync job; it is declared in `x-adsterra-aliases`. Clients generated from this document send the array form.
 - `placement`: Only rows of this placement. Never seen for advertisers; inferred from the publisher API's `placement` filter.
@@ -4321,7 +4328,7 @@ Sends a `GET` request to `/stats.csv`
 Arguments:
 - `banner`: Only rows of this banner. Never seen; inferred by analogy with the `campaign` filter and the publisher filters.
 - `campaign`: Only rows of this campaign. The parameter is `campaign`, not `campaign_id`.
-- `country`: Only rows of this country, ISO-3166 alpha-2 in upper case (`US`, `ID`). Never seen for advertisers; inferred from the publisher API's `country` filter.
+- `country`: Only rows of this country, ISO-3166 alpha-2 in upper case (`US`, `ID`), or `All` for every country: the same rows as without the parameter. The filter is inferred from the publisher API's `country` filter; `All` is what one third-party dashboard sends to the advertiser `/stats` (STATS-JS), never seen answered.
 - `finish_date`: Last day of the period, `YYYY-MM-DD`, inclusive (`start_date` = `finish_date` gives one day). The period is assumed to be at most 366 days long (inferred from the publisher API, which answers 422 "Date range cannot exceed 366 days").
 - `group_by`: Keys to group the rows by; repeat the parameter for several keys (`group_by[]=date&group_by[]=placement`). Without it, rows are grouped by date (confirmed: VK omits it and every row has `date`). Evidence per value: `date` confirmed, `placement` confirmed, `campaign` confirmed (the help article's own example), `country` likely (weak), `banner` inferred. The plain spelling (`group_by=campaign`) is confirmed too: the help article uses it, and so do COSTBIN and a Go cost-sync job; it is declared in `x-adsterra-aliases`. Clients generated from this document send the array form.
 - `placement`: Only rows of this placement. Never seen for advertisers; inferred from the publisher API's `placement` filter.
@@ -4376,7 +4383,7 @@ Sends a `GET` request to `/stats.xml`
 Arguments:
 - `banner`: Only rows of this banner. Never seen; inferred by analogy with the `campaign` filter and the publisher filters.
 - `campaign`: Only rows of this campaign. The parameter is `campaign`, not `campaign_id`.
-- `country`: Only rows of this country, ISO-3166 alpha-2 in upper case (`US`, `ID`). Never seen for advertisers; inferred from the publisher API's `country` filter.
+- `country`: Only rows of this country, ISO-3166 alpha-2 in upper case (`US`, `ID`), or `All` for every country: the same rows as without the parameter. The filter is inferred from the publisher API's `country` filter; `All` is what one third-party dashboard sends to the advertiser `/stats` (STATS-JS), never seen answered.
 - `finish_date`: Last day of the period, `YYYY-MM-DD`, inclusive (`start_date` = `finish_date` gives one day). The period is assumed to be at most 366 days long (inferred from the publisher API, which answers 422 "Date range cannot exceed 366 days").
 - `group_by`: Keys to group the rows by; repeat the parameter for several keys (`group_by[]=date&group_by[]=placement`). Without it, rows are grouped by date (confirmed: VK omits it and every row has `date`). Evidence per value: `date` confirmed, `placement` confirmed, `campaign` confirmed (the help article's own example), `country` likely (weak), `banner` inferred. The plain spelling (`group_by=campaign`) is confirmed too: the help article uses it, and so do COSTBIN and a Go cost-sync job; it is declared in `x-adsterra-aliases`. Clients generated from this document send the array form.
 - `placement`: Only rows of this placement. Never seen for advertisers; inferred from the publisher API's `placement` filter.

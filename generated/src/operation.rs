@@ -211,6 +211,12 @@ pub struct Parameter {
     pub repeated: bool,
     /// The allowed values, when the spec closes them; empty when any value of `kind` goes.
     pub values: &'static [&'static str],
+    /// The ECMA-262 pattern a value must match, when the spec gives one (`^([A-Z]{2}|All)$`).
+    pub pattern: Option<&'static str>,
+    /// The value that means "no filter" (`All` for `country`, the spec's
+    /// `x-adsterra-no-filter`): a server answers as if the parameter were left out, so a client
+    /// leaves it out instead of sending it.
+    pub no_filter: Option<&'static str>,
     /// The spec's example (several values joined by `,`).
     pub example: Option<&'static str>,
     /// For a path id: which read's answer holds such ids.
@@ -236,7 +242,24 @@ impl Parameter {
                 self.values.join(", ")
             ));
         }
+        if let Some(pattern) = self.pattern
+            && !matches_pattern(pattern, value)
+        {
+            let mut message = format!("{value:?} does not match {pattern}");
+            if let Some(example) = self.example {
+                message += &format!(", such as {example}");
+            }
+            if let Some(all) = self.no_filter {
+                message += &format!(" ({all}: no filter)");
+            }
+            return Err(message);
+        }
         Ok(())
+    }
+
+    /// Whether `value` is this parameter's "no filter" value, which a client does not send.
+    pub fn means_no_filter(&self, value: &str) -> bool {
+        self.no_filter == Some(value)
     }
 }
 
@@ -363,6 +386,38 @@ pub struct Field {
     /// For an open set of values (a status integer), the values the spec knows; an answer may
     /// carry others (`x-adsterra-known-values`).
     pub known_values: &'static [&'static str],
+    /// When an answer always carries this optional field (`x-adsterra-present-when`).
+    pub present_when: Option<Presence>,
+}
+
+/// When an answer always carries an optional field: the spec's `x-adsterra-present-when`. A
+/// field is no less optional for it elsewhere; a reader that sees it missing where the
+/// condition holds has found a deviation, and one that leaves it out there plays the API wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// In a stats row grouped by `key` (a `group_by[]` value); with `default`, also in a row
+    /// of a request that names no key.
+    GroupedBy {
+        /// The `group_by[]` value that brings the field.
+        key: &'static str,
+        /// Whether a request without `group_by[]` brings it too.
+        default: bool,
+    },
+    /// In the answer of this endpoint (the single campaign's `active`), in every format.
+    AnswerOf(Endpoint),
+}
+
+impl Presence {
+    /// Whether the condition holds for an answer of `endpoint` to a request grouped by
+    /// `group_by` (empty when the request names no key).
+    pub fn holds(self, endpoint: Endpoint, group_by: &[&str]) -> bool {
+        match self {
+            Presence::GroupedBy { key, default } => {
+                group_by.contains(&key) || (default && group_by.is_empty())
+            }
+            Presence::AnswerOf(brought_by) => brought_by == endpoint,
+        }
+    }
 }
 
 /// How sure the spec is of a part of the API (`x-adsterra-evidence`).
@@ -427,4 +482,10 @@ fn url_escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// Whether `value` matches the ECMA-262 `pattern` (the dialect OpenAPI patterns are written
+/// in); a pattern that does not compile matches nothing, and codegen refuses one.
+fn matches_pattern(pattern: &str, value: &str) -> bool {
+    regress::Regex::new(pattern).is_ok_and(|regex| regex.find(value).is_some())
 }

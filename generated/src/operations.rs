@@ -4,7 +4,7 @@
 use adsterra_formats::Format;
 use crate::operation::{
     Body, Checker, Decoder, Evidence, Field, Kind, Link, Method, Operation, Parameter,
-    RetryClass, Schema, check_as, decode_as,
+    Presence, RetryClass, Schema, check_as, decode_as,
 };
 use crate::types;
 /// An endpoint of the spec: one operation of the hand-written document, served in every
@@ -316,6 +316,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -348,6 +350,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -385,6 +389,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -417,6 +423,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -454,6 +462,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -486,6 +496,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -523,6 +535,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -555,6 +569,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -587,6 +603,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -619,6 +637,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("5281904"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaignBanners,
@@ -656,6 +676,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("5281904"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaignBanners,
@@ -693,6 +715,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("5281904"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaignBanners,
@@ -730,6 +754,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -762,6 +788,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -794,6 +822,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -826,6 +856,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("5281904"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaignBanners,
@@ -858,6 +890,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("5281904"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaignBanners,
@@ -890,6 +924,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("5281904"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaignBanners,
@@ -922,6 +958,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -954,6 +992,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -986,6 +1026,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1450,6 +1492,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1482,6 +1526,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1514,6 +1560,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1546,6 +1594,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1578,6 +1628,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1610,6 +1662,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1642,6 +1696,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1674,6 +1730,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1713,6 +1771,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1750,6 +1810,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1787,6 +1849,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1819,6 +1883,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1858,6 +1924,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1895,6 +1963,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1932,6 +2002,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -1964,6 +2036,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -2003,6 +2077,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -2040,6 +2116,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -2077,6 +2155,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -2109,6 +2189,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -2141,6 +2223,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: Some(Link {
                     endpoint: Endpoint::GetCampaigns,
@@ -2174,6 +2258,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Date,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("2018-02-15"),
                 link: None,
             },
@@ -2184,6 +2270,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Date,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("2018-02-16"),
                 link: None,
             },
@@ -2194,6 +2282,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Text,
                 repeated: true,
                 values: &["date", "campaign", "banner", "placement", "country"],
+                pattern: None,
+                no_filter: None,
                 example: None,
                 link: None,
             },
@@ -2204,6 +2294,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: None,
             },
@@ -2214,6 +2306,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("5281904"),
                 link: None,
             },
@@ -2224,6 +2318,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("15413270"),
                 link: None,
             },
@@ -2234,6 +2330,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Text,
                 repeated: false,
                 values: &[],
+                pattern: Some("^([A-Z]{2}|All)$"),
+                no_filter: Some("All"),
                 example: Some("ID"),
                 link: None,
             },
@@ -2263,6 +2361,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Date,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("2018-02-15"),
                 link: None,
             },
@@ -2273,6 +2373,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Date,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("2018-02-16"),
                 link: None,
             },
@@ -2283,6 +2385,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Text,
                 repeated: true,
                 values: &["date", "campaign", "banner", "placement", "country"],
+                pattern: None,
+                no_filter: None,
                 example: None,
                 link: None,
             },
@@ -2293,6 +2397,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: None,
             },
@@ -2303,6 +2409,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("5281904"),
                 link: None,
             },
@@ -2313,6 +2421,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("15413270"),
                 link: None,
             },
@@ -2323,6 +2433,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Text,
                 repeated: false,
                 values: &[],
+                pattern: Some("^([A-Z]{2}|All)$"),
+                no_filter: Some("All"),
                 example: Some("ID"),
                 link: None,
             },
@@ -2352,6 +2464,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Date,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("2018-02-15"),
                 link: None,
             },
@@ -2362,6 +2476,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Date,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("2018-02-16"),
                 link: None,
             },
@@ -2372,6 +2488,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Text,
                 repeated: true,
                 values: &["date", "campaign", "banner", "placement", "country"],
+                pattern: None,
+                no_filter: None,
                 example: None,
                 link: None,
             },
@@ -2382,6 +2500,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("1463724"),
                 link: None,
             },
@@ -2392,6 +2512,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("5281904"),
                 link: None,
             },
@@ -2402,6 +2524,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Integer,
                 repeated: false,
                 values: &[],
+                pattern: None,
+                no_filter: None,
                 example: Some("15413270"),
                 link: None,
             },
@@ -2412,6 +2536,8 @@ pub static OPERATIONS: [Operation; 69] = [
                 kind: Kind::Text,
                 repeated: false,
                 values: &[],
+                pattern: Some("^([A-Z]{2}|All)$"),
+                no_filter: Some("All"),
                 example: Some("ID"),
                 link: None,
             },
@@ -2514,6 +2640,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "message",
@@ -2522,6 +2649,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "data",
@@ -2530,6 +2658,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2544,6 +2673,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2558,6 +2688,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "alias",
@@ -2566,6 +2697,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "active",
@@ -2574,6 +2706,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &["1", "2", "3", "4"],
+                present_when: Some(Presence::AnswerOf(Endpoint::GetCampaign)),
             },
             Field {
                 name: "activity",
@@ -2582,6 +2715,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "format",
@@ -2598,6 +2732,7 @@ pub static SCHEMAS: [Schema; 22] = [
                     "interstitial",
                     "video",
                 ],
+                present_when: None,
             },
             Field {
                 name: "is_ssp",
@@ -2606,6 +2741,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "pricing_type",
@@ -2614,6 +2750,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &["CPM", "CPC", "CPA"],
+                present_when: None,
             },
             Field {
                 name: "pricing_settings",
@@ -2622,6 +2759,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: Some("PricingSetting"),
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "daily_budget_limit",
@@ -2630,6 +2768,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "total_budget_limit",
@@ -2638,6 +2777,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2652,6 +2792,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "country_code",
@@ -2660,6 +2801,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2674,6 +2816,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: Some("Campaign"),
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "itemCount",
@@ -2682,6 +2825,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2696,6 +2840,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2710,6 +2855,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2724,6 +2870,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "alias",
@@ -2732,6 +2879,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "active",
@@ -2740,6 +2888,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &["1", "2", "3", "4"],
+                present_when: None,
             },
             Field {
                 name: "campaign_id",
@@ -2748,6 +2897,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2762,6 +2912,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: Some("Banner"),
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "itemCount",
@@ -2770,6 +2921,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2784,6 +2936,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "url",
@@ -2792,6 +2945,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "active",
@@ -2800,6 +2954,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &["1", "2", "3", "4"],
+                present_when: None,
             },
         ],
     },
@@ -2814,6 +2969,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: Some("Landing"),
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "itemCount",
@@ -2822,6 +2978,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2836,6 +2993,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2850,6 +3008,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "placement_ids",
@@ -2858,6 +3017,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2872,6 +3032,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "placement_ids",
@@ -2880,6 +3041,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2894,6 +3056,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2908,6 +3071,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "price",
@@ -2916,6 +3080,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2930,6 +3095,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: Some("CustomBid"),
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "itemCount",
@@ -2938,6 +3104,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2952,6 +3119,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: Some("PlacementBid"),
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2966,6 +3134,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "price",
@@ -2974,6 +3143,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -2988,6 +3158,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -3002,6 +3173,10 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: None,
                 known_values: &[],
+                present_when: Some(Presence::GroupedBy {
+                    key: "date",
+                    default: true,
+                }),
             },
             Field {
                 name: "campaign",
@@ -3010,6 +3185,10 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &[],
+                present_when: Some(Presence::GroupedBy {
+                    key: "campaign",
+                    default: false,
+                }),
             },
             Field {
                 name: "banner",
@@ -3018,6 +3197,10 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Inferred,
                 schema: None,
                 known_values: &[],
+                present_when: Some(Presence::GroupedBy {
+                    key: "banner",
+                    default: false,
+                }),
             },
             Field {
                 name: "placement",
@@ -3026,6 +3209,10 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: None,
                 known_values: &[],
+                present_when: Some(Presence::GroupedBy {
+                    key: "placement",
+                    default: false,
+                }),
             },
             Field {
                 name: "country",
@@ -3034,6 +3221,10 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &[],
+                present_when: Some(Presence::GroupedBy {
+                    key: "country",
+                    default: false,
+                }),
             },
             Field {
                 name: "impressions",
@@ -3042,6 +3233,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "conversions",
@@ -3050,6 +3242,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "clicks",
@@ -3058,6 +3251,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "ctr",
@@ -3066,6 +3260,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "cpm",
@@ -3074,6 +3269,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "spent",
@@ -3082,6 +3278,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "i2c",
@@ -3090,6 +3287,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },
@@ -3104,6 +3302,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Confirmed,
                 schema: Some("StatsRow"),
                 known_values: &[],
+                present_when: None,
             },
             Field {
                 name: "itemCount",
@@ -3112,6 +3311,7 @@ pub static SCHEMAS: [Schema; 22] = [
                 evidence: Evidence::Likely,
                 schema: None,
                 known_values: &[],
+                present_when: None,
             },
         ],
     },

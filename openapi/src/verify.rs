@@ -180,17 +180,30 @@ pub fn check_answer(
     body: &[u8],
 ) -> Result<Vec<Field>, String> {
     let schema = pointer::resolve(root, schema).unwrap_or(schema);
-    let is_list = schema
-        .pointer("/properties/items/type")
-        .is_some_and(|t| t == "array");
-    let (value, carrier) = match format {
+    let (value, carrier) = read_answer(schema, format, body)?;
+    let mut fields = check(root, schema, &value, carrier);
+    if format == Format::Csv && is_list(schema) {
+        fields.retain(|field| field.path != ITEM_COUNT);
+    }
+    Ok(fields)
+}
+
+/// Reads `body`, an answer in `format` to `schema` (resolved), as the checker sees it: JSON
+/// typed, CSV and XML as text, a CSV list as `{items: rows}` and anything else in CSV as its
+/// first row.
+pub(crate) fn read_answer(
+    schema: &Value,
+    format: Format,
+    body: &[u8],
+) -> Result<(Value, Carrier), String> {
+    Ok(match format {
         Format::Json => (
             serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?,
             Carrier::Json,
         ),
         Format::Csv => {
             let rows = untyped(format, body)?;
-            let value = if is_list {
+            let value = if is_list(schema) {
                 serde_json::json!({ "items": rows })
             } else {
                 rows.get(0).cloned().unwrap_or(Value::Null)
@@ -198,12 +211,14 @@ pub fn check_answer(
             (value, Carrier::Text)
         }
         Format::Xml => (untyped(format, body)?, Carrier::Text),
-    };
-    let mut fields = check(root, schema, &value, carrier);
-    if format == Format::Csv && is_list {
-        fields.retain(|field| field.path != ITEM_COUNT);
-    }
-    Ok(fields)
+    })
+}
+
+/// Whether a schema is a list envelope (its `items` is an array).
+fn is_list(schema: &Value) -> bool {
+    schema
+        .pointer("/properties/items/type")
+        .is_some_and(|t| t == "array")
 }
 
 /// Checks `body`, the 200 answer of `operation` (an operationId of `spec`) in `format`, against
@@ -441,14 +456,30 @@ fn expected(schema: &Value) -> String {
 }
 
 fn matches_type(schema: &Value, value: &Value, carrier: Carrier) -> bool {
-    let kind = schema.get("type").and_then(Value::as_str);
-    let format = schema.get("format").and_then(Value::as_str);
     let enumeration = schema.get("enum").and_then(Value::as_array);
     let text = match (carrier, value) {
         (Carrier::Text, Value::String(text)) => Some(text.as_str()),
         _ => None,
     };
-    let typed = match (kind, text) {
+    let listed = enumeration.is_none_or(|values| {
+        values.iter().any(|allowed| match (allowed, text) {
+            (Value::String(_), _) | (_, None) => allowed == value,
+            (other, Some(text)) => serde_json::from_str::<Value>(text).ok().as_ref() == Some(other),
+        })
+    });
+    fits_type(schema, value, carrier) && listed
+}
+
+/// Whether `value`, carried as `carrier`, is of the schema's `type` (and date `format`),
+/// whatever its `enum` says: text (CSV, XML) fits every type it parses as.
+pub(crate) fn fits_type(schema: &Value, value: &Value, carrier: Carrier) -> bool {
+    let kind = schema.get("type").and_then(Value::as_str);
+    let format = schema.get("format").and_then(Value::as_str);
+    let text = match (carrier, value) {
+        (Carrier::Text, Value::String(text)) => Some(text.as_str()),
+        _ => None,
+    };
+    match (kind, text) {
         (None, _) => true,
         (Some("integer"), Some(text)) => text.parse::<i64>().is_ok(),
         (Some("integer"), None) => value.is_i64() || value.is_u64(),
@@ -466,14 +497,7 @@ fn matches_type(schema: &Value, value: &Value, carrier: Carrier) -> bool {
         (Some("object"), Some(text)) => text.trim_start().starts_with('{'),
         (Some("object"), None) => value.is_object(),
         (Some(_), _) => true,
-    };
-    let listed = enumeration.is_none_or(|values| {
-        values.iter().any(|allowed| match (allowed, text) {
-            (Value::String(_), _) | (_, None) => allowed == value,
-            (other, Some(text)) => serde_json::from_str::<Value>(text).ok().as_ref() == Some(other),
-        })
-    });
-    typed && listed
+    }
 }
 
 fn join(path: &str, name: &str) -> String {

@@ -13,7 +13,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use adsterra_generated::operation::{Evidence, Schema};
+use adsterra_generated::operation::{Endpoint, Evidence, Field, Operation, Presence, Schema};
 use serde_json::Value;
 
 use crate::rng::Rng;
@@ -57,20 +57,42 @@ impl FromStr for Answers {
 /// A field name no schema of the spec has: what "a field was added" looks like.
 pub const EXTRA_FIELD: &str = "sandbox_extra";
 
-/// Rewrites `value`, an answer of `schema` (a component name), in loose shapes drawn from `rng`.
-pub fn loosen(value: &mut Value, schema: &str, rng: &mut Rng) {
-    loosen_value(value, Schema::find(schema), rng);
+/// Rewrites `value`, an answer of `operation`, in loose shapes drawn from `rng`.
+pub fn loosen(value: &mut Value, operation: &Operation, rng: &mut Rng) {
+    loosen_value(
+        value,
+        Schema::find(operation.answer),
+        operation.endpoint,
+        rng,
+    );
 }
 
-fn loosen_value(value: &mut Value, schema: Option<&'static Schema>, rng: &mut Rng) {
+/// Whether a real answer may leave out `field`, which this one carries: an optional field the
+/// spec has not proven may be missing, unless its condition (`x-adsterra-present-when`) holds.
+/// A stats row carries a group key only when grouped by it, so a key it carries is one whose
+/// condition holds; `active` comes with every single campaign.
+fn may_leave_out(field: &Field, endpoint: Endpoint) -> bool {
+    let condition_holds = match field.present_when {
+        Some(Presence::GroupedBy { .. }) => true,
+        Some(Presence::AnswerOf(brought_by)) => brought_by == endpoint,
+        None => false,
+    };
+    !field.required && field.evidence != Evidence::Confirmed && !condition_holds
+}
+
+fn loosen_value(
+    value: &mut Value,
+    schema: Option<&'static Schema>,
+    endpoint: Endpoint,
+    rng: &mut Rng,
+) {
     match value {
         Value::Object(map) => {
             if let Some(schema) = schema {
-                // An optional field the spec has not proven may be missing from a real answer.
                 map.retain(|name, _| {
-                    schema.field(name).is_none_or(|field| {
-                        field.required || field.evidence == Evidence::Confirmed || rng.below(2) == 0
-                    })
+                    schema
+                        .field(name)
+                        .is_none_or(|field| !may_leave_out(field, endpoint) || rng.below(2) == 0)
                 });
             }
             for (name, field_value) in map.iter_mut() {
@@ -89,7 +111,7 @@ fn loosen_value(value: &mut Value, schema: Option<&'static Schema>, rng: &mut Rn
                     }
                 }
                 let nested = field.and_then(|field| field.schema).and_then(Schema::find);
-                loosen_value(field_value, nested, rng);
+                loosen_value(field_value, nested, endpoint, rng);
             }
             if rng.below(2) == 0 {
                 map.insert(
@@ -100,7 +122,7 @@ fn loosen_value(value: &mut Value, schema: Option<&'static Schema>, rng: &mut Rn
         }
         Value::Array(items) => {
             for item in items {
-                loosen_value(item, schema, rng);
+                loosen_value(item, schema, endpoint, rng);
             }
         }
         Value::Number(number) if rng.below(2) == 0 => {
@@ -121,6 +143,7 @@ fn unknown_value(known: &[&str]) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    use adsterra_formats::Format;
     use serde_json::json;
 
     use super::*;
@@ -139,10 +162,11 @@ mod tests {
     #[test]
     fn a_loose_campaign_list_takes_every_shape_over_a_few_draws() {
         let strict = json!({"items": [{"id": 1463724, "alias": "ID Popunder", "active": 3}], "itemCount": 1});
+        let campaigns = Endpoint::GetCampaigns.operation(Format::Json);
         let (mut strings, mut dropped, mut nulls, mut unknown, mut extra) = (0, 0, 0, 0, 0);
         for stream in 0..64 {
             let mut value = strict.clone();
-            loosen(&mut value, "CampaignList", &mut Rng::new(7, stream));
+            loosen(&mut value, campaigns, &mut Rng::new(7, stream));
             let item = &value["items"][0];
             strings += usize::from(item["id"] == json!("1463724"));
             dropped +=
@@ -166,5 +190,33 @@ mod tests {
         ] {
             assert!(count > 0, "no draw gave {shape}");
         }
+    }
+
+    #[test]
+    fn fields_present_on_a_condition_that_holds_are_never_left_out() {
+        let campaign = Endpoint::GetCampaign.operation(Format::Json);
+        let stats = Endpoint::GetStats.operation(Format::Csv);
+        let row = json!({"campaign": 1463724, "banner": 7, "country": "ID", "impressions": 10,
+            "conversions": 0, "clicks": 1, "ctr": 10.0, "cpm": 1.0, "spent": 0.01});
+        let mut list_dropped_active = false;
+        for stream in 0..64 {
+            let mut value = json!({"id": 1463724, "alias": "ID Popunder", "active": 3});
+            loosen(&mut value, campaign, &mut Rng::new(7, stream));
+            assert!(value.get("active").is_some(), "{value}");
+            let mut value = json!({"items": [row.clone()]});
+            loosen(&mut value, stats, &mut Rng::new(7, stream));
+            for key in ["campaign", "banner", "country"] {
+                assert!(value["items"][0].get(key).is_some(), "{key}: {value}");
+            }
+            let mut value = json!({"items": [{"id": 1, "alias": "a", "active": 3}]});
+            loosen(
+                &mut value,
+                Endpoint::GetCampaigns.operation(Format::Json),
+                &mut Rng::new(7, stream),
+            );
+            list_dropped_active |= value["items"][0].get("active").is_none();
+        }
+        // The condition is the single campaign's: a list item may still lack `active`.
+        assert!(list_dropped_active);
     }
 }

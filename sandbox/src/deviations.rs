@@ -39,7 +39,8 @@ pub(crate) fn apply(payload: &Payload, mut value: Value) -> Value {
     value
 }
 
-fn items(list: &mut Value, change: impl Fn(&mut Value)) {
+/// Changes every item of a list answer.
+pub(crate) fn items(list: &mut Value, change: impl Fn(&mut Value)) {
     if let Some(items) = list.get_mut("items").and_then(Value::as_array_mut) {
         items.iter_mut().for_each(change);
     }

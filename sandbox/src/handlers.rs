@@ -348,19 +348,12 @@ fn stats(engine: &StatsEngine, query: &str) -> Result<Payload, Failure> {
                     format!("must be a positive integer id, got {value:?}"),
                 ),
             },
-            "country" => {
-                if value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase()) {
-                    filter.country = Some(value.into_owned());
-                } else {
-                    push(
-                        &mut errors,
-                        "country",
-                        format!(
-                            "must be an ISO-3166 alpha-2 code in upper case such as US, got {value:?}"
-                        ),
-                    );
-                }
-            }
+            // The spec's pattern decides, and its no-filter value (`All`) filters nothing.
+            "country" => match parameter.check(&value) {
+                Ok(()) if parameter.means_no_filter(&value) => filter.country = None,
+                Ok(()) => filter.country = Some(value.into_owned()),
+                Err(message) => push(&mut errors, key, message),
+            },
             _ => {}
         }
     }

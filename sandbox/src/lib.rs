@@ -7,7 +7,8 @@
 //! dropped connections, truncated or malformed bodies, a redirect to another origin).
 //!
 //! It must not invent its own shapes: every answer is a generated type from `adsterra-generated`,
-//! encoded by `adsterra-formats`, so it cannot drift from the spec. It never talks to the network
+//! encoded by `adsterra-formats`, so it cannot drift from the spec unless told to ([`deviations`]
+//! breaks the spec's rules, [`drift`] plays an API that has moved on). It never talks to the network
 //! beyond loopback.
 //!
 //! ```no_run
@@ -23,6 +24,7 @@
 pub mod account;
 pub mod answers;
 pub mod deviations;
+pub mod drift;
 mod failure;
 pub mod faults;
 mod handlers;

@@ -27,6 +27,11 @@ struct Args {
     /// that `adsterra verify-live` reports it.
     #[arg(long)]
     deviate: bool,
+    /// Answer as an API that has moved on since the spec (a new campaign field and stats
+    /// metric, a new status value, ids as strings, a banner field left out), to run the loop
+    /// from `verify-live --record --propose` to a regenerated client without a token.
+    #[arg(long)]
+    drift: bool,
     /// How answers are spelled: `strict` (the spec's shapes) or `loose` (numbers and ids as
     /// strings, unproven fields left out, extra fields, null names, unknown states), to test
     /// that a client reads what the real API may send.
@@ -43,6 +48,7 @@ async fn main() -> std::io::Result<()> {
         .with_rate_limit_per_minute(args.rate_limit)
         .with_faults(args.faults)
         .with_deviations(args.deviate)
+        .with_drift(args.drift)
         .with_answers(args.answers);
     if let Some(token) = args.token {
         config = config.with_token(token);

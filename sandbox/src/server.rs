@@ -63,6 +63,9 @@ pub struct Config {
     /// Answer off the spec on purpose (see [`crate::deviations`]), to show that a client or
     /// `adsterra verify-live` notices.
     pub deviate: bool,
+    /// Answer as an API that has moved on since the spec (see [`crate::drift`]): new fields, a
+    /// new status value, ids as strings, a field left out.
+    pub drift: bool,
     /// How answers are spelled: the spec's shapes, or the loose shapes of the wild (see
     /// [`crate::answers`]); change it later with [`Sandbox::set_answers`].
     pub answers: Answers,
@@ -77,6 +80,7 @@ impl Default for Config {
             rate_limit_per_minute: adsterra_generated::limits::REQUESTS_PER_MINUTE,
             faults: Faults::none(),
             deviate: false,
+            drift: false,
             answers: Answers::Strict,
         }
     }
@@ -126,6 +130,13 @@ impl Config {
         self
     }
 
+    /// This configuration, answering as an API that has moved on (see [`crate::drift`]).
+    #[must_use]
+    pub fn with_drift(mut self, drift: bool) -> Self {
+        self.drift = drift;
+        self
+    }
+
     /// This configuration, spelling answers the `answers` way.
     #[must_use]
     pub fn with_answers(mut self, answers: Answers) -> Self {
@@ -144,6 +155,7 @@ impl fmt::Debug for Config {
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .field("faults", &self.faults)
             .field("deviate", &self.deviate)
+            .field("drift", &self.drift)
             .field("answers", &self.answers)
             .finish()
     }
@@ -173,9 +185,16 @@ struct Shared {
     sequence: AtomicU64,
     /// Requests with another method than GET that reached the routes.
     writes: AtomicU64,
-    deviate: bool,
+    edits: Edits,
     answers: RwLock<Answers>,
     decoy_origin: String,
+}
+
+/// What a configuration changes in the answers of the handlers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Edits {
+    deviate: bool,
+    drift: bool,
 }
 
 /// A running sandbox on 127.0.0.1. Dropping it stops the server; [`Sandbox::shutdown`] also
@@ -224,7 +243,10 @@ impl Sandbox {
             injected: Mutex::new(BTreeMap::new()),
             sequence: AtomicU64::new(0),
             writes: AtomicU64::new(0),
-            deviate: config.deviate,
+            edits: Edits {
+                deviate: config.deviate,
+                drift: config.drift,
+            },
             answers: RwLock::new(config.answers),
             decoy_origin: format!("http://{decoy_address}"),
         });
@@ -473,7 +495,7 @@ async fn answer(
     let world = shared.world.clone();
     let method = parts.method.clone();
     let query = parts.uri.query().unwrap_or("").to_owned();
-    let deviate = shared.deviate;
+    let edits = shared.edits;
     // A loose answer's shapes are drawn per response, from the seed and the request's number.
     let loose = (*shared.answers.read().unwrap_or_else(|p| p.into_inner()) == Answers::Loose)
         .then(|| Rng::new(shared.seed, mix(sequence) ^ 0x1005E));
@@ -490,7 +512,7 @@ async fn answer(
                 body: &body,
             };
             handlers::handle(&world, call)
-                .map(|payload| encode(&payload, route.operation, deviate, loose))
+                .map(|payload| encode(&payload, route.operation, edits, loose))
         }
         None => handlers::known_ids(&world, &route.ids).map(|()| example(route.operation, loose)),
     })
@@ -539,7 +561,7 @@ fn example(operation: &Operation, loose: Option<Rng>) -> Bytes {
     let mut value: serde_json::Value =
         serde_json::from_str(operation.example).expect("the table's examples are JSON");
     if let Some(mut rng) = loose {
-        answers::loosen(&mut value, operation.answer, &mut rng);
+        answers::loosen(&mut value, operation, &mut rng);
     }
     Bytes::from(
         adsterra_formats::encode(operation.format, &value)
@@ -555,21 +577,30 @@ fn content_type(format: Format) -> HeaderValue {
     })
 }
 
-fn encode(payload: &Payload, operation: &Operation, deviate: bool, loose: Option<Rng>) -> Bytes {
+fn encode(payload: &Payload, operation: &Operation, edits: Edits, loose: Option<Rng>) -> Bytes {
     let format = operation.format;
-    if !deviate && loose.is_none() {
+    if edits
+        == (Edits {
+            deviate: false,
+            drift: false,
+        })
+        && loose.is_none()
+    {
         // Every format straight from the typed value: the fast path for large reports.
         let body = adsterra_formats::encode(format, payload)
             .expect("generated types encode in every format");
         return Bytes::from(body);
     }
-    // Deviations and loose answers are edits of the JSON value, encoded afterwards.
+    // Drift, deviations and loose answers are edits of the JSON value, encoded afterwards.
     let mut value = serde_json::to_value(payload).expect("generated types serialise");
-    if deviate {
+    if edits.drift {
+        value = crate::drift::apply(payload, value);
+    }
+    if edits.deviate {
         value = crate::deviations::apply(payload, value);
     }
     if let Some(mut rng) = loose {
-        answers::loosen(&mut value, operation.answer, &mut rng);
+        answers::loosen(&mut value, operation, &mut rng);
     }
     if format == Format::Json {
         return Bytes::from(serde_json::to_vec(&value).expect("values serialise"));

@@ -14,8 +14,12 @@ async fn start() -> (Sandbox, Client) {
 }
 
 fn client_for(sandbox: &Sandbox, token: &str) -> Client {
+    client_at(sandbox.base_url(), token)
+}
+
+fn client_at(base_url: &str, token: &str) -> Client {
     Client::builder()
-        .base_url(sandbox.base_url())
+        .base_url(base_url)
         .token(ApiToken::new(token).unwrap())
         .retry(RetryPolicy::none())
         .build()
@@ -252,6 +256,61 @@ async fn bad_input_is_refused_before_anything_is_sent_naming_the_field() {
         .country("us");
     assert_eq!(field(lower_case.send().await.unwrap_err()), "country");
     assert_eq!(sandbox.requests_seen(), 0, "nothing was sent");
+}
+
+/// The spec's pattern and no-filter value decide the client's country check: `All` is the
+/// query without `country` (so the client leaves it out), a lower-case code is refused with the
+/// message the spec's 422 example and the sandbox give.
+#[tokio::test]
+async fn country_all_is_no_filter_and_a_bad_code_is_refused_in_the_specs_words() {
+    let (sandbox, client) = start().await;
+    let query = || {
+        client
+            .stats()
+            .between(date("2025-03-01"), date("2025-03-03"))
+            .group_by([StatsGroupBy::Country])
+    };
+    let every = query().send().await.unwrap();
+    assert!(every.len() > 1);
+    assert_eq!(query().country("All").send().await.unwrap(), every);
+
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"items": [], "itemCount": 0})),
+        )
+        .mount(&server)
+        .await;
+    let mock = client_at(&server.uri(), "t0k3n");
+    mock.stats()
+        .between(date("2025-03-01"), date("2025-03-03"))
+        .country("All")
+        .send()
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    assert!(
+        requests[0]
+            .url
+            .query_pairs()
+            .all(|(name, _)| name != "country"),
+        "{}",
+        requests[0].url
+    );
+
+    let example = &adsterra_tests::spec()["components"]["responses"]["StatsValidationFailed"]["content"]
+        ["application/json"]["examples"]["country"]["value"]["data"]["country"][0];
+    let before = sandbox.requests_seen();
+    match query().country("us").send().await.unwrap_err() {
+        Error::InvalidInput { field, reason, .. } => {
+            assert_eq!(field, "country");
+            assert_eq!(reason, example.as_str().unwrap());
+        }
+        other => panic!("not refused before sending: {other}"),
+    }
+    assert_eq!(sandbox.requests_seen(), before, "nothing was sent");
 }
 
 #[tokio::test]

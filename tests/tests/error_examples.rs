@@ -122,6 +122,14 @@ fn provocation(status: u16, body: &Value, campaign: i64) -> Option<Provocation> 
             (Some(text), _) if text.contains("after today") => {
                 stats("start_date=2026-11-01&finish_date=2999-01-01")
             }
+            (None, None) if message("country").is_some() => {
+                // The refused value is quoted at the start of the message: send it.
+                let refused = message("country")?;
+                let value = refused.split('"').nth(1)?;
+                stats(&format!(
+                    "start_date=2026-11-01&finish_date=2026-11-02&country={value}"
+                ))
+            }
             (_, Some(text)) if text.contains("listed twice") => {
                 let placement = text.split(' ').nth(1)?.parse::<i64>().ok()?;
                 Provocation {

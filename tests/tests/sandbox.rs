@@ -425,6 +425,19 @@ async fn errors_are_the_documented_ones_in_every_format() {
     );
 }
 
+/// `country=All` is the spec's "no filter": the same rows as no `country` at all.
+#[tokio::test]
+async fn country_all_answers_every_country() {
+    let probe = Probe::start().await;
+    let query = "/stats.json?start_date=2025-03-01&finish_date=2025-03-03&group_by[]=country";
+    let every = probe.read(Endpoint::GetStats.id(), query).await;
+    let all = probe
+        .read(Endpoint::GetStats.id(), &format!("{query}&country=All"))
+        .await;
+    assert!(every["items"].as_array().unwrap().len() > 1, "{every}");
+    assert_eq!(all, every);
+}
+
 #[tokio::test]
 async fn a_wrong_method_is_405_with_allow() {
     let probe = Probe::start().await;

@@ -58,6 +58,9 @@ fn lint_report_on_known_violations() {
         "retry-class",
         "path-id-link",
         "evidence-over-claim",
+        "present-when",
+        "no-filter",
+        "parameter-pattern",
     ] {
         assert!(
             report

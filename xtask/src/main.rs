@@ -5,6 +5,7 @@
 //! `adsterra verify-live`, in the command line, which has the client).
 
 mod generate;
+mod spec_apply;
 mod spec_diff;
 
 use std::path::{Path, PathBuf};
@@ -47,6 +48,15 @@ enum SpecCommand {
         #[arg(long)]
         allow_breaking: bool,
     },
+    /// Apply an OpenAPI Overlay (1.0 or 1.1, YAML or JSON) to the spec in place, keeping its
+    /// layout and comments, then lint it; exit 1 when the lint fails.
+    Apply {
+        /// The overlay file (`*.overlay.yaml`).
+        file: PathBuf,
+        /// The spec to edit [default: spec/adsterra-advertiser.yaml].
+        #[arg(long)]
+        spec: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -58,6 +68,9 @@ fn main() -> ExitCode {
             new,
             allow_breaking,
         }) => spec_diff::run(&root, &old, new.as_deref(), allow_breaking),
+        Command::Spec(SpecCommand::Apply { file, spec }) => {
+            spec_apply::run(&root, &file, spec.as_deref())
+        }
     };
     outcome.unwrap_or_else(|message| {
         eprintln!("error: {message}");

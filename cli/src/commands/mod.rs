@@ -4,6 +4,7 @@ mod account;
 mod api;
 mod bids;
 mod lists;
+pub mod spec;
 mod stats;
 mod sync;
 mod verify_live;
@@ -25,7 +26,7 @@ pub async fn run(context: &Context, command: Command) -> Result<(), Failure> {
         Command::Sync(args) => sync::run(context, args).await,
         Command::Api(args) => api::run(context, args).await,
         Command::VerifyLive(args) => verify_live::run(context, args).await,
-        // Printed by main before any client is built: it needs no token.
-        Command::Completions { .. } => Ok(()),
+        // Run by main before any client is built: they need no token.
+        Command::Completions { .. } | Command::Spec(_) => Ok(()),
     }
 }

@@ -19,6 +19,9 @@
 //! from [`Client::probe_legacy_token_path`] (one GET, the token in the path of an https request:
 //! in a URL, which proxies and servers log, hence opt in) and never changes the exit code.
 
+mod recorder;
+
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::future::Future;
@@ -26,7 +29,7 @@ use std::io::Write as _;
 use std::pin::Pin;
 
 use adsterra::operation::{Kind, Location, OPERATIONS, Parameter};
-use adsterra::{Client, Endpoint, Error, Format, Operation};
+use adsterra::{Client, Endpoint, Error, Format, Operation, OperationAnswer};
 use adsterra_openapi::report::{Outcome, Report};
 use adsterra_openapi::verify::{self, Status};
 use chrono::{Days, Utc};
@@ -35,6 +38,7 @@ use serde_json::Value;
 use crate::args::VerifyLiveArgs;
 use crate::context::Context;
 use crate::failure::{Class, Failure};
+use recorder::Recorder;
 
 pub async fn run(context: &Context, args: VerifyLiveArgs) -> Result<(), Failure> {
     let spec: Value = serde_json::from_str(adsterra::raw::SPEC_JSON).map_err(|error| {
@@ -48,12 +52,19 @@ pub async fn run(context: &Context, args: VerifyLiveArgs) -> Result<(), Failure>
         spec: &spec,
         ids: HashMap::new(),
         report: Report::new(),
+        recorder: (args.record.is_some() || args.propose.is_some())
+            .then(|| Recorder::new(args.record))
+            .transpose()?,
     };
     for operation in OPERATIONS.iter().filter(|o| o.format == Format::Json) {
         if operation.is_read() {
             verifier.verify(operation).await?;
         }
     }
+    let (recorded, cassettes) = match verifier.recorder.map(Recorder::finish).transpose()? {
+        Some((line, cassettes)) => (line, cassettes),
+        None => (None, Default::default()),
+    };
     let report = verifier.report;
     let legacy = match args.probe_legacy {
         true => Some(legacy_line(&context.client).await),
@@ -64,12 +75,18 @@ pub async fn run(context: &Context, args: VerifyLiveArgs) -> Result<(), Failure>
         context.base_url
     );
     text.push_str(&render(&report));
+    if let Some(recorded) = recorded {
+        let _ = writeln!(text, "\n{recorded}");
+    }
     if let Some(legacy) = legacy {
         let _ = writeln!(text, "\n{legacy}");
     }
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
+    if let Some(output) = &args.propose {
+        super::spec::write(&cassettes, output)?;
+    }
     match report.deviations() {
         0 => Ok(()),
         n => Err(Failure::new(
@@ -107,6 +124,8 @@ struct Verifier<'a> {
     /// The first id each linked read answered (or why it gave none), asked once.
     ids: HashMap<Endpoint, Result<String, String>>,
     report: Report,
+    /// With `--record`, where every answer read is kept.
+    recorder: Option<Recorder>,
 }
 
 impl Verifier<'_> {
@@ -136,7 +155,7 @@ impl Verifier<'_> {
         }
         for (label, arguments) in runs {
             for format in Format::ALL {
-                let outcome = match send(self.client, operation.twin(format), &arguments).await {
+                let outcome = match self.send(operation.twin(format), &arguments).await {
                     Ok(body) => verify::check_read(self.spec, id, format, &body).into(),
                     Err(error @ (Error::Unauthorized { .. } | Error::Forbidden { .. })) => {
                         return Err(error.into());
@@ -189,7 +208,7 @@ impl Verifier<'_> {
             return Err(Skipped(format!("{} links to itself", parameter.name)));
         }
         let arguments = self.arguments(source).await?;
-        let found = match send(self.client, source, &arguments).await {
+        let found = match self.send(source, &arguments).await {
             Err(error @ (Error::Unauthorized { .. } | Error::Forbidden { .. })) => {
                 return Err(Refused(error));
             }
@@ -210,6 +229,23 @@ impl Verifier<'_> {
         };
         self.ids.insert(link.endpoint, found.clone());
         found.map_err(Skipped)
+    }
+
+    /// Sends one read and gives back its body as it came, but for any echo of the token
+    /// (the report quotes bodies it cannot read), recording the answer with `--record`.
+    async fn send(
+        &mut self,
+        operation: &'static Operation,
+        arguments: &Arguments,
+    ) -> Result<bytes::Bytes, Error> {
+        let answer = send(self.client, operation, arguments).await?;
+        if let Some(recorder) = &mut self.recorder {
+            recorder.record(self.client, &answer);
+        }
+        Ok(match self.client.hide_token(&answer.body) {
+            Cow::Borrowed(_) => answer.body,
+            Cow::Owned(hidden) => hidden.into(),
+        })
     }
 }
 
@@ -238,17 +274,17 @@ fn query_value(operation: &Operation, parameter: &Parameter) -> Result<String, M
     })
 }
 
-/// Sends one read and gives back its body as it came.
+/// Sends one read and gives back its answer as it came.
 async fn send(
     client: &Client,
     operation: &'static Operation,
     arguments: &Arguments,
-) -> Result<bytes::Bytes, Error> {
+) -> Result<OperationAnswer, Error> {
     let mut call = client.call(operation);
     for (name, value) in arguments {
         call = call.param(name, value.clone())?;
     }
-    Ok(call.send().await?.body)
+    call.send().await
 }
 
 /// One table per read: a row per field, a column per format, the spec's mark last; then the
@@ -327,6 +363,8 @@ mod tests {
             kind,
             repeated: false,
             values: &[],
+            pattern: None,
+            no_filter: None,
             example,
             link: None,
         }
@@ -408,6 +446,7 @@ mod tests {
             spec: &spec,
             ids: HashMap::new(),
             report: Report::new(),
+            recorder: None,
         };
         let unlinked = parameter(Kind::Integer, None);
         let text = why(verifier.path_id(stats, &unlinked).await.unwrap_err());
