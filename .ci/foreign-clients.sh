@@ -67,6 +67,21 @@ echo "generated $fc_ops operation modules for the $fc_want operations of the low
 [ "$fc_ops" -eq "$fc_want" ] || { echo "openapi-python-client left out operations"; exit 1; }
 PYTHONPATH="$TOOLS/pyclient-out" SANDBOX_URL="$url" SANDBOX_TOKEN="$token" \
   "$TOOLS/pyclient/bin/python" .ci/python_smoke.py
+# Every folder of answers recorded from the real API (tests/recorded/, empty until someone
+# records): the same smoke client against a sandbox that replays it (the rest from the sandbox).
+for recorded in tests/recorded/*/; do
+  [ -d "$recorded" ] || continue
+  replay_log="$(mktemp)"
+  ./target/debug/adsterra-sandbox --port 0 --rate-limit 0 --replay "$recorded" >"$replay_log" 2>&1 &
+  replay_pid=$!
+  for _ in $(seq 50); do grep -q '^X-API-Key' "$replay_log" && break; sleep 0.2; done
+  replay_url=$(sed -n 's/^Adsterra sandbox serving //p' "$replay_log")
+  replay_token=$(sed -n 's/^X-API-Key: //p' "$replay_log")
+  echo "python client against the answers recorded in $recorded"
+  PYTHONPATH="$TOOLS/pyclient-out" SANDBOX_URL="$replay_url" SANDBOX_TOKEN="$replay_token" \
+    "$TOOLS/pyclient/bin/python" .ci/python_smoke.py || { kill "$replay_pid"; exit 1; }
+  kill "$replay_pid" 2>/dev/null || true
+done
 
 step "typescript types: openapi-typescript (lowered spec) -> .tools/ts-out/schema.d.ts, then tsc --strict on a use of it"
 mkdir -p "$TOOLS/ts-out"

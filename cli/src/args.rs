@@ -172,6 +172,11 @@ pub struct VerifyLiveArgs {
     /// byte). The token is never kept: any echo of it is replaced by <API token>.
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
+    /// With --record: replace the values that identify the account (ids, names, landing URLs:
+    /// what the spec marks x-adsterra-redact) by stand-ins, one per value in every file, so
+    /// that links between answers survive and the folder can be published.
+    #[arg(long, requires = "record")]
+    pub redact: bool,
     /// Write the OpenAPI Overlay that makes the spec describe every answer read to FILE (as
     /// `adsterra spec propose` does from a recorded folder); exit 1 when a deviation cannot be
     /// expressed as an overlay action.

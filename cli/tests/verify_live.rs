@@ -349,3 +349,90 @@ async fn record_never_keeps_a_token_the_server_echoes() {
     );
     std::fs::remove_dir_all(&folder).unwrap();
 }
+
+/// Every whole number written in `text` (runs of digits).
+fn numbers(text: &str) -> std::collections::BTreeSet<&str> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .filter(|run| !run.is_empty())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redact_replaces_ids_names_and_urls_consistently_in_every_file() {
+    let sandbox = sandbox(Config::default()).await;
+    let account = sandbox.account();
+    let folder = std::env::temp_dir().join(format!("adsterra-redact-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    let run = against(
+        &sandbox,
+        &[
+            "verify-live",
+            "--record",
+            folder.to_str().unwrap(),
+            "--redact",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("ids, "), "{}", run.stdout);
+    let files = recorded_files(&folder);
+    let campaigns: Vec<String> = account.campaigns.keys().map(i64::to_string).collect();
+    let aliases: Vec<&str> = account
+        .campaigns
+        .values()
+        .filter_map(|c| c.alias.as_deref())
+        .collect();
+    let urls: Vec<&str> = account
+        .landings
+        .iter()
+        .map(|(_, _, l)| l.url.as_str())
+        .collect();
+    for (name, text) in &files {
+        let written = numbers(text);
+        for id in &campaigns {
+            assert!(
+                !written.contains(id.as_str()),
+                "{name} still holds campaign {id}"
+            );
+        }
+        for alias in &aliases {
+            assert!(
+                !text.contains(alias),
+                "{name} still holds the name {alias:?}"
+            );
+        }
+        for url in &urls {
+            assert!(!text.contains(url), "{name} still holds the landing {url}");
+        }
+    }
+    // One stand-in per id, everywhere: the campaign read alone is one of the list's, and the
+    // stats rows name campaigns of the list.
+    let cassettes = adsterra_openapi::cassette::Cassette::read_folder(&folder).unwrap();
+    let body = |id: adsterra::Endpoint| {
+        cassettes[id.id()].http_interactions[0]
+            .response
+            .body
+            .string
+            .clone()
+            .unwrap()
+    };
+    let list: serde_json::Value =
+        serde_json::from_str(&body(adsterra::Endpoint::GetCampaigns)).unwrap();
+    let listed: Vec<String> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].to_string())
+        .collect();
+    let alone = &cassettes[adsterra::Endpoint::GetCampaign.id()].http_interactions[0];
+    assert!(
+        listed
+            .iter()
+            .any(|id| alone.request.uri.contains(&format!("/campaign/{id}."))),
+        "{} names none of {listed:?}",
+        alone.request.uri
+    );
+    let alone: serde_json::Value =
+        serde_json::from_str(alone.response.body.string.as_deref().unwrap()).unwrap();
+    assert!(listed.contains(&alone["id"].to_string()));
+    std::fs::remove_dir_all(&folder).unwrap();
+}

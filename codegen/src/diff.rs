@@ -75,6 +75,31 @@ impl Report {
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
+
+    /// The "API" section of a CHANGELOG entry for these changes, as Keep a Changelog writes it:
+    /// where they come from (`range`, e.g. `cargo xtask spec diff v0.3.0 HEAD`), the counts, then
+    /// one line per change, breaking ones first, each naming its operation. A draft: the
+    /// maintainer adds what a Rust user has to change.
+    pub fn changelog(&self, range: &str) -> String {
+        let breaking = self.breaking();
+        let mut text = format!(
+            "### API\n\n- `{range}`: {breaking} breaking, {} not breaking.\n",
+            self.changes.len() - breaking
+        );
+        for severity in [Severity::Breaking, Severity::NotBreaking] {
+            for change in self.changes.iter().filter(|c| c.severity == severity) {
+                let mark = match severity {
+                    Severity::Breaking => "**Breaking:** ",
+                    Severity::NotBreaking => "",
+                };
+                text.push_str(&format!(
+                    "  - {mark}{}: {}\n",
+                    change.operation, change.what
+                ));
+            }
+        }
+        text
+    }
 }
 
 impl fmt::Display for Report {

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::walk::{self, Operation};
 use crate::{EVIDENCE_KEY, EVIDENCE_VALUES, LINK_KEY, RETRY_CLASSES, RETRY_KEY, pointer};
+use adsterra_openapi::redact::REDACT_KEY;
 
 /// One broken rule at one place in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -312,6 +313,14 @@ fn visit_properties(
             let property_at = pointer::join_under(at, ["properties", name]);
             if let Some(message) = evidence_problem(property) {
                 report(property_at.clone(), "property-evidence", message);
+            }
+            let redact = property.get(REDACT_KEY);
+            if redact.is_some_and(|kind| !["id", "name", "url"].iter().any(|k| kind == k)) {
+                report(
+                    property_at.clone(),
+                    "redact",
+                    format!("{REDACT_KEY} is {}; use id, name or url", redact.unwrap()),
+                );
             }
             visit_properties(property, &property_at, report);
         }

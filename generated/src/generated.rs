@@ -2508,6 +2508,11 @@ row when `group_by[]` holds `V` (`default: true`: also when `group_by[]` is left
 list items may not). A parameter value in `x-adsterra-no-filter` means no filter at all
 (`country=All`): clients leave the parameter out, servers accept it.
 
+**Identifying values.** A property marked `x-adsterra-redact: id`, `name` or `url` holds a value
+that identifies the account (a campaign id, a campaign's name, a landing page): tools that
+publish recorded answers replace such values by stand-ins, one stand-in per value everywhere,
+so that the links between answers survive (`adsterra verify-live --record DIR --redact`).
+
 **Rate limit.** Not documented for advertisers. The publisher API allows 1200 requests per
 minute per user and caches responses for 60 seconds; assume the same (inferred).
 

@@ -18,6 +18,7 @@ pub mod cassette;
 pub mod overlay;
 pub mod pointer;
 pub mod propose;
+pub mod redact;
 pub mod report;
 pub mod verify;
 pub mod walk;

@@ -44,6 +44,14 @@ impl Failure {
         Self::new(StatusCode::NOT_FOUND, "Not found")
     }
 
+    /// 404 saying why in `data`, under `what` (a request no cassette holds, when replaying only).
+    pub fn not_found_because(what: &str, why: String) -> Self {
+        Self {
+            fields: BTreeMap::from([(what.to_owned(), vec![why])]),
+            ..Self::not_found()
+        }
+    }
+
     /// 405, with the methods the path takes.
     pub fn method_not_allowed(allow: String) -> Self {
         Self {

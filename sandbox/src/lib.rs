@@ -29,6 +29,7 @@ mod failure;
 pub mod faults;
 mod handlers;
 mod rate_limit;
+pub mod replay;
 pub mod rng;
 pub mod routes;
 mod server;

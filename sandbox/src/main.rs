@@ -1,5 +1,6 @@
 //! `adsterra-sandbox`: serve a local Adsterra Advertiser API until stopped (Ctrl-C).
 
+use adsterra_sandbox::replay::Replay;
 use adsterra_sandbox::{Answers, Config, Faults, Sandbox};
 use clap::Parser;
 
@@ -32,6 +33,14 @@ struct Args {
     /// from `verify-live --record --propose` to a regenerated client without a token.
     #[arg(long)]
     drift: bool,
+    /// Answer every request that a cassette in DIR recorded (`adsterra verify-live --record
+    /// DIR`) with the recorded answer, byte for byte; the rest from the sandbox.
+    #[arg(long, value_name = "DIR")]
+    replay: Option<std::path::PathBuf>,
+    /// With --replay: answer what no cassette holds with a 404 naming the missing recording,
+    /// instead of from the sandbox.
+    #[arg(long, requires = "replay")]
+    replay_only: bool,
     /// How answers are spelled: `strict` (the spec's shapes) or `loose` (numbers and ids as
     /// strings, unproven fields left out, extra fields, null names, unknown states), to test
     /// that a client reads what the real API may send.
@@ -53,7 +62,16 @@ async fn main() -> std::io::Result<()> {
     if let Some(token) = args.token {
         config = config.with_token(token);
     }
+    let replay = match &args.replay {
+        Some(folder) => Some(Replay::load(folder).map_err(std::io::Error::other)?),
+        None => None,
+    };
     let sandbox = Sandbox::start(config).await?;
+    if let Some(mut replay) = replay {
+        replay.only = args.replay_only;
+        println!("replaying {} recorded answers", replay.len());
+        sandbox.set_replay(Some(replay));
+    }
     let url = sandbox.base_url();
     let token = sandbox.token();
     println!("Adsterra sandbox serving {url}");

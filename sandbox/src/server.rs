@@ -35,6 +35,7 @@ use crate::failure::Failure;
 use crate::faults::{Fault, Faults};
 use crate::handlers::{self, Call, Payload, World};
 use crate::rate_limit::RateLimiter;
+use crate::replay::{Recorded, Replay};
 use crate::rng::{Rng, mix};
 use crate::routes;
 use crate::stats::StatsEngine;
@@ -187,6 +188,7 @@ struct Shared {
     writes: AtomicU64,
     edits: Edits,
     answers: RwLock<Answers>,
+    replay: RwLock<Option<Arc<Replay>>>,
     decoy_origin: String,
 }
 
@@ -248,6 +250,7 @@ impl Sandbox {
                 drift: config.drift,
             },
             answers: RwLock::new(config.answers),
+            replay: RwLock::new(None),
             decoy_origin: format!("http://{decoy_address}"),
         });
         let decoy_log = Arc::new(Mutex::new(Vec::new()));
@@ -323,6 +326,16 @@ impl Sandbox {
             .answers
             .write()
             .unwrap_or_else(|p| p.into_inner()) = answers;
+    }
+
+    /// Answers the requests `replay` recorded with the recorded answers from now on (see
+    /// [`crate::replay`]); `None` stops replaying.
+    pub fn set_replay(&self, replay: Option<Replay>) {
+        *self
+            .shared
+            .replay
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = replay.map(Arc::new);
     }
 
     /// A copy of the account as it is now.
@@ -460,6 +473,26 @@ async fn answer(
     };
     if let Err(wait) = shared.limiter.admit(token, Instant::now()) {
         return Failure::rate_limited(wait).into_response();
+    }
+    let replay = shared
+        .replay
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    if let Some(replay) = replay {
+        let query = parts.uri.query().unwrap_or("");
+        match replay.find(method, parts.uri.path(), query) {
+            Some(recorded) => return replayed(recorded),
+            None if replay.only => {
+                let missing = format!(
+                    "no cassette holds {method} {}{}{query}; record it with `adsterra verify-live --record`",
+                    parts.uri.path(),
+                    if query.is_empty() { "" } else { "?" }
+                );
+                return Failure::not_found_because("cassette", missing).into_response();
+            }
+            None => {}
+        }
     }
 
     let fault = faults.pick(Rng::new(shared.seed, mix(sequence) ^ 0xFA17).unit());
@@ -608,6 +641,20 @@ fn encode(payload: &Payload, operation: &Operation, edits: Edits, loose: Option<
     let body = adsterra_formats::encode(format, &value)
         .expect("every sandbox answer has a CSV and XML rendition");
     Bytes::from(body)
+}
+
+/// A recorded answer as it was recorded.
+fn replayed(recorded: &Recorded) -> Response {
+    let status = StatusCode::from_u16(recorded.status).unwrap_or(StatusCode::OK);
+    let mut response = (status, recorded.body.clone()).into_response();
+    if let Some(value) = recorded
+        .content_type
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    response
 }
 
 fn respond(bytes: Bytes, format: Format) -> Response {

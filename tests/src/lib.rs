@@ -7,6 +7,7 @@
 pub mod conformance;
 pub mod databases;
 pub mod support;
+pub mod workspace_copy;
 
 use std::path::{Path, PathBuf};
 

@@ -6,20 +6,16 @@
 //! changed are the spec, the files generated from it and the snapshots.
 //!
 //! It builds and tests a whole copy of the workspace in its own target folder
-//! (target/additive-check/), which takes minutes, so it is ignored by default: `.ci/run` runs it
+//! (target/workspace-copy/, shared with `spec_loop.rs`), which takes minutes, so it is ignored by default: `.ci/run` runs it
 //! with `cargo test --workspace --test additive -- --ignored`.
 //!
 //! The copy's sync tests need PostgreSQL: they use this checkout's server (`.ci/postgres.sh`,
 //! Debian's `postgresql`, installed by apt-get when missing), or `ADSTERRA_TEST_POSTGRES`.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::collections::BTreeSet;
 
 use adsterra_codegen::derived::{self, SPEC};
-use adsterra_tests::support::{copy_workspace, source_files};
-use adsterra_tests::workspace_root;
+use adsterra_tests::workspace_copy::{Copy, SandboxProcess, text};
 use serde_json::{Value, json};
 
 /// The new operation, as a maintainer would add it.
@@ -116,104 +112,6 @@ fn add_endpoint(spec: &str) -> String {
     format!("{}{SCHEMA}{}", &spec[..at], &spec[at..])
 }
 
-/// The copy, and where it builds.
-struct Copy {
-    root: PathBuf,
-    target: PathBuf,
-}
-
-impl Copy {
-    fn make() -> Self {
-        let base = workspace_root().join("target/additive-check");
-        let root = base.join("ws");
-        let _ = std::fs::remove_dir_all(&root);
-        copy_workspace(&root);
-        let target = base.join("target");
-        // The copy's build, and the build its own semver test makes of another copy.
-        let builds = [
-            ("target/debug", target.join("debug")),
-            (
-                "target/semver-check/target",
-                root.join("target/semver-check/target"),
-            ),
-        ];
-        for (from, to) in builds {
-            if !to.exists() {
-                seed(&workspace_root().join(from), &to);
-            }
-        }
-        Copy { root, target }
-    }
-
-    fn cargo(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut command = Command::new(env!("CARGO"));
-        command
-            .args(args)
-            .current_dir(&self.root)
-            .env("CARGO_TARGET_DIR", &self.target)
-            .env("CARGO_TERM_COLOR", "never")
-            .env_remove("ADSTERRA_API_KEY")
-            .env_remove("ADSTERRA_BASE_URL");
-        for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("INSTA_")) {
-            command.env_remove(name);
-        }
-        // The copy's sync tests use this checkout's PostgreSQL server, never one of their own.
-        command.env(
-            "ADSTERRA_TEST_POSTGRES",
-            adsterra_tests::databases::postgres_server(),
-        );
-        command.envs(env.iter().copied());
-        command.output().expect("cargo runs")
-    }
-
-    fn binary(&self, name: &str) -> PathBuf {
-        self.target.join("debug").join(name)
-    }
-
-    /// Runs the copy's `adsterra` against its embedded sandbox.
-    fn adsterra(&self, args: &[&str]) -> (String, String, i32) {
-        let output = Command::new(self.binary("adsterra"))
-            .arg("--sandbox")
-            .args(args)
-            .env_remove("ADSTERRA_API_KEY")
-            .output()
-            .expect("the copy's adsterra runs");
-        (
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-            output.status.code().unwrap_or(-1),
-        )
-    }
-}
-
-/// Seeds one of the copy's empty target folders with the workspace's build output, so that the copy
-/// builds only its own crates (they differ by path) instead of every dependency again: most of
-/// this test's time on a fresh machine. `cp -a` keeps the file times cargo's freshness checks
-/// read. The incremental caches are the workspace's own and are left behind. Should the copy
-/// fail, the copy's build starts from nothing, which is slower but the same.
-fn seed(from: &Path, to: &Path) {
-    if !from.is_dir() || std::fs::create_dir_all(to.parent().expect("a parent")).is_err() {
-        return;
-    }
-    let copied = Command::new("cp").arg("-a").arg(from).arg(to).status();
-    if copied.is_ok_and(|status| status.success()) {
-        let _ = std::fs::remove_dir_all(to.join("incremental"));
-    } else {
-        let _ = std::fs::remove_dir_all(to);
-    }
-}
-
-/// Every file under `root` (not build output) and its content.
-fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    source_files(root)
-        .into_iter()
-        .map(|file| {
-            let content = std::fs::read(root.join(&file)).unwrap();
-            (file.display().to_string(), content)
-        })
-        .collect()
-}
-
 /// What the spec owns, a file that may change when the spec changes: the spec, a file
 /// `cargo xtask generate` writes (`derived`, the paths codegen lists), or a snapshot.
 fn derived_from_the_spec(path: &str, derived: &[&str]) -> bool {
@@ -237,19 +135,11 @@ fn snapshot_targets(snapshots: &[String]) -> BTreeSet<Option<String>> {
         .collect()
 }
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 #[test]
 #[ignore = "builds and tests a copy of the whole workspace; .ci/run runs it"]
 fn adding_a_read_endpoint_to_the_spec_needs_no_other_edit() {
     let copy = Copy::make();
-    let before = files(&copy.root);
+    let before = copy.files();
     let spec_path = copy.root.join(SPEC);
     let spec = std::fs::read_to_string(&spec_path).unwrap();
     std::fs::write(&spec_path, add_endpoint(&spec)).unwrap();
@@ -274,13 +164,7 @@ fn adding_a_read_endpoint_to_the_spec_needs_no_other_edit() {
         text(&first)
     );
     // Accept them, as `cargo insta accept` does.
-    let mut accepted = Vec::new();
-    for (path, _) in files(&copy.root) {
-        if let Some(snapshot) = path.strip_suffix(".new") {
-            std::fs::rename(copy.root.join(&path), copy.root.join(snapshot)).unwrap();
-            accepted.push(snapshot.to_owned());
-        }
-    }
+    let accepted = copy.accept_snapshots();
     assert!(
         accepted.iter().any(|p| p.contains("operation_inventory")),
         "the inventory snapshot shows the new operation: {accepted:?}"
@@ -305,7 +189,7 @@ fn adding_a_read_endpoint_to_the_spec_needs_no_other_edit() {
     // Only the spec, what is generated from it, and the snapshots changed.
     let (_, derived) = derived::derive(&adsterra_tests::spec()).expect("the spec derives");
     let derived: Vec<&str> = derived.iter().map(|file| file.path).collect();
-    let after = files(&copy.root);
+    let after = copy.files();
     let edited: Vec<&String> = after
         .iter()
         .filter(|(path, content)| before.get(*path) != Some(content))
@@ -328,7 +212,7 @@ fn adding_a_read_endpoint_to_the_spec_needs_no_other_edit() {
         &[],
     );
     assert!(built.status.success(), "{}", text(&built));
-    let sandbox = SandboxProcess::start(&copy.binary("adsterra-sandbox"));
+    let sandbox = SandboxProcess::start(&copy.binary("adsterra-sandbox"), &[]);
     let expected: Value = json!([
         {"country_code": "ID", "price": 0.45},
         {"country_code": "MY", "price": 0.38},
@@ -368,25 +252,29 @@ fn adding_a_read_endpoint_to_the_spec_needs_no_other_edit() {
 
     // `adsterra api` calls it, in every format, and lists it.
     for format in ["json", "csv", "xml"] {
-        let (stdout, stderr, code) = copy.adsterra(&[
-            "api",
-            operation(),
-            "-p",
-            "campaign_id=1463700",
-            "--format",
-            format,
-            "-o",
-            "json",
-        ]);
+        let (stdout, stderr, code) = copy.adsterra(
+            &[
+                "--sandbox",
+                "api",
+                operation(),
+                "-p",
+                "campaign_id=1463700",
+                "--format",
+                format,
+                "-o",
+                "json",
+            ],
+            &[],
+        );
         assert_eq!(code, 0, "{stderr}");
         let answer: Value = serde_json::from_str(&stdout).unwrap();
         assert_eq!(answer["items"], expected, "{format}");
     }
-    let (listed, _, _) = copy.adsterra(&["api", "--list", "-o", "json"]);
+    let (listed, _, _) = copy.adsterra(&["--sandbox", "api", "--list", "-o", "json"], &[]);
     assert!(listed.contains(operation()), "{listed}");
 
     // verify-live finds a campaign id through the spec's link and checks the answer.
-    let (report, stderr, code) = copy.adsterra(&["verify-live"]);
+    let (report, stderr, code) = copy.adsterra(&["--sandbox", "verify-live"], &[]);
     assert_eq!(code, 0, "{report}\n{stderr}");
     let table = report
         .split("\n\n")
@@ -416,51 +304,4 @@ fn get(url: &str, token: Option<&str>) -> (u16, String, Vec<u8>) {
         let status = response.status().as_u16();
         (status, marked, response.bytes().await.unwrap().to_vec())
     })
-}
-
-/// The copy's sandbox binary, serving on a free port until dropped.
-struct SandboxProcess {
-    child: std::process::Child,
-    url: String,
-    token: String,
-    /// Kept open: the sandbox may still print, and a closed pipe would stop it.
-    _stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
-}
-
-impl SandboxProcess {
-    fn start(binary: &Path) -> Self {
-        let mut child = Command::new(binary)
-            .args(["--port", "0", "--rate-limit", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the copy's sandbox starts");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let (mut url, mut token) = (None, None);
-        while url.is_none() || token.is_none() {
-            let line = lines
-                .next()
-                .expect("the sandbox prints its URL and token")
-                .unwrap();
-            if let Some(rest) = line.strip_prefix("Adsterra sandbox serving ") {
-                url = Some(rest.to_owned());
-            }
-            if let Some(rest) = line.strip_prefix("X-API-Key: ") {
-                token = Some(rest.to_owned());
-            }
-        }
-        Self {
-            child,
-            url: url.unwrap(),
-            token: token.unwrap(),
-            _stdout: lines,
-        }
-    }
-}
-
-impl Drop for SandboxProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

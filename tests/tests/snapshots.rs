@@ -61,6 +61,7 @@ fn lint_report_on_known_violations() {
         "present-when",
         "no-filter",
         "parameter-pattern",
+        "redact",
     ] {
         assert!(
             report

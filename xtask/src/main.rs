@@ -47,6 +47,9 @@ enum SpecCommand {
         /// Exit 0 even when changes break clients.
         #[arg(long)]
         allow_breaking: bool,
+        /// Print the draft of CHANGELOG.md's "API" section for these changes instead (exit 0).
+        #[arg(long)]
+        changelog: bool,
     },
     /// Apply an OpenAPI Overlay (1.0 or 1.1, YAML or JSON) to the spec in place, keeping its
     /// layout and comments, then lint it; exit 1 when the lint fails.
@@ -67,7 +70,8 @@ fn main() -> ExitCode {
             old,
             new,
             allow_breaking,
-        }) => spec_diff::run(&root, &old, new.as_deref(), allow_breaking),
+            changelog,
+        }) => spec_diff::run(&root, &old, new.as_deref(), allow_breaking, changelog),
         Command::Spec(SpecCommand::Apply { file, spec }) => {
             spec_apply::run(&root, &file, spec.as_deref())
         }

@@ -12,6 +12,7 @@ pub fn run(
     old: &str,
     new: Option<&str>,
     allow_breaking: bool,
+    changelog: bool,
 ) -> Result<ExitCode, String> {
     let old_spec = load(root, old)?;
     let new_spec = match new {
@@ -19,6 +20,12 @@ pub fn run(
         None => load_file(&root.join(SPEC))?,
     };
     let report = diff::diff(&old_spec, &new_spec);
+    if changelog {
+        // A draft for CHANGELOG.md: printed whatever breaks, since it is read, not acted on.
+        let range = format!("cargo xtask spec diff {old} {}", new.unwrap_or(""));
+        print!("{}", report.changelog(range.trim_end()));
+        return Ok(ExitCode::SUCCESS);
+    }
     println!("{old} -> {}", new.unwrap_or("working copy"));
     print!("{report}");
     if report.breaking() > 0 && !allow_breaking {

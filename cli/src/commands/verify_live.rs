@@ -53,7 +53,7 @@ pub async fn run(context: &Context, args: VerifyLiveArgs) -> Result<(), Failure>
         ids: HashMap::new(),
         report: Report::new(),
         recorder: (args.record.is_some() || args.propose.is_some())
-            .then(|| Recorder::new(args.record))
+            .then(|| Recorder::new(args.record, args.redact))
             .transpose()?,
     };
     for operation in OPERATIONS.iter().filter(|o| o.format == Format::Json) {
@@ -61,7 +61,8 @@ pub async fn run(context: &Context, args: VerifyLiveArgs) -> Result<(), Failure>
             verifier.verify(operation).await?;
         }
     }
-    let (recorded, cassettes) = match verifier.recorder.map(Recorder::finish).transpose()? {
+    let finished = verifier.recorder.map(|r| r.finish(&spec)).transpose()?;
+    let (recorded, cassettes) = match finished {
         Some((line, cassettes)) => (line, cassettes),
         None => (None, Default::default()),
     };

@@ -12,7 +12,9 @@ use std::path::PathBuf;
 
 use adsterra::{Client, OperationAnswer};
 use adsterra_openapi::cassette::{Body, Cassette, Interaction, Request, Response, Status};
+use adsterra_openapi::redact::redact;
 use chrono::Utc;
+use serde_json::Value;
 
 use crate::failure::Failure;
 
@@ -28,12 +30,14 @@ fn kept(name: &str) -> bool {
 /// to the proposer (with `--propose`).
 pub struct Recorder {
     folder: Option<PathBuf>,
+    /// Whether identifying values are replaced before anything is written.
+    redact: bool,
     cassettes: BTreeMap<String, Cassette>,
 }
 
 impl Recorder {
     /// A recorder, writing into `folder` (created if need be) when there is one.
-    pub fn new(folder: Option<PathBuf>) -> Result<Self, Failure> {
+    pub fn new(folder: Option<PathBuf>, redact: bool) -> Result<Self, Failure> {
         if let Some(folder) = &folder {
             std::fs::create_dir_all(folder).map_err(|error| {
                 Failure::usage(format!(
@@ -44,6 +48,7 @@ impl Recorder {
         }
         Ok(Recorder {
             folder,
+            redact,
             cassettes: BTreeMap::new(),
         })
     }
@@ -96,10 +101,14 @@ impl Recorder {
 
     /// Writes every cassette into the folder, if there is one, with the line to print (how
     /// many answers went into how many files); gives the cassettes back.
-    pub fn finish(self) -> Result<(Option<String>, BTreeMap<String, Cassette>), Failure> {
+    pub fn finish(
+        mut self,
+        spec: &Value,
+    ) -> Result<(Option<String>, BTreeMap<String, Cassette>), Failure> {
         let Some(folder) = &self.folder else {
             return Ok((None, self.cassettes));
         };
+        let redacted = self.redact.then(|| redact(spec, &mut self.cassettes));
         let answers: usize = self
             .cassettes
             .values()
@@ -110,11 +119,17 @@ impl Recorder {
                 .write(folder, operation)
                 .map_err(|error| Failure::usage(format!("--record: {error}")))?;
         }
-        let line = format!(
+        let mut line = format!(
             "recorded {answers} answers of {} operations into {}",
             self.cassettes.len(),
             folder.display()
         );
+        if let Some(redacted) = redacted {
+            line.push_str(&format!(
+                ", with {} ids, {} names and {} URLs replaced by stand-ins",
+                redacted.ids, redacted.names, redacted.urls
+            ));
+        }
         Ok((Some(line), self.cassettes))
     }
 }
