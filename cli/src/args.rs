@@ -126,7 +126,8 @@ pub enum Command {
     /// print in every --output; a list prints a row per item.
     Api(ApiArgs),
     /// Call every read of the spec in every format and check each answer against the spec,
-    /// field by field; nothing is written. Exits 1 when an answer deviates from the spec.
+    /// field by field; nothing is written (but with --writes). Exits 1 when an answer deviates
+    /// from the spec.
     ///
     /// Path ids are found from list answers, as the spec's x-adsterra-link says; a read whose
     /// ids cannot be found is reported as skipped, with why.
@@ -182,6 +183,19 @@ pub struct VerifyLiveArgs {
     /// expressed as an overlay action.
     #[arg(long, value_name = "FILE")]
     pub propose: Option<PathBuf>,
+    /// Also try every write operation on the campaign given with --campaign, in pairs that
+    /// undo each other (add then remove a placement on each list, set then remove a custom bid,
+    /// replace the blacklist with itself, pause then resume a running campaign), reading back
+    /// after each step; then put the campaign back as it was and say what, if anything, is left
+    /// changed. Asks first on a terminal; --yes elsewhere.
+    #[arg(long, requires = "campaign")]
+    pub writes: bool,
+    /// The campaign --writes may change for a moment.
+    #[arg(long, value_name = "ID", requires = "writes")]
+    pub campaign: Option<i64>,
+    /// Do not ask before --writes.
+    #[arg(long, requires = "writes")]
+    pub yes: bool,
 }
 
 #[derive(Debug, Subcommand)]

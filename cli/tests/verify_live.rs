@@ -436,3 +436,131 @@ async fn redact_replaces_ids_names_and_urls_consistently_in_every_file() {
     assert!(listed.contains(&alone["id"].to_string()));
     std::fs::remove_dir_all(&folder).unwrap();
 }
+
+/// A running campaign of the sandbox with a blacklist: every pair of the write probes applies.
+fn probed_campaign(account: &adsterra_sandbox::account::Account) -> i64 {
+    *account
+        .campaigns
+        .iter()
+        .find(|(id, c)| {
+            c.active == Some(3) && account.blacklists.get(id).is_some_and(|l| !l.is_empty())
+        })
+        .expect("the seeded account has a running campaign with a blacklist")
+        .0
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nothing_is_written_without_writes_a_campaign_and_a_confirmation() {
+    let sandbox = sandbox(Config::default()).await;
+    let campaign = probed_campaign(&sandbox.account()).to_string();
+    let run = against(&sandbox, &["verify-live", "--writes"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = against(&sandbox, &["verify-live", "--campaign", &campaign]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    // No terminal to ask on, and no --yes.
+    let run = against(
+        &sandbox,
+        &["verify-live", "--writes", "--campaign", &campaign],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    assert_eq!(sandbox.writes_seen(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn write_probes_leave_the_campaign_as_it_was_even_when_writes_fail_midway() {
+    for faults in [
+        "none",
+        "500=0.15",
+        "drop=0.1",
+        "truncate=0.15",
+        "malformed=0.1",
+        "503=0.3",
+    ] {
+        let sandbox = sandbox(Config::default().with_faults(faults.parse().unwrap())).await;
+        let before = sandbox.account();
+        let campaign = probed_campaign(&before);
+        let run = against(
+            &sandbox,
+            &[
+                "verify-live",
+                "--writes",
+                "--campaign",
+                &campaign.to_string(),
+                "--yes",
+            ],
+        );
+        sandbox.set_faults(adsterra_sandbox::faults::Faults::none());
+        let after = sandbox.account();
+        assert!(sandbox.writes_seen() > 0, "{faults}: nothing was written");
+        assert!(!run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN));
+        if faults == "none" {
+            assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+            for pair in [
+                "blacklist add",
+                "whitelist remove",
+                "custom bid set",
+                "blacklist replaced",
+                "campaign resumed",
+            ] {
+                assert!(run.stdout.contains(pair), "{pair}:\n{}", run.stdout);
+            }
+        }
+        if run.stdout.contains("the campaign is as it was before") {
+            // Said as before: it is, to the last placement and bid.
+            assert_eq!(after, before, "{faults}:\n{}", run.stdout);
+            continue;
+        }
+        // Otherwise it says so, with exit 7, and names what differs (unless it could not read).
+        assert_eq!(run.code, 7, "{faults}: {}", run.stderr);
+        assert!(run.stderr.contains("left changed"), "{}", run.stderr);
+        if !run.stderr.contains("unknown") {
+            let list = |lists: &std::collections::BTreeMap<
+                i64,
+                std::collections::BTreeSet<i64>,
+            >| { lists.get(&campaign).cloned().unwrap_or_default() };
+            for (was, is) in [
+                (list(&before.blacklists), list(&after.blacklists)),
+                (list(&before.whitelists), list(&after.whitelists)),
+            ] {
+                for p in was.symmetric_difference(&is) {
+                    let p = p.to_string();
+                    assert!(
+                        run.stderr.contains(&p),
+                        "{faults}: {p} not reported: {}",
+                        run.stderr
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failure_in_the_middle_of_a_pair_is_put_back() {
+    // Each request takes 50 ms, so the test sees the first write land and makes the API fail
+    // for a while: the pair's second half fails, and the placement it added stays until the
+    // probe puts the campaign back.
+    let sandbox = sandbox(Config::default().with_faults("latency=50ms".parse().unwrap())).await;
+    let before = sandbox.account();
+    let campaign = probed_campaign(&before).to_string();
+    let args = ["verify-live", "--writes", "--campaign", &campaign, "--yes"];
+    let run = std::thread::scope(|scope| {
+        let run = scope.spawn(|| against(&sandbox, &args));
+        while sandbox.writes_seen() == 0 {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        sandbox.set_faults("latency=50ms,500=1".parse().unwrap());
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        sandbox.set_faults(adsterra_sandbox::faults::Faults::none());
+        run.join().unwrap()
+    });
+    assert!(run.stdout.contains(": failed: "), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("the campaign is as it was before"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(sandbox.account(), before);
+}

@@ -474,25 +474,8 @@ async fn answer(
     if let Err(wait) = shared.limiter.admit(token, Instant::now()) {
         return Failure::rate_limited(wait).into_response();
     }
-    let replay = shared
-        .replay
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone();
-    if let Some(replay) = replay {
-        let query = parts.uri.query().unwrap_or("");
-        match replay.find(method, parts.uri.path(), query) {
-            Some(recorded) => return replayed(recorded),
-            None if replay.only => {
-                let missing = format!(
-                    "no cassette holds {method} {}{}{query}; record it with `adsterra verify-live --record`",
-                    parts.uri.path(),
-                    if query.is_empty() { "" } else { "?" }
-                );
-                return Failure::not_found_because("cassette", missing).into_response();
-            }
-            None => {}
-        }
+    if let Some(response) = from_replay(&shared, method, &parts.uri) {
+        return response;
     }
 
     let fault = faults.pick(Rng::new(shared.seed, mix(sequence) ^ 0xFA17).unit());
@@ -641,6 +624,29 @@ fn encode(payload: &Payload, operation: &Operation, edits: Edits, loose: Option<
     let body = adsterra_formats::encode(format, &value)
         .expect("every sandbox answer has a CSV and XML rendition");
     Bytes::from(body)
+}
+
+/// The answer of a replayed recording of this request, or the 404 of `--replay-only` when
+/// none was recorded; `None` when the sandbox answers it.
+fn from_replay(shared: &Shared, method: &str, uri: &axum::http::Uri) -> Option<Response> {
+    let replay = shared
+        .replay
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()?;
+    let query = uri.query().unwrap_or("");
+    match replay.find(method, uri.path(), query) {
+        Some(recorded) => Some(replayed(recorded)),
+        None if replay.only => {
+            let missing = format!(
+                "no cassette holds {method} {}{}{query}; record it with `adsterra verify-live --record`",
+                uri.path(),
+                if query.is_empty() { "" } else { "?" }
+            );
+            Some(Failure::not_found_because("cassette", missing).into_response())
+        }
+        None => None,
+    }
 }
 
 /// A recorded answer as it was recorded.

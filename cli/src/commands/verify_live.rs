@@ -1,5 +1,6 @@
 //! `adsterra verify-live`: call every read of the spec in every format and check each answer
-//! against the spec, field by field. It never writes and never prints the token.
+//! against the spec, field by field. It writes only with `--writes` (`writes.rs`), and never
+//! prints the token.
 //!
 //! The reads come from the operation table, so a read added to the spec is checked as soon as
 //! the workspace is regenerated. A path id is taken from the answer of the read the spec names
@@ -20,6 +21,7 @@
 //! in a URL, which proxies and servers log, hence opt in) and never changes the exit code.
 
 mod recorder;
+mod writes;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -47,6 +49,12 @@ pub async fn run(context: &Context, args: VerifyLiveArgs) -> Result<(), Failure>
             format!("the published spec embedded in the command line is not JSON: {error}"),
         )
     })?;
+    if let (true, Some(campaign)) = (args.writes, args.campaign) {
+        context.confirm(
+            &format!("write to campaign {campaign} for a moment (every change is undone)"),
+            args.yes,
+        )?;
+    }
     let mut verifier = Verifier {
         client: &context.client,
         spec: &spec,
@@ -88,11 +96,39 @@ pub async fn run(context: &Context, args: VerifyLiveArgs) -> Result<(), Failure>
     if let Some(output) = &args.propose {
         super::spec::write(&cassettes, output)?;
     }
+    if let (true, Some(campaign)) = (args.writes, args.campaign) {
+        write_probes(&context.client, campaign).await?;
+    }
     match report.deviations() {
         0 => Ok(()),
         n => Err(Failure::new(
             Class::Deviates,
             format!("{n} deviation(s) from the spec; the tables above say where"),
+        )),
+    }
+}
+
+/// The write probes on `campaign`, printed; a failure when a step failed or the campaign is
+/// left changed.
+async fn write_probes(client: &Client, campaign: i64) -> Result<(), Failure> {
+    let outcome = writes::run(client, campaign).await?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(format!("\n{}", outcome.text(campaign)).as_bytes())?;
+    out.flush()?;
+    if !outcome.left_changed.is_empty() {
+        return Err(Failure::new(
+            Class::Server,
+            format!(
+                "campaign {campaign} is left changed: {}; change it back by hand",
+                outcome.left_changed.join("; ")
+            ),
+        ));
+    }
+    match outcome.failed {
+        0 => Ok(()),
+        n => Err(Failure::new(
+            Class::Deviates,
+            format!("{n} write step(s) failed or read back wrong; the campaign is as it was"),
         )),
     }
 }
