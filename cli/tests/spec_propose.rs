@@ -4,7 +4,7 @@
 
 mod common;
 
-use adsterra_openapi::cassette::{Body, Cassette, Interaction, Request, Response, Status};
+use adsterra_openapi::cassette::{Cassette, Interaction};
 use adsterra_sandbox::Config;
 use common::{TOKEN, adsterra, against, sandbox};
 
@@ -57,26 +57,13 @@ async fn verify_live_proposes_an_overlay_for_what_a_deviating_api_answered() {
 fn spec_propose_lists_what_it_cannot_express_and_exits_1() {
     let dir = folder("inexpressible");
     let mut cassette = Cassette::new("a test");
-    cassette.http_interactions.push(Interaction {
-        adsterra_operation: adsterra::Endpoint::GetBalance.id().into(),
-        adsterra_format: "json".into(),
-        request: Request {
-            method: "get".into(),
-            uri: "http://127.0.0.1:9/advertiser/balance.json".into(),
-            body: Body::of(b""),
-            headers: Default::default(),
-        },
-        response: Response {
-            status: Status {
-                code: 200,
-                message: "OK".into(),
-            },
-            headers: Default::default(),
-            body: Body::of(br#"{"balance": 1.5, "odd": [1, {"a": 2}]}"#),
-            http_version: None,
-        },
-        recorded_at: "Sat, 05 Dec 2026 10:00:00 +0000".into(),
-    });
+    cassette.http_interactions.push(Interaction::ok_get(
+        adsterra::Endpoint::GetBalance.id(),
+        adsterra::Format::Json,
+        "http://127.0.0.1:9/advertiser/balance.json",
+        br#"{"balance": 1.5, "odd": [1, {"a": 2}]}"#,
+        "Sat, 05 Dec 2026 10:00:00 +0000",
+    ));
     cassette
         .write(&dir, adsterra::Endpoint::GetBalance.id())
         .unwrap();

@@ -564,3 +564,51 @@ async fn a_failure_in_the_middle_of_a_pair_is_put_back() {
     );
     assert_eq!(sandbox.account(), before);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn write_probes_record_their_answers_too() {
+    let sandbox = sandbox(Config::default()).await;
+    let campaign = probed_campaign(&sandbox.account()).to_string();
+    let folder = std::env::temp_dir().join(format!("adsterra-writes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    let args = [
+        "verify-live",
+        "--writes",
+        "--campaign",
+        &campaign,
+        "--yes",
+        "--record",
+        folder.to_str().unwrap(),
+    ];
+    let run = against(&sandbox, &args);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let cassettes = adsterra_openapi::cassette::Cassette::read_folder(&folder).unwrap();
+    for write in [
+        adsterra::Endpoint::AddToBlacklist,
+        adsterra::Endpoint::DeleteFromWhitelist,
+        adsterra::Endpoint::SetCustomBids,
+        adsterra::Endpoint::ReplaceBlacklist,
+        adsterra::Endpoint::UpdateCampaignActivity,
+    ] {
+        let cassette = cassettes
+            .get(write.id())
+            .unwrap_or_else(|| panic!("no cassette of {}", write.id()));
+        let method = write
+            .operation(Format::Json)
+            .method
+            .as_str()
+            .to_ascii_lowercase();
+        assert!(
+            cassette
+                .http_interactions
+                .iter()
+                .all(|i| i.request.method == method && i.response.status.code == 200),
+            "{}",
+            write.id()
+        );
+    }
+    for (name, text) in recorded_files(&folder) {
+        assert!(!text.contains(TOKEN), "{name} holds the token");
+    }
+    std::fs::remove_dir_all(&folder).unwrap();
+}

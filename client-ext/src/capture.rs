@@ -10,31 +10,64 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 
 use crate::Client;
+use crate::raw::operation::Operation;
 
-/// The bodies a client that keeps them has received; see [`Client::keeping_bodies`]. Cheap to
-/// clone: clones share the log.
+/// The answers a client that keeps them has received; see [`Client::keeping_bodies`]. Cheap
+/// to clone: clones share the log.
 #[derive(Debug, Clone, Default)]
-pub struct BodyLog(Arc<Mutex<Vec<Bytes>>>);
+pub struct BodyLog(Arc<Mutex<Vec<KeptAnswer>>>);
+
+/// One answer a keeping client received, whole: what a recording of it needs.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct KeptAnswer {
+    /// The operation that was called.
+    pub operation: &'static Operation,
+    /// The HTTP status.
+    pub status: u16,
+    /// The URL that answered (the token travels in a header, never in it).
+    pub url: reqwest::Url,
+    /// The answer's headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// The body, byte for byte.
+    pub body: Bytes,
+}
 
 impl BodyLog {
     /// The bodies kept so far, oldest first, leaving the log empty.
     pub fn take(&self) -> Vec<Bytes> {
+        self.take_answers()
+            .into_iter()
+            .map(|kept| kept.body)
+            .collect()
+    }
+
+    /// The answers kept so far, oldest first, leaving the log empty.
+    pub fn take_answers(&self) -> Vec<KeptAnswer> {
         std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Reads `response` whole, keeps a copy of its body and hands back an equal response.
+    /// Reads `response` whole, keeps a copy of it and hands back an equal response.
     pub(crate) async fn keep(
         &self,
         response: reqwest::Response,
+        operation: &'static Operation,
     ) -> reqwest::Result<reqwest::Response> {
         let status = response.status();
         let version = response.version();
         let headers = response.headers().clone();
+        let url = response.url().clone();
         let body = response.bytes().await?;
         self.0
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push(body.clone());
+            .push(KeptAnswer {
+                operation,
+                status: status.as_u16(),
+                url,
+                headers: headers.clone(),
+                body: body.clone(),
+            });
         let mut rebuilt = http::Response::new(body);
         *rebuilt.status_mut() = status;
         *rebuilt.version_mut() = version;

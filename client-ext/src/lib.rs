@@ -163,7 +163,7 @@ mod values;
 pub use adsterra_formats::Format;
 pub use adsterra_generated as raw;
 pub use base_url::BaseUrl;
-pub use capture::BodyLog;
+pub use capture::{BodyLog, KeptAnswer};
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL,
     TOKEN_STAND_IN,

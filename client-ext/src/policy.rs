@@ -81,7 +81,7 @@ impl ClientPolicy {
         // streaming body could not be replayed and is sent once.
         if !self.retrying || request.try_clone().is_none() {
             let outcome = self.attempt(client, request, 1).await;
-            return self.keep(outcome).await;
+            return self.keep(outcome, operation).await;
         }
         // The loop keeps no body itself: only the answer it ends with is kept.
         let outcome = self
@@ -103,7 +103,7 @@ impl ClientPolicy {
                 }
             })
             .await;
-        self.keep(outcome).await
+        self.keep(outcome, operation).await
     }
 
     /// Sends `request` once: after the rate limit, with the token.
@@ -135,12 +135,13 @@ impl ClientPolicy {
     async fn keep(
         &self,
         outcome: reqwest::Result<reqwest::Response>,
+        operation: &'static Operation,
     ) -> reqwest::Result<reqwest::Response> {
         match (&self.bodies, outcome) {
             (Some(bodies), Ok(response))
                 if Failure::of_status(response.status(), response.headers()).is_none() =>
             {
-                bodies.keep(response).await
+                bodies.keep(response, operation).await
             }
             (_, outcome) => outcome,
         }

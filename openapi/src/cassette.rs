@@ -144,6 +144,37 @@ pub enum CassetteError {
 }
 
 impl Interaction {
+    /// A GET of `operation` in `format` at `uri`, answered 200 with `body` and no headers kept:
+    /// what a tool that makes recordings up (a test, an import) writes.
+    pub fn ok_get(
+        operation: &str,
+        format: Format,
+        uri: &str,
+        body: &[u8],
+        recorded_at: &str,
+    ) -> Self {
+        Interaction {
+            adsterra_operation: operation.to_owned(),
+            adsterra_format: format.to_string(),
+            request: Request {
+                method: "get".to_owned(),
+                uri: uri.to_owned(),
+                body: Body::of(b""),
+                headers: BTreeMap::new(),
+            },
+            response: Response {
+                status: Status {
+                    code: 200,
+                    message: "OK".to_owned(),
+                },
+                headers: BTreeMap::new(),
+                body: Body::of(body),
+                http_version: None,
+            },
+            recorded_at: recorded_at.to_owned(),
+        }
+    }
+
     /// The format it was asked in, when `adsterra_format` names one.
     pub fn format(&self) -> Option<Format> {
         self.adsterra_format.parse().ok()

@@ -69,7 +69,15 @@ pub async fn run(context: &Context, args: VerifyLiveArgs) -> Result<(), Failure>
             verifier.verify(operation).await?;
         }
     }
-    let finished = verifier.recorder.map(|r| r.finish(&spec)).transpose()?;
+    let mut recorder = verifier.recorder.take();
+    let writes = match (args.writes, args.campaign) {
+        (true, Some(campaign)) => Some((
+            campaign,
+            write_probes(&context.client, campaign, recorder.as_mut()).await?,
+        )),
+        _ => None,
+    };
+    let finished = recorder.map(|r| r.finish(&spec)).transpose()?;
     let (recorded, cassettes) = match finished {
         Some((line, cassettes)) => (line, cassettes),
         None => (None, Default::default()),
@@ -84,6 +92,9 @@ pub async fn run(context: &Context, args: VerifyLiveArgs) -> Result<(), Failure>
         context.base_url
     );
     text.push_str(&render(&report));
+    if let Some((campaign, outcome)) = &writes {
+        let _ = write!(text, "\n{}", outcome.text(*campaign));
+    }
     if let Some(recorded) = recorded {
         let _ = writeln!(text, "\n{recorded}");
     }
@@ -96,8 +107,8 @@ pub async fn run(context: &Context, args: VerifyLiveArgs) -> Result<(), Failure>
     if let Some(output) = &args.propose {
         super::spec::write(&cassettes, output)?;
     }
-    if let (true, Some(campaign)) = (args.writes, args.campaign) {
-        write_probes(&context.client, campaign).await?;
+    if let Some((campaign, outcome)) = &writes {
+        writes_verdict(*campaign, outcome)?;
     }
     match report.deviations() {
         0 => Ok(()),
@@ -108,13 +119,25 @@ pub async fn run(context: &Context, args: VerifyLiveArgs) -> Result<(), Failure>
     }
 }
 
-/// The write probes on `campaign`, printed; a failure when a step failed or the campaign is
-/// left changed.
-async fn write_probes(client: &Client, campaign: i64) -> Result<(), Failure> {
-    let outcome = writes::run(client, campaign).await?;
-    let mut out = std::io::stdout().lock();
-    out.write_all(format!("\n{}", outcome.text(campaign)).as_bytes())?;
-    out.flush()?;
+/// The write probes on `campaign`, through a client that keeps their answers for `recorder`.
+async fn write_probes(
+    client: &Client,
+    campaign: i64,
+    recorder: Option<&mut Recorder>,
+) -> Result<writes::Outcome, Failure> {
+    let Some(recorder) = recorder else {
+        return Ok(writes::run(client, campaign).await?);
+    };
+    let (keeping, kept) = client.keeping_bodies();
+    let outcome = writes::run(&keeping, campaign).await?;
+    for answer in kept.take_answers() {
+        recorder.record_kept(client, &answer);
+    }
+    Ok(outcome)
+}
+
+/// A failure when a write step failed or the campaign is left changed.
+fn writes_verdict(campaign: i64, outcome: &writes::Outcome) -> Result<(), Failure> {
     if !outcome.left_changed.is_empty() {
         return Err(Failure::new(
             Class::Server,

@@ -69,7 +69,9 @@ pub(super) fn infer(values: &[(Value, Carrier)], mark: &Mark) -> Result<Value, S
             samples(values)
         ));
     };
-    if nullable {
+    // Without a type a schema admits null already, and OpenAPI 3.0 ignores `nullable` there
+    // (Optic wrote such schemas): a field only ever seen null stays untyped.
+    if nullable && schema.get("type").is_some() {
         schema["nullable"] = Value::Bool(true);
     }
     Ok(schema)
@@ -260,6 +262,12 @@ mod tests {
         assert_eq!(schema["properties"]["a"]["type"], "integer");
         assert_eq!(schema["properties"]["a"]["nullable"], true);
         assert_eq!(schema["properties"]["b"][EVIDENCE_KEY], "inferred");
+    }
+
+    #[test]
+    fn a_field_only_ever_null_is_untyped_not_nullable() {
+        let nulls = json_values(&[json!(null), json!(null)]);
+        assert_eq!(infer(&nulls, &mark()).unwrap(), json!({}));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::cassette::{Body, Request, Response, Status};
+use crate::cassette::Status;
 
 const SANDBOX: &str = "http://127.0.0.1:4000/advertiser";
 const LIVE: &str = "https://api3.adsterratools.com/advertiser";
@@ -47,27 +47,11 @@ fn date() -> NaiveDate {
 
 /// One recorded 200 answer of `operation` in `format`, from `base`.
 fn answer(operation: &str, format: &str, uri: &str, body: &str) -> Interaction {
-    Interaction {
-        adsterra_operation: operation.to_owned(),
-        adsterra_format: format.to_owned(),
-        request: Request {
-            method: "get".into(),
-            uri: uri.to_owned(),
-            body: Body::of(b""),
-            headers: BTreeMap::new(),
-        },
-        response: Response {
-            status: Status {
-                code: 200,
-                message: "OK".into(),
-            },
-            headers: BTreeMap::new(),
-            body: Body::of(body.as_bytes()),
-            http_version: None,
-        },
-        recorded_at: "Sat, 05 Dec 2026 10:00:00 +0000".into(),
-    }
+    let format = format.parse().unwrap();
+    Interaction::ok_get(operation, format, uri, body.as_bytes(), RECORDED_AT)
 }
+
+const RECORDED_AT: &str = "Sat, 05 Dec 2026 10:00:00 +0000";
 
 fn cassettes(interactions: Vec<Interaction>) -> BTreeMap<String, Cassette> {
     let mut cassettes: BTreeMap<String, Cassette> = BTreeMap::new();

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use adsterra::{Client, OperationAnswer};
+use adsterra::{Client, KeptAnswer, Operation, OperationAnswer};
 use adsterra_openapi::cassette::{Body, Cassette, Interaction, Request, Response, Status};
 use adsterra_openapi::redact::redact;
 use chrono::Utc;
@@ -24,6 +24,15 @@ fn kept(name: &str) -> bool {
         || name == "retry-after"
         || name.contains("ratelimit")
         || name.contains("rate-limit")
+}
+
+/// What is kept of one answer.
+struct Answer<'a> {
+    operation: &'static Operation,
+    status: u16,
+    url: &'a reqwest::Url,
+    headers: &'a reqwest::header::HeaderMap,
+    body: &'a [u8],
 }
 
 /// The cassettes of one run, by operationId, written when it ends (with `--record`) and handed
@@ -55,10 +64,37 @@ impl Recorder {
 
     /// Keeps `answer`, with the token of `client` taken out of everything kept.
     pub fn record(&mut self, client: &Client, answer: &OperationAnswer) {
+        self.keep(
+            client,
+            Answer {
+                operation: answer.operation,
+                status: answer.status,
+                url: &answer.url,
+                headers: &answer.headers,
+                body: &answer.body,
+            },
+        );
+    }
+
+    /// Keeps an answer the write probes' client kept, as [`Recorder::record`] does.
+    pub fn record_kept(&mut self, client: &Client, kept: &KeptAnswer) {
+        self.keep(
+            client,
+            Answer {
+                operation: kept.operation,
+                status: kept.status,
+                url: &kept.url,
+                headers: &kept.headers,
+                body: &kept.body,
+            },
+        );
+    }
+
+    fn keep(&mut self, client: &Client, answer: Answer<'_>) {
         let operation = answer.operation;
         let text = |bytes: &[u8]| String::from_utf8_lossy(&client.hide_token(bytes)).into_owned();
         let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (name, value) in &answer.headers {
+        for (name, value) in answer.headers {
             if kept(name.as_str()) {
                 headers
                     .entry(name.as_str().to_owned())
@@ -85,7 +121,7 @@ impl Recorder {
                         .to_owned(),
                 },
                 headers,
-                body: Body::of(&client.hide_token(&answer.body)),
+                body: Body::of(&client.hide_token(answer.body)),
                 http_version: None,
             },
             recorded_at: Utc::now().to_rfc2822(),
