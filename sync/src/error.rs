@@ -34,6 +34,14 @@ pub enum SyncError {
     /// PostgreSQL failed.
     #[error("PostgreSQL: {}", postgres_message(.0))]
     Postgres(#[from] tokio_postgres::Error),
+    /// The TLS handshake with PostgreSQL refused the server, as its `sslmode` asks.
+    #[error("PostgreSQL: TLS (sslmode={sslmode}): {message}")]
+    PostgresTls {
+        /// The connection string's `sslmode`.
+        sslmode: &'static str,
+        /// Why, and what to do.
+        message: String,
+    },
 }
 
 impl SyncError {

@@ -102,8 +102,10 @@ impl Database {
     /// to the working folder, or `sqlite:///absolute/path`) or `postgres://USER@HOST/DB`
     /// (any URL or key=value form that PostgreSQL's libpq takes, such as
     /// `postgres://me@/stats?host=/run/postgresql` for a local socket; the password from the
-    /// URL, else from `PGPASSWORD`). Plain connections only: for a remote server, go through a
-    /// local socket or a tunnel.
+    /// URL, else from `PGPASSWORD`). TLS as libpq's `sslmode` and `sslrootcert` say, such as
+    /// `postgres://me@db.example.com/ads?sslmode=verify-full` for a managed server whose
+    /// certificate a public CA signed (the platform's roots), or with
+    /// `&sslrootcert=/path/ca.pem` for a CA of its own; the default is `prefer`, as libpq's.
     ///
     /// Call it, and the sync, within a Tokio runtime: SQLite's calls run on the runtime's
     /// blocking threads, never on the thread that polls the sync.

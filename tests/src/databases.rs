@@ -118,6 +118,20 @@ impl TestDatabase {
         }
     }
 
+    /// This PostgreSQL database over TCP and TLS, at `host` (`localhost`, which the server's
+    /// certificate names, or `127.0.0.1`, which it does not), with the URL's `query`
+    /// (`sslmode=verify-full&sslrootcert=…`).
+    pub fn over_tcp(&self, host: &str, query: &str) -> String {
+        assert_eq!(self.kind, Kind::Postgres, "SQLite has no TLS");
+        let option = |key: &str| server_option(&self.url, key);
+        format!(
+            "postgres://{}@{host}:{}/{}?{query}",
+            option("user"),
+            option("port"),
+            option("dbname")
+        )
+    }
+
     /// The one integer `sql` selects (cast to text in the query).
     pub async fn number(&self, sql: &str) -> i64 {
         let rows = self.texts(sql).await;
@@ -150,8 +164,30 @@ fn fastrand_suffix() -> u64 {
     RandomState::new().hash_one(std::time::SystemTime::now())
 }
 
+/// The CA that signed the test server's certificate (made by `.ci/postgres.sh`, beside its
+/// socket).
+pub fn postgres_ca() -> PathBuf {
+    let ca = PathBuf::from(server_option(postgres_server(), "host")).join("tls/ca.crt");
+    assert!(
+        ca.is_file(),
+        "the TLS tests need the CA that .ci/postgres.sh makes, {}; with ADSTERRA_TEST_POSTGRES \
+         set, it must name that script's server",
+        ca.display()
+    );
+    ca
+}
+
+/// `key`'s value in a `key=value` connection string.
+fn server_option(server: &str, key: &str) -> String {
+    (server.split_whitespace())
+        .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
+        .unwrap_or_else(|| panic!("{server:?} has no {key}"))
+        .to_owned()
+}
+
 /// The test server's connection string: `ADSTERRA_TEST_POSTGRES` (set by `.ci/run`), or the
-/// server `.ci/postgres.sh` starts (or finds running) in this checkout.
+/// server `.ci/postgres.sh` starts (or finds running) in this checkout. A server it starts is
+/// stopped when the test run ends.
 pub fn postgres_server() -> &'static str {
     static SERVER: OnceLock<String> = OnceLock::new();
     SERVER.get_or_init(|| {
@@ -159,8 +195,11 @@ pub fn postgres_server() -> &'static str {
             return server;
         }
         let script = workspace_root().join(".ci/postgres.sh");
+        // Stopped when this test run (cargo, this process's parent) has ended.
         let output = Command::new("bash")
             .arg(&script)
+            .arg("--until")
+            .arg(std::os::unix::process::parent_id().to_string())
             .output()
             .unwrap_or_else(|error| {
                 panic!(

@@ -7,10 +7,13 @@ use std::error::Error as StdError;
 
 use bytes::BytesMut;
 use chrono::NaiveDate;
-use tokio_postgres::config::Host;
+use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use tokio_postgres::{Client, Config, GenericClient, NoTls, Row, Statement};
 
+mod tls;
+
+use self::tls::Tls;
 use super::{
     Answer, DayCounts, DaySql, Dialect, RunFigures, Store, bookkeeping, column_list, day_counts,
     finish_run_sql, on_conflict, other_key_positions, quoted,
@@ -28,8 +31,10 @@ pub(super) struct Postgres {
 }
 
 impl Postgres {
-    /// Connects; returns the connection and where it is, without the password.
+    /// Connects, over TLS as `sslmode` asks (see [`tls`]); returns the connection and where
+    /// it is, without the password.
     pub(super) async fn connect(url: &str) -> Result<(Self, String), SyncError> {
+        let (url, tls) = Tls::take(url)?;
         let mut config: Config = url.parse().map_err(|error| {
             // The parser's message never repeats the URL, so no password leaks through it.
             SyncError::invalid("db", format!("not a PostgreSQL URL: {error}"))
@@ -52,12 +57,15 @@ impl Postgres {
                 .or(config.get_user())
                 .unwrap_or("postgres")
         );
-        let (client, connection) = config.connect(NoTls).await?;
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::warn!(%error, "the PostgreSQL connection ended");
-            }
-        });
+        let unix_socket = (config.get_hosts().iter()).all(|host| !matches!(host, Host::Tcp(_)));
+        config.ssl_mode(tls.negotiation(unix_socket));
+        let client = match config.get_ssl_mode() {
+            SslMode::Disable => spawn(config.connect(NoTls).await?),
+            _ => spawn(
+                (config.connect(tls.connector()?).await)
+                    .map_err(|error| refused(&tls, &host, error))?,
+            ),
+        };
         for statement in bookkeeping(Dialect::Postgres) {
             client.batch_execute(&statement).await?;
         }
@@ -75,6 +83,38 @@ impl Postgres {
         let statement = self.client.prepare(&sql).await?;
         self.prepared.insert(sql, statement.clone());
         Ok(statement)
+    }
+}
+
+/// The client, its connection driven by a task of its own.
+fn spawn<C>((client, connection): (Client, C)) -> Client
+where
+    C: Future<Output = Result<(), tokio_postgres::Error>> + Send + 'static,
+{
+    tokio::spawn(async move {
+        if let Err(error) = connection.await {
+            tracing::warn!(%error, "the PostgreSQL connection ended");
+        }
+    });
+    client
+}
+
+/// A connection that failed: when the TLS handshake refused the server's certificate, why,
+/// and what to do.
+fn refused(tls: &Tls, host: &str, error: tokio_postgres::Error) -> SyncError {
+    let reason = (error.source())
+        .and_then(|source| source.downcast_ref::<std::io::Error>())
+        .and_then(|io| io.get_ref())
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+    match reason {
+        Some(reason) => SyncError::PostgresTls {
+            sslmode: tls.mode.name(),
+            message: format!(
+                "the certificate of {host} was refused ({reason}): {}",
+                tls.advice(reason)
+            ),
+        },
+        None => error.into(),
     }
 }
 
