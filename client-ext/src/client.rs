@@ -112,6 +112,28 @@ impl Client {
         &self.raw
     }
 
+    /// The HTTP requests this client has sent, each attempt counted (a call that was retried
+    /// twice counts 3), together with the clones that share its count: every clone made by
+    /// `clone` or [`Self::with_format`]. For the requests of one job, count on
+    /// [`Self::counting_attempts`].
+    pub fn attempts(&self) -> u64 {
+        self.policy.attempts()
+    }
+
+    /// This client (same token, rate limit and retry budget) with a count of attempts of its
+    /// own, from 0: what one job sent, whatever else shares the client.
+    ///
+    /// ```
+    /// # async fn demo(client: adsterra::Client) -> Result<(), adsterra::Error> {
+    /// let job = client.counting_attempts();
+    /// job.balance().await?;
+    /// println!("{} HTTP requests, retries included", job.attempts());
+    /// # Ok(()) }
+    /// ```
+    pub fn counting_attempts(&self) -> Self {
+        self.with_policy(self.policy.counting())
+    }
+
     /// `bytes` with every occurrence of this client's token replaced by [`TOKEN_STAND_IN`]: for
     /// whatever is kept of an answer (a recording, a log), since a server may echo the token.
     pub fn hide_token<'b>(&self, bytes: &'b [u8]) -> Cow<'b, [u8]> {

@@ -13,6 +13,7 @@
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use adsterra_generated::{PolicyFuture, RequestPolicy};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -37,6 +38,8 @@ pub(crate) struct ClientPolicy {
     retrying: bool,
     /// Where answers' bodies are kept, on a client that keeps them.
     bodies: Option<BodyLog>,
+    /// HTTP requests sent, each attempt of a call counted; shared by the clones of a client.
+    attempts: Arc<AtomicU64>,
 }
 
 impl ClientPolicy {
@@ -52,6 +55,7 @@ impl ClientPolicy {
             limiter: per_minute.map(|n| Arc::new(RateLimiter::direct(Quota::per_minute(n)))),
             retrying: true,
             bodies: None,
+            attempts: Arc::default(),
         }
     }
 
@@ -69,6 +73,19 @@ impl ClientPolicy {
             bodies: Some(bodies),
             ..self.clone()
         }
+    }
+
+    /// The same policy, with a count of attempts of its own, from 0.
+    pub(crate) fn counting(&self) -> Self {
+        Self {
+            attempts: Arc::default(),
+            ..self.clone()
+        }
+    }
+
+    /// HTTP requests sent so far, retries included.
+    pub(crate) fn attempts(&self) -> u64 {
+        self.attempts.load(Ordering::Relaxed)
     }
 
     async fn run(
@@ -120,6 +137,7 @@ impl ClientPolicy {
             HeaderName::from_static("x-api-key"),
             self.token.header_value(),
         );
+        self.attempts.fetch_add(1, Ordering::Relaxed);
         let span = tracing::debug_span!("adsterra.attempt", attempt = number);
         let outcome = client.execute(request).instrument(span).await;
         tracing::debug!(

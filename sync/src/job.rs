@@ -160,15 +160,15 @@ impl<'a> SyncJob<'a> {
         let spans = plan::spans(held, self.since, until, self.revise_days, DEFAULT_DAYS);
         let run = database.start_run(&schema.stats, &started_at).await?;
 
-        let campaigns = snapshot_campaigns(&self.client, database, &schema.campaigns, run).await?;
+        // Counts this run's HTTP requests, retries included, whatever else shares the client.
+        let client = self.client.counting_attempts();
+        let campaigns = snapshot_campaigns(&client, database, &schema.campaigns, run).await?;
 
         let windows = windows(&spans, self.window_days)?;
         let mut totals = Totals {
             days_total: spans.iter().map(Span::days).sum(),
-            requests: 1,
             ..Totals::default()
         };
-        let client = self.client.clone();
         let mut answers = futures::stream::iter(windows.iter().copied())
             .map(|(_, window)| {
                 let fetch = fetch(client.clone(), group_by.clone(), window);
@@ -180,7 +180,6 @@ impl<'a> SyncJob<'a> {
                 .next()
                 .await
                 .unwrap_or_else(|| Err(answer_fault(*window, "the request was lost")))?;
-            totals.requests += 1;
             let mut days = by_day(&schema, *window, answer)?;
             // Every day of the window is written, a day without rows too: its old rows go,
             // and the days held stay one run.
@@ -216,7 +215,7 @@ impl<'a> SyncJob<'a> {
             updated: totals.counts.updated,
             unchanged: totals.counts.unchanged,
             deleted: totals.counts.deleted,
-            requests: totals.requests,
+            requests: client.attempts(),
             campaigns,
             migrations,
             elapsed_seconds: started.elapsed().as_secs_f64(),
@@ -304,7 +303,6 @@ async fn snapshot_campaigns(
 struct Totals {
     days: u64,
     days_total: u64,
-    requests: u64,
     counts: DayCounts,
 }
 

@@ -29,7 +29,7 @@ pub struct Summary {
     pub unchanged: u64,
     /// Rows of a fetched day that the answer no longer had.
     pub deleted: u64,
-    /// Calls to the API (retries of a call not counted).
+    /// HTTP requests sent to the API, each retry counted.
     pub requests: u64,
     /// Campaigns stored in this run's snapshot.
     pub campaigns: u64,

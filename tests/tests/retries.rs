@@ -172,6 +172,18 @@ async fn reads_ride_out_a_burst_of_server_errors() {
         seen > 30,
         "faults were injected and retried: {seen} requests for 30 calls"
     );
+    // The client counts what the server saw: every attempt, through every format's clone.
+    assert_eq!(json.attempts(), seen);
+
+    // A job's own count: what it sent, not what the shared client sent before or beside it.
+    let job = json.counting_attempts();
+    let seen_before = sandbox.requests_seen();
+    for _ in 0..5 {
+        job.balance().await.unwrap();
+    }
+    assert_eq!(job.attempts(), sandbox.requests_seen() - seen_before);
+    assert!(job.attempts() >= 5);
+    assert_eq!(json.attempts(), seen, "the job's requests are its own");
 }
 
 #[tokio::test]

@@ -231,6 +231,8 @@ async fn faults_are_ridden_out(kind: Kind) {
     assert_eq!(summary.days, 61);
     let injected: u64 = sandbox.faults_injected().values().sum();
     assert!(injected > 0, "no fault was injected");
+    // Every attempt is counted: the requests the sandbox saw, retries included.
+    assert_eq!(summary.requests, sandbox.requests_seen(), "{summary}");
     sandbox.set_faults(adsterra_sandbox::Faults::none());
     assert_eq!(
         stored(&database).await,
