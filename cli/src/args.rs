@@ -84,9 +84,8 @@ pub enum Output {
 pub enum Command {
     /// The account's balance, in USD.
     Balance,
-    /// The account's campaigns.
-    #[command(subcommand)]
-    Campaigns(CampaignsCommand),
+    /// The account's campaigns; with no subcommand, lists them.
+    Campaigns(CampaignsArgs),
     /// One campaign: read it, pause or resume it, list its banners and landings.
     #[command(subcommand)]
     Campaign(CampaignCommand),
@@ -196,6 +195,13 @@ pub struct VerifyLiveArgs {
     /// Do not ask before --writes.
     #[arg(long, requires = "writes")]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CampaignsArgs {
+    /// What to do; with none, list them.
+    #[command(subcommand)]
+    pub command: Option<CampaignsCommand>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -391,12 +397,12 @@ pub struct ApiArgs {
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// The first day.
-    #[arg(long, visible_alias = "start-date", value_name = "YYYY-MM-DD", value_parser = date)]
-    pub from: NaiveDate,
-    /// The last day, included.
-    #[arg(long, visible_alias = "finish-date", value_name = "YYYY-MM-DD", value_parser = date)]
-    pub to: NaiveDate,
+    /// The first day (as `sync --since`).
+    #[arg(long, visible_aliases = ["from", "start-date"], value_name = "YYYY-MM-DD", value_parser = date)]
+    pub since: NaiveDate,
+    /// The last day, included (as `sync --until`).
+    #[arg(long, visible_aliases = ["to", "finish-date"], value_name = "YYYY-MM-DD", value_parser = date)]
+    pub until: NaiveDate,
     /// Group rows by these keys, in this order (repeat the flag or give a comma list)
     /// [default: date].
     #[arg(long, value_name = "KEY", value_delimiter = ',', value_parser = group_by())]
@@ -436,10 +442,10 @@ pub struct SyncArgs {
     pub db: String,
     /// The first day wanted [default on a first run: 90 days before --until]; on later runs,
     /// an earlier day than the database holds fetches the days between.
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    #[arg(long, visible_alias = "from", value_name = "YYYY-MM-DD", value_parser = date)]
     pub since: Option<NaiveDate>,
     /// The last day wanted [default: today, UTC].
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    #[arg(long, visible_alias = "to", value_name = "YYYY-MM-DD", value_parser = date)]
     pub until: Option<NaiveDate>,
     /// Group stats by these keys besides the date (repeat the flag or give a comma list);
     /// each grain is a table of its own.

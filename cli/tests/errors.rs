@@ -10,12 +10,12 @@ fn usage_errors_exit_2() {
     let mut printed = String::new();
     for args in [
         &["campaign"][..],
-        &["stats", "--from", "2025-02-30", "--to", "2025-03-01"],
+        &["stats", "--since", "2025-02-30", "--until", "2025-03-01"],
         &[
             "stats",
-            "--from",
+            "--since",
             "2025-01-01",
-            "--to",
+            "--until",
             "2025-01-31",
             "--group-by",
             "week",
@@ -111,9 +111,9 @@ fn validation_exits_5_before_sending_or_from_adsterra() {
         &["stats", "--from", "2025-02-01", "--to", "2025-01-01"],
         &[
             "stats",
-            "--from",
+            "--since",
             "2025-01-01",
-            "--to",
+            "--until",
             "2025-01-02",
             "--country",
             "usa",

@@ -28,6 +28,8 @@ fn campaigns_as_table_json_and_csv() {
         ]));
         assert_eq!(other, json, "{format}");
     }
+    // `campaigns` alone lists them too.
+    assert_eq!(ok(sandboxed(&["campaigns", "-o", "json"])), json);
     // NDJSON: the same objects, one per line.
     let ndjson = ok(sandboxed(&["campaigns", "list", "-o", "ndjson"]));
     let lines: Vec<serde_json::Value> = ndjson
@@ -44,9 +46,9 @@ fn the_readme_demo_stats_by_date_and_campaign() {
         "stats",
         "--group-by",
         "date,campaign",
-        "--from",
+        "--since",
         "2025-01-01",
-        "--to",
+        "--until",
         "2025-01-31",
     ];
     let mut table = args.to_vec();
@@ -79,9 +81,9 @@ fn the_readme_demo_stats_by_date_and_campaign() {
 fn stats_in_json_and_csv_with_filters() {
     let args = [
         "stats",
-        "--from",
+        "--since",
         "2026-11-20",
-        "--to",
+        "--until",
         "2026-11-22",
         "--group-by",
         "country",
@@ -102,9 +104,9 @@ fn stats_in_json_and_csv_with_filters() {
 fn long_stats_exports_stream_the_same_rows_they_collect() {
     let args = [
         "stats",
-        "--from",
+        "--since",
         "2026-09-01",
-        "--to",
+        "--until",
         "2026-11-27",
         "--group-by",
         "date,placement",
@@ -177,9 +179,9 @@ fn raw_output_is_adsterras_own_answer_in_each_format() {
     // A range longer than one request has no single answer to print.
     let run = sandboxed(&[
         "stats",
-        "--from",
+        "--since",
         "2024-01-01",
-        "--to",
+        "--until",
         "2025-06-30",
         "-o",
         "raw",

@@ -30,9 +30,9 @@ async fn the_token_never_appears_in_any_output() {
         &["bids", "set", "1463700", "15413270=0.4", "-o", "raw"],
         &[
             "stats",
-            "--from",
+            "--since",
             "2026-11-01",
-            "--to",
+            "--until",
             "2026-11-27",
             "-o",
             "csv",

@@ -103,7 +103,8 @@ async fn killed_and_resumed(target: TestDatabase) {
     let since = until - Days::new(240);
     let since_text = since.to_string();
     let mut child = Command::new(env!("CARGO_BIN_EXE_adsterra"))
-        .args(["--sandbox", "sync", "--db", &url, "--since", &since_text])
+        // `--from`: the alias of `--since`, as `stats` takes either.
+        .args(["--sandbox", "sync", "--db", &url, "--from", &since_text])
         .args(["--group-by", "placement", "--window-days", "10"])
         .args(["-o", "json"])
         .stdout(Stdio::null())

@@ -68,7 +68,7 @@ fn a_clear_asks_first_and_no_keeps_the_list() {
 fn a_long_export_draws_a_progress_bar_on_stderr_only() {
     let out = std::env::temp_dir().join(format!("adsterra-cli-bar-{}.csv", std::process::id()));
     let command = format!(
-        "{} --sandbox stats --from 2024-01-01 --to 2026-11-27 --group-by date,placement --window-days 60 -o csv --format csv > {}",
+        "{} --sandbox stats --since 2024-01-01 --until 2026-11-27 --group-by date,placement --window-days 60 -o csv --format csv > {}",
         adsterra(),
         out.display()
     );

@@ -9,7 +9,11 @@ use clap::Parser;
 #[derive(Parser)]
 #[command(version)]
 struct Args {
-    /// Port on 127.0.0.1 (0 picks a free one).
+    /// The address to listen on. Loopback by default; any other (0.0.0.0 for every interface,
+    /// so that tests in a container can reach it) lets whoever can reach it use the sandbox.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Port (0 picks a free one).
     #[arg(long, default_value_t = 8040)]
     port: u16,
     /// The token to accept (default: one drawn from the seed, printed at start).
@@ -53,6 +57,7 @@ async fn main() -> std::io::Result<()> {
     let args = Args::parse();
     let mut config = Config::default()
         .with_seed(args.seed)
+        .with_bind(args.bind)
         .with_port(args.port)
         .with_rate_limit_per_minute(args.rate_limit)
         .with_faults(args.faults)
@@ -74,6 +79,13 @@ async fn main() -> std::io::Result<()> {
     }
     let url = sandbox.base_url();
     let token = sandbox.token();
+    if !args.bind.is_loopback() {
+        eprintln!(
+            "warning: listening on {}: anyone who can reach this address can use the sandbox \
+             with the token below; --bind 127.0.0.1 keeps it to this machine",
+            sandbox.address()
+        );
+    }
     println!("Adsterra sandbox serving {url}");
     println!("X-API-Key: {token}");
     println!("faults: {}", sandbox.faults());

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -55,7 +55,10 @@ pub struct Config {
     pub seed: u64,
     /// The valid token; drawn from the seed when `None`.
     pub token: Option<String>,
-    /// The port on 127.0.0.1; 0 picks a free one.
+    /// The address to listen on: loopback (127.0.0.1) unless set. Any other lets whoever can
+    /// reach it use the sandbox (a container's tests, say).
+    pub bind: IpAddr,
+    /// The port; 0 picks a free one.
     pub port: u16,
     /// Requests per token and minute before 429; 0 means no limit. The spec's limit by default.
     pub rate_limit_per_minute: u32,
@@ -77,6 +80,7 @@ impl Default for Config {
         Self {
             seed: 42,
             token: None,
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             rate_limit_per_minute: adsterra_generated::limits::REQUESTS_PER_MINUTE,
             faults: Faults::none(),
@@ -102,7 +106,15 @@ impl Config {
         self
     }
 
-    /// This configuration, on `port` of 127.0.0.1 (0 picks a free one).
+    /// This configuration, listening on `address` instead of 127.0.0.1 (`0.0.0.0`: every
+    /// interface). Whoever can reach it can use the sandbox.
+    #[must_use]
+    pub fn with_bind(mut self, address: IpAddr) -> Self {
+        self.bind = address;
+        self
+    }
+
+    /// This configuration, on `port` (0 picks a free one).
     #[must_use]
     pub fn with_port(mut self, port: u16) -> Self {
         self.port = port;
@@ -199,7 +211,8 @@ struct Edits {
     drift: bool,
 }
 
-/// A running sandbox on 127.0.0.1. Dropping it stops the server; [`Sandbox::shutdown`] also
+/// A running sandbox, on 127.0.0.1 unless [`Config::bind`] says otherwise. Dropping it stops
+/// the server; [`Sandbox::shutdown`] also
 /// waits for requests in flight.
 pub struct Sandbox {
     address: SocketAddr,
@@ -227,7 +240,7 @@ impl Sandbox {
         let revoked_token = tokens.token();
         let token = config.token.clone().unwrap_or(drawn);
 
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
+        let listener = TcpListener::bind((config.bind, config.port)).await?;
         let decoy_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let address = listener.local_addr()?;
         let decoy_address = decoy_listener.local_addr()?;
@@ -262,9 +275,16 @@ impl Sandbox {
             tokio::spawn(serve(listener, router, stopped.clone())),
             tokio::spawn(serve(decoy_listener, decoy_router, stopped)),
         ];
+        // Bound to every interface, it is reached on this machine through loopback.
+        let reach = match address.ip() {
+            ip if ip.is_unspecified() => {
+                SocketAddr::new(Ipv4Addr::LOCALHOST.into(), address.port())
+            }
+            _ => address,
+        };
         Ok(Self {
             address,
-            base_url: format!("http://{address}{BASE_PATH}"),
+            base_url: format!("http://{reach}{BASE_PATH}"),
             shared,
             decoy_log,
             stop,
@@ -272,7 +292,8 @@ impl Sandbox {
         })
     }
 
-    /// The base URL to give a client: `http://127.0.0.1:PORT/advertiser`.
+    /// The base URL to give a client: `http://127.0.0.1:PORT/advertiser` (also when it listens
+    /// on every interface), or the address it was bound to.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }

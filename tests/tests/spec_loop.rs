@@ -85,7 +85,7 @@ fn a_drifted_api_becomes_a_reviewed_spec_change_and_a_regenerated_client() {
     build(&copy);
     let sandbox = SandboxProcess::start(&copy.binary("adsterra-sandbox"), &["--drift"]);
     let campaigns = ["campaigns", "list"];
-    let stats = ["stats", "--from", "2026-11-01", "--to", "2026-11-03"];
+    let stats = ["stats", "--since", "2026-11-01", "--until", "2026-11-03"];
     // Before the loop the types lack the new fields: tolerant reading drops them.
     assert!(!carries(
         &read_as_json(&copy, &sandbox, &campaigns),

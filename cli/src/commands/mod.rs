@@ -9,14 +9,16 @@ mod stats;
 mod sync;
 mod verify_live;
 
-use crate::args::{CampaignsCommand, Command};
+use crate::args::{CampaignsArgs, CampaignsCommand, Command};
 use crate::context::Context;
 use crate::failure::Failure;
 
 pub async fn run(context: &Context, command: Command) -> Result<(), Failure> {
     match command {
         Command::Balance => account::balance(context).await,
-        Command::Campaigns(CampaignsCommand::List) => account::campaigns(context).await,
+        Command::Campaigns(CampaignsArgs {
+            command: None | Some(CampaignsCommand::List),
+        }) => account::campaigns(context).await,
         Command::Campaign(command) => account::campaign(context, command).await,
         Command::Banner(command) => account::banner(context, command).await,
         Command::Blacklist(command) => lists::blacklist(context, command).await,

@@ -17,12 +17,12 @@ use crate::records;
 
 pub async fn run(context: &Context, args: StatsArgs) -> Result<(), Failure> {
     let columns = records::stats(&args.group_by);
-    let days = (args.to - args.from).num_days() + 1;
+    let days = (args.until - args.since).num_days() + 1;
     let progress = progress_bar("stats", u64::try_from(days).unwrap_or(0));
     let mut query = context
         .client
         .stats()
-        .between(args.from, args.to)
+        .between(args.since, args.until)
         .group_by(args.group_by.iter().copied())
         .window_days(args.window_days)
         .concurrency(args.concurrency)
