@@ -457,6 +457,10 @@ pub struct SyncArgs {
     /// Days per request (1 to 366).
     #[arg(long, value_name = "DAYS", default_value_t = adsterra_sync::DEFAULT_WINDOW_DAYS)]
     pub window_days: u32,
+    /// Seconds to wait for another sync of the same table to end (0: exit 9 at once, naming
+    /// the run that holds it). Syncs of other tables never wait for each other.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait: u64,
 }
 
 fn date(text: &str) -> Result<NaiveDate, String> {

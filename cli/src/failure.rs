@@ -21,6 +21,7 @@ Exit codes:
   7  server or transport: Adsterra failed (5xx), timed out, dropped the connection or answered
      off the spec
   8  database: sync could not open, read or write its database
+  9  busy: another sync is writing the same table (see sync --wait)
 
 Environment:
   ADSTERRA_API_KEY   the API token (or use --token-file)
@@ -39,6 +40,8 @@ pub enum Class {
     RateLimited,
     Server,
     Database,
+    /// Another sync holds the table.
+    Busy,
 }
 
 impl Class {
@@ -53,6 +56,7 @@ impl Class {
             Class::RateLimited => 6,
             Class::Server => 7,
             Class::Database => 8,
+            Class::Busy => 9,
         }
     }
 }
@@ -172,6 +176,7 @@ mod tests {
             Class::RateLimited,
             Class::Server,
             Class::Database,
+            Class::Busy,
         ];
         // A class added to the enum fails to compile here until it is added above.
         for class in classes {
@@ -184,7 +189,8 @@ mod tests {
                 | Class::Validation
                 | Class::RateLimited
                 | Class::Server
-                | Class::Database => {}
+                | Class::Database
+                | Class::Busy => {}
             }
         }
         let mut codes: Vec<u8> = classes.iter().map(|class| class.code()).collect();

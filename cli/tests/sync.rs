@@ -79,6 +79,136 @@ async fn the_readme_command_stores_the_stats_and_a_second_run_changes_nothing() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overlapping_runs_sqlite() {
+    overlapping_runs(TestDatabase::new(Kind::Sqlite, "cli_overlap").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overlapping_runs_postgres() {
+    overlapping_runs(TestDatabase::new(Kind::Postgres, "cli_overlap").await).await;
+}
+
+/// Two cron lines that overlap, as real processes: a second run of the same table exits 9 at
+/// once naming the first, a run of another table goes on beside it, and one that waits runs
+/// once the first has ended.
+async fn overlapping_runs(target: TestDatabase) {
+    // Slow answers, so that the first run lasts while the others start.
+    let faults = "latency=400ms".parse().unwrap();
+    let sandbox = common::sandbox(Config::default().with_faults(faults)).await;
+    let base_url = sandbox.base_url().to_owned();
+    let url = target.url.clone();
+    let until = Utc::now().date_naive();
+    let since = (until - Days::new(300)).to_string();
+    let sync = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_adsterra"));
+        command
+            .args(["sync", "--db", &url, "-o", "json"])
+            .args(args)
+            .env("ADSTERRA_API_KEY", common::TOKEN)
+            .env("ADSTERRA_BASE_URL", &base_url)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    };
+    let placement = ["--group-by", "placement", "--window-days", "5"];
+    let mut first = sync(&placement).args(["--since", &since]).spawn().unwrap();
+    // It holds the table once its run is recorded.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (host, pid) = loop {
+        let rows = (target
+            .try_texts("SELECT host, CAST(pid AS TEXT) FROM sync_runs")
+            .await)
+            .unwrap_or_default();
+        if let Some(row) = rows.first() {
+            break (row[0].clone(), row[1].clone());
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the first run never recorded itself"
+        );
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first run ended early"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(pid, first.id().to_string());
+
+    // Blocking waits leave the runtime's other thread to the sandbox.
+    let output = |command: &mut Command| tokio::task::block_in_place(|| command.output().unwrap());
+    let second = output(&mut sync(&["--group-by", "placement"]));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(9), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: another sync of stats_by_date_placement is running (run 1, started "
+        ) && stderr.contains(&format!(" on {host} (pid {pid})"))
+            && stderr.contains("--wait SECONDS")
+            && !stderr.contains("locked"),
+        "{stderr}"
+    );
+
+    // Another table: not blocked, and done while the first still runs.
+    let week = (until - Days::new(7)).to_string();
+    let other = output(&mut sync(&["--group-by", "campaign", "--since", &week]));
+    assert!(
+        other.status.success(),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first run ended before the other table's"
+    );
+
+    // Waiting: it starts while the first runs, and runs once the first has ended.
+    let waiting = sync(&["--group-by", "placement", "--wait", "300"])
+        .spawn()
+        .unwrap();
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first run ended before the wait began"
+    );
+    let first = tokio::task::block_in_place(|| first.wait_with_output().unwrap());
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let waited = tokio::task::block_in_place(|| waiting.wait_with_output().unwrap());
+    assert!(
+        waited.status.success(),
+        "{}",
+        String::from_utf8_lossy(&waited.stderr)
+    );
+    let runs = target
+        .texts("SELECT stats_table, status, started_at, finished_at FROM sync_runs ORDER BY run")
+        .await;
+    let tables: Vec<(&str, &str)> = runs
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str()))
+        .collect();
+    assert_eq!(
+        tables,
+        [
+            ("stats_by_date_placement", "finished"),
+            ("stats_by_date_campaign", "finished"),
+            ("stats_by_date_placement", "finished"),
+        ],
+        "the refused run left no row"
+    );
+    // RFC 3339 in UTC: the text orders as the time does.
+    assert!(
+        runs[2][2] >= runs[0][3],
+        "the waiting run began before the first ended: {runs:?}"
+    );
+    assert_eq!(
+        summary(&String::from_utf8_lossy(&waited.stdout))["died"],
+        serde_json::json!([])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sync_killed_mid_run_resumes_where_it_stopped_sqlite() {
     killed_and_resumed(TestDatabase::new(Kind::Sqlite, "cli_killed").await).await;
 }
@@ -135,7 +265,20 @@ async fn killed_and_resumed(target: TestDatabase) {
 
     let resumed = sandboxed(&["sync", "--db", &url, "--group-by", "placement"]);
     assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    // The killed run is found dead and marked so; its row stays unfinished.
+    assert!(
+        resumed
+            .stderr
+            .contains("run 1 of stats_by_date_placement had died before it finished"),
+        "{}",
+        resumed.stderr
+    );
+    let killed = target
+        .texts("SELECT status, COALESCE(finished_at, 'NULL') FROM sync_runs WHERE run = 1")
+        .await;
+    assert_eq!(killed, [["died", "NULL"]]);
     let resumed = summary(&resumed.stdout);
+    assert_eq!(resumed["died"], serde_json::json!([1]));
     // From the last day written, less the days fetched again.
     let revise = u64::from(adsterra_sync::DEFAULT_REVISE_DAYS);
     let expected_days = (until - killed_at).num_days() as u64 + revise;

@@ -34,6 +34,18 @@ pub enum SyncError {
     /// PostgreSQL failed.
     #[error("PostgreSQL: {}", postgres_message(.0))]
     Postgres(#[from] tokio_postgres::Error),
+    /// Another run is syncing the same table, and did not end within the time given to wait
+    /// for it; nothing was written.
+    #[error("another sync of {table} is running{}; waited {} s for it", .running.as_ref().map(|run| format!(" ({run})")).unwrap_or_default(), .waited.as_secs())]
+    Busy {
+        /// The stats table.
+        table: String,
+        /// The run that holds it, as `sync_runs` has it (none when it has not recorded itself
+        /// yet).
+        running: Option<crate::RunningSync>,
+        /// How long this run waited.
+        waited: std::time::Duration,
+    },
     /// The TLS handshake with PostgreSQL refused the server, as its `sslmode` asks.
     #[error("PostgreSQL: TLS (sslmode={sslmode}): {message}")]
     PostgresTls {

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use adsterra::types::{StatsGroupBy, StatsRow};
 use adsterra::{Client, MAX_STATS_DAYS, StatsDays, StatsDaysFault};
@@ -64,6 +64,7 @@ pub struct SyncJob<'a> {
     revise_days: u32,
     window_days: u32,
     schema: Option<Schema>,
+    wait: Duration,
     on_progress: Option<OnProgress>,
 }
 
@@ -76,6 +77,7 @@ impl fmt::Debug for SyncJob<'_> {
             .field("until", &self.until)
             .field("revise_days", &self.revise_days)
             .field("window_days", &self.window_days)
+            .field("wait", &self.wait)
             .finish_non_exhaustive()
     }
 }
@@ -92,6 +94,7 @@ impl<'a> SyncJob<'a> {
             revise_days: DEFAULT_REVISE_DAYS,
             window_days: DEFAULT_WINDOW_DAYS,
             schema: None,
+            wait: Duration::ZERO,
             on_progress: None,
         }
     }
@@ -136,26 +139,52 @@ impl<'a> SyncJob<'a> {
         self
     }
 
+    /// How long to wait for another run that is syncing the same table (default: not at all,
+    /// [`SyncError::Busy`] at once). Runs of other tables never wait for each other.
+    pub fn wait(mut self, wait: Duration) -> Self {
+        self.wait = wait;
+        self
+    }
+
     /// Calls `progress` after each day written.
     pub fn on_progress(mut self, progress: impl FnMut(Progress) + Send + 'static) -> Self {
         self.on_progress = Some(Box::new(progress));
         self
     }
 
-    /// Brings the tables to the spec, stores the campaigns, then fetches and writes the days
+    /// Takes the stats table's lock (waiting as [`Self::wait`] says for a run that holds it),
+    /// brings the tables to the spec, stores the campaigns, then fetches and writes the days
     /// wanted that the database does not hold, and the last `revise_days` it holds, each day in
     /// its own transaction.
     pub async fn run(mut self) -> Result<Summary, SyncError> {
         let started = Instant::now();
-        let started_at = Utc::now().to_rfc3339();
         let today = StatsDays::today();
         let until = self.until.unwrap_or(today);
         self.check(until, today)?;
         let schema = self.tables()?;
+        let died = self.database.lock(&schema.stats, self.wait).await?;
+        let result = self.run_locked(&schema, until, died, started).await;
+        if let Err(error) = self.database.unlock(&schema.stats).await {
+            // The lock goes with the connection (or the process) anyway.
+            tracing::warn!(%error, "the table's lock could not be let go");
+        }
+        result
+    }
+
+    /// [`Self::run`], once the table is this run's.
+    async fn run_locked(
+        &mut self,
+        schema: &Schema,
+        until: NaiveDate,
+        died: Vec<i64>,
+        started: Instant,
+    ) -> Result<Summary, SyncError> {
+        let started_at = Utc::now().to_rfc3339();
         let group_by = self.grain();
         let database = &mut *self.database;
-        let mut migrations = database.migrate(&schema.stats).await?;
-        migrations.extend(database.migrate(&schema.campaigns).await?);
+        let mut migrations = std::mem::take(&mut database.upgrades);
+        migrations.extend(database.migrate(&schema.stats).await?);
+        migrations.extend(database.migrate_shared(&schema.campaigns).await?);
         let mut held = database.synced_days(&schema.stats).await?;
         let spans = plan::spans(held, self.since, until, self.revise_days, DEFAULT_DAYS);
         let run = database.start_run(&schema.stats, &started_at).await?;
@@ -180,7 +209,7 @@ impl<'a> SyncJob<'a> {
                 .next()
                 .await
                 .unwrap_or_else(|| Err(answer_fault(*window, "the request was lost")))?;
-            let mut days = by_day(&schema, *window, answer)?;
+            let mut days = by_day(schema, *window, answer)?;
             // Every day of the window is written, a day without rows too: its old rows go,
             // and the days held stay one run.
             for day in span.days_of(*window) {
@@ -218,6 +247,7 @@ impl<'a> SyncJob<'a> {
             requests: client.attempts(),
             campaigns,
             migrations,
+            died,
             elapsed_seconds: started.elapsed().as_secs_f64(),
         };
         let finished_at = Utc::now().to_rfc3339();

@@ -55,5 +55,5 @@ mod summary;
 pub use error::SyncError;
 pub use job::{DEFAULT_DAYS, DEFAULT_REVISE_DAYS, DEFAULT_WINDOW_DAYS, Progress, SyncJob};
 pub use schema::{Column, ColumnType, Schema, Table};
-pub use store::{Database, DayCounts};
+pub use store::{Database, DayCounts, RunningSync};
 pub use summary::Summary;

@@ -9,23 +9,33 @@
 //! figures; `finished_at` stays empty for a run that did not finish).
 
 mod postgres;
+mod runs;
 mod sqlite;
 
 use std::collections::HashSet;
 use std::fmt;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use futures::future::BoxFuture;
 
+pub use self::runs::RunningSync;
+use self::runs::{RunFigures, run_figures};
 use crate::cell::Cell;
 use crate::schema::{Column, ColumnType, DATE, Table};
 use crate::{Summary, SyncError};
+
+/// How often a run that waits for a table's lock tries again.
+const LOCK_POLL: Duration = Duration::from_millis(250);
 
 /// A database to keep up to date. Its `Debug` and `Display` never show a password.
 pub struct Database {
     store: Box<dyn Store>,
     /// Where it is, without a password: `sqlite stats.db`, `postgres db.example.com/ads`.
     place: String,
+    /// The statements that brought the sync's own tables up to date when it was opened, for
+    /// the next run's summary to report.
+    pub(crate) upgrades: Vec<String>,
 }
 
 /// What an answer of a [`Store`] is: a future that may run while the caller does other work.
@@ -59,13 +69,27 @@ trait Store: Send {
         synced: (NaiveDate, NaiveDate),
     ) -> Answer<'a, DayCounts>;
 
-    /// Adds a row to `sync_runs`; returns its number.
+    /// Adds a row to `sync_runs` ([`runs::start_sql`]), for this host and process; returns
+    /// its number.
     fn start_run<'a>(&'a mut self, table: &'a str, started_at: &'a str) -> Answer<'a, i64>;
+
+    /// Takes `table`'s lock when no other run holds it (see [`runs`]); true when taken, or
+    /// already held by this database.
+    fn try_lock<'a>(&'a mut self, table: &'a str) -> Answer<'a, bool>;
+
+    /// Lets `table`'s lock go.
+    fn unlock<'a>(&'a mut self, table: &'a str) -> Answer<'a, ()>;
+
+    /// [`runs::unfinished_sql`]: the runs of `table` with no `finished_at`, newest first.
+    fn unfinished<'a>(&'a mut self, table: &'a str) -> Answer<'a, Vec<RunningSync>>;
+
+    /// [`runs::mark_died_sql`]: marks them died; returns their numbers.
+    fn mark_died<'a>(&'a mut self, table: &'a str) -> Answer<'a, Vec<i64>>;
 
     /// Upserts `rows` into `table`, in one transaction.
     fn insert<'a>(&'a mut self, table: &'a Table, rows: &'a [Vec<Cell>]) -> Answer<'a, ()>;
 
-    /// Runs [`finish_run_sql`] with `figures`' values, then `run`.
+    /// Runs [`runs::finish_sql`] with `figures`' values, then `run`.
     fn finish_run(&mut self, figures: RunFigures, run: i64) -> Answer<'_, ()>;
 }
 
@@ -117,25 +141,80 @@ impl Database {
                     "sqlite:// needs a file, such as sqlite://stats.db",
                 ));
             }
-            return Ok(Self {
-                store: Box::new(sqlite::Sqlite::open(path).await?),
-                place: format!("sqlite {path}"),
-            });
+            let store = sqlite::Sqlite::open(path).await?;
+            return Self::prepare(Box::new(store), format!("sqlite {path}")).await;
         }
         if url.starts_with("postgres://")
             || url.starts_with("postgresql://")
             || url.contains("host=")
         {
             let (store, place) = postgres::Postgres::connect(url).await?;
-            return Ok(Self {
-                store: Box::new(store),
-                place,
-            });
+            return Self::prepare(Box::new(store), place).await;
         }
         Err(SyncError::invalid(
             "db",
             "must be sqlite://PATH or postgres://USER@HOST/DATABASE",
         ))
+    }
+
+    /// The database, with the sync's own tables made or brought up to date.
+    async fn prepare(mut store: Box<dyn Store>, place: String) -> Result<Self, SyncError> {
+        for statement in runs::bookkeeping(store.dialect()) {
+            store.execute(&statement).await?;
+        }
+        let upgrades = runs::upgrade(&store.columns("sync_runs").await?);
+        for statement in &upgrades {
+            store.execute(statement).await?;
+        }
+        Ok(Self {
+            store,
+            place,
+            upgrades,
+        })
+    }
+
+    /// Takes `table`'s lock, waiting up to `wait` for a run that holds it, then marks the runs
+    /// of `table` that died (unfinished, their lock gone with their process); returns them.
+    pub(crate) async fn lock(
+        &mut self,
+        table: &Table,
+        wait: Duration,
+    ) -> Result<Vec<i64>, SyncError> {
+        self.wait_for_lock(table, wait).await?;
+        self.store.mark_died(&table.name).await
+    }
+
+    /// Brings `table`, which runs of every grain write (the campaigns), to the spec under its
+    /// lock, so that two runs that start together do not both create or alter it.
+    pub(crate) async fn migrate_shared(&mut self, table: &Table) -> Result<Vec<String>, SyncError> {
+        // Another run holds it for its own migration only: moments.
+        self.wait_for_lock(table, Duration::from_secs(60)).await?;
+        let migrated = self.migrate(table).await;
+        self.unlock(table).await?;
+        migrated
+    }
+
+    /// Takes `table`'s lock, waiting up to `wait` for whoever holds it.
+    async fn wait_for_lock(&mut self, table: &Table, wait: Duration) -> Result<(), SyncError> {
+        let deadline = Instant::now() + wait;
+        while !self.store.try_lock(&table.name).await? {
+            let now = Instant::now();
+            if now >= deadline {
+                let running = self.store.unfinished(&table.name).await?;
+                return Err(SyncError::Busy {
+                    table: table.name.clone(),
+                    running: running.into_iter().next(),
+                    waited: wait,
+                });
+            }
+            tokio::time::sleep(LOCK_POLL.min(deadline - now)).await;
+        }
+        Ok(())
+    }
+
+    /// Lets `table`'s lock go.
+    pub(crate) async fn unlock(&mut self, table: &Table) -> Result<(), SyncError> {
+        self.store.unlock(&table.name).await
     }
 
     /// Creates `table`, or adds the columns the spec has and it lacks. Returns the statements
@@ -197,41 +276,6 @@ impl Database {
         let figures = run_figures(summary, finished_at);
         self.store.finish_run(figures, summary.run).await
     }
-}
-
-/// A finished run's `sync_runs` columns and their values.
-type RunFigures = [(&'static str, Cell); 11];
-
-/// The figures of a run that ends with `summary`.
-fn run_figures(summary: &Summary, finished_at: &str) -> RunFigures {
-    let day = |day: Option<NaiveDate>| day.map_or(Cell::Null, Cell::Date);
-    let count = |n: u64| Cell::Integer(i64::try_from(n).unwrap_or(i64::MAX));
-    [
-        ("finished_at", Cell::Text(finished_at.to_owned())),
-        ("first_day", day(summary.first_day)),
-        ("last_day", day(summary.last_day)),
-        ("days", count(summary.days)),
-        ("fetched_rows", count(summary.rows)),
-        ("inserted", count(summary.inserted)),
-        ("updated", count(summary.updated)),
-        ("unchanged", count(summary.unchanged)),
-        ("deleted", count(summary.deleted)),
-        ("requests", count(summary.requests)),
-        ("campaigns", count(summary.campaigns)),
-    ]
-}
-
-/// `UPDATE sync_runs SET finished_at = …, … WHERE run = …`: the figures' columns, each bound
-/// to a parameter of its name (the run's last).
-fn finish_run_sql(dialect: Dialect, figures: &RunFigures) -> String {
-    let set: Vec<String> = (figures.iter().enumerate())
-        .map(|(i, (name, _))| format!("{name} = {}", dialect.named(name, i + 1)))
-        .collect();
-    format!(
-        "UPDATE sync_runs SET {} WHERE run = {}",
-        set.join(", "),
-        dialect.named("run", figures.len() + 1)
-    )
 }
 
 /// The SQL spoken by a backend, where the two differ.
@@ -335,26 +379,6 @@ fn other_key_positions(table: &Table) -> Vec<usize> {
         .filter(|(_, column)| column.key && column.name != crate::schema::DATE)
         .map(|(i, _)| i)
         .collect()
-}
-
-/// The tables of the sync itself, created when missing.
-fn bookkeeping(dialect: Dialect) -> [String; 2] {
-    let (day, serial) = match dialect {
-        Dialect::Sqlite => ("TEXT", "INTEGER PRIMARY KEY"),
-        Dialect::Postgres => ("DATE", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
-    };
-    [
-        format!(
-            "CREATE TABLE IF NOT EXISTS sync_state (stats_table TEXT PRIMARY KEY, \
-             first_day {day} NOT NULL, last_day {day} NOT NULL)"
-        ),
-        format!(
-            "CREATE TABLE IF NOT EXISTS sync_runs (run {serial}, stats_table TEXT NOT NULL, \
-             started_at TEXT NOT NULL, finished_at TEXT, first_day {day}, last_day {day}, \
-             days BIGINT, fetched_rows BIGINT, inserted BIGINT, updated BIGINT, unchanged BIGINT, \
-             deleted BIGINT, requests BIGINT, campaigns BIGINT)"
-        ),
-    ]
 }
 
 /// The statements a day's write runs besides the upsert, in one dialect.
@@ -499,37 +523,5 @@ mod tests {
         existing.retain(|name| name != "campaign");
         let error = migration(Dialect::Sqlite, &table, &existing).unwrap_err();
         assert!(error.to_string().contains("key column campaign"), "{error}");
-    }
-
-    #[test]
-    fn finishing_a_run_binds_every_parameter_once() {
-        let summary = Summary {
-            run: 1,
-            table: "stats_by_date".to_owned(),
-            first_day: None,
-            last_day: None,
-            days: 0,
-            rows: 0,
-            inserted: 0,
-            updated: 0,
-            unchanged: 0,
-            deleted: 0,
-            requests: 1,
-            campaigns: 0,
-            migrations: Vec::new(),
-            elapsed_seconds: 0.0,
-        };
-        let figures = run_figures(&summary, "now");
-        let sql = finish_run_sql(Dialect::Postgres, &figures);
-        assert!(
-            sql.contains("$12") && sql.contains("finished_at = $1,"),
-            "{sql}"
-        );
-        assert!(!sql.contains('{'), "{sql}");
-        let sql = finish_run_sql(Dialect::Sqlite, &figures);
-        assert!(
-            sql.contains("finished_at = :finished_at,") && sql.ends_with("WHERE run = :run"),
-            "{sql}"
-        );
     }
 }

@@ -35,6 +35,9 @@ pub struct Summary {
     pub campaigns: u64,
     /// The statements that brought the tables to the spec, in order (none when they were).
     pub migrations: Vec<String>,
+    /// Earlier runs of the table found unfinished with no process left to finish them (killed,
+    /// or their connection lost), marked `died` in `sync_runs` by this run.
+    pub died: Vec<i64>,
     /// Wall time of the run, in seconds.
     pub elapsed_seconds: f64,
 }

@@ -2,6 +2,7 @@
 //! migrations it applied on stderr and one summary line on stdout.
 
 use std::io::Write;
+use std::time::Duration;
 
 use adsterra_sync::{Database, Progress, Summary, SyncError, SyncJob};
 use indicatif::ProgressBar;
@@ -23,6 +24,7 @@ pub async fn run(context: &Context, args: SyncArgs) -> Result<(), Failure> {
         .group_by(args.group_by.iter().copied())
         .revise_days(args.revise_days)
         .window_days(args.window_days)
+        .wait(Duration::from_secs(args.wait))
         .on_progress(advance(bar.clone()));
     let job = match args.since {
         Some(day) => job.since(day),
@@ -42,6 +44,14 @@ fn print(output: Output, summary: &Summary) -> Result<(), Failure> {
     let mut stderr = std::io::stderr().lock();
     for statement in &summary.migrations {
         writeln!(stderr, "migration applied: {statement}")?;
+    }
+    for run in &summary.died {
+        writeln!(
+            stderr,
+            "run {run} of {} had died before it finished; marked died in sync_runs (its days \
+             written are kept, and this run went on from them)",
+            summary.table
+        )?;
     }
     let mut stdout = std::io::stdout().lock();
     match output {
@@ -71,6 +81,27 @@ fn failure(error: SyncError) -> Failure {
         }
         SyncError::Api(error) => error.into(),
         SyncError::Answer { .. } => Failure::new(Class::Server, error.to_string()),
+        SyncError::Busy {
+            table,
+            running,
+            waited,
+        } => {
+            let holder = match running {
+                Some(run) => format!(" ({run})"),
+                None => String::new(),
+            };
+            Failure::new(
+                Class::Busy,
+                format!(
+                    "another sync of {table} is running{holder}, and {}; let it finish, or \
+                     pass --wait SECONDS to wait for it",
+                    match waited.as_secs() {
+                        0 => "this one did not wait".to_owned(),
+                        n => format!("it did not end within --wait {n}"),
+                    }
+                ),
+            )
+        }
         _ => Failure::new(Class::Database, error.to_string()),
     }
 }

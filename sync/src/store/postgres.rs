@@ -14,9 +14,10 @@ use tokio_postgres::{Client, Config, GenericClient, NoTls, Row, Statement};
 mod tls;
 
 use self::tls::Tls;
+use super::runs::{self, RunFigures};
 use super::{
-    Answer, DayCounts, DaySql, Dialect, RunFigures, Store, bookkeeping, column_list, day_counts,
-    finish_run_sql, on_conflict, other_key_positions, quoted,
+    Answer, DayCounts, DaySql, Dialect, RunningSync, Store, column_list, day_counts, on_conflict,
+    other_key_positions, quoted,
 };
 use crate::SyncError;
 use crate::cell::Cell;
@@ -28,6 +29,9 @@ pub(super) struct Postgres {
     client: Client,
     /// Statements prepared once per connection, by their SQL.
     prepared: HashMap<String, Statement>,
+    /// The tables whose advisory lock this session holds (see [`runs`]); a session that takes
+    /// one twice would have to let it go twice.
+    locks: HashSet<String>,
 }
 
 impl Postgres {
@@ -66,12 +70,10 @@ impl Postgres {
                     .map_err(|error| refused(&tls, &host, error))?,
             ),
         };
-        for statement in bookkeeping(Dialect::Postgres) {
-            client.batch_execute(&statement).await?;
-        }
         let postgres = Self {
             client,
             prepared: HashMap::new(),
+            locks: HashSet::new(),
         };
         Ok((postgres, place))
     }
@@ -205,14 +207,72 @@ impl Store for Postgres {
 
     fn start_run<'a>(&'a mut self, table: &'a str, started_at: &'a str) -> Answer<'a, i64> {
         Box::pin(async move {
-            let row = self
-                .client
+            let (host, pid) = runs::this_process();
+            let row = (self.client)
                 .query_one(
-                    "INSERT INTO sync_runs (stats_table, started_at) VALUES ($1, $2) RETURNING run",
-                    &[&table, &started_at],
+                    &runs::start_sql(Dialect::Postgres),
+                    &[&table, &started_at, &host, &pid],
                 )
                 .await?;
             Ok(row.get(0))
+        })
+    }
+
+    fn try_lock<'a>(&'a mut self, table: &'a str) -> Answer<'a, bool> {
+        Box::pin(async move {
+            if self.locks.contains(table) {
+                return Ok(true);
+            }
+            let row = (self.client)
+                .query_one(
+                    "SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
+                    &[&runs::lock_name(table)],
+                )
+                .await?;
+            let taken: bool = row.get(0);
+            if taken {
+                self.locks.insert(table.to_owned());
+            }
+            Ok(taken)
+        })
+    }
+
+    fn unlock<'a>(&'a mut self, table: &'a str) -> Answer<'a, ()> {
+        Box::pin(async move {
+            if self.locks.remove(table) {
+                (self.client)
+                    .execute(
+                        "SELECT pg_advisory_unlock(hashtextextended($1, 0))",
+                        &[&runs::lock_name(table)],
+                    )
+                    .await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn unfinished<'a>(&'a mut self, table: &'a str) -> Answer<'a, Vec<RunningSync>> {
+        Box::pin(async move {
+            let rows = (self.client)
+                .query(&runs::unfinished_sql(Dialect::Postgres), &[&table])
+                .await?;
+            Ok((rows.iter())
+                .map(|row| RunningSync {
+                    run: row.get(0),
+                    started_at: row.get(1),
+                    host: row.get(2),
+                    pid: row.get(3),
+                })
+                .collect())
+        })
+    }
+
+    fn mark_died<'a>(&'a mut self, table: &'a str) -> Answer<'a, Vec<i64>> {
+        Box::pin(async move {
+            let rows = (self.client)
+                .query(&runs::mark_died_sql(Dialect::Postgres), &[&table])
+                .await?;
+            Ok(rows.iter().map(|row| row.get(0)).collect())
         })
     }
 
@@ -226,7 +286,7 @@ impl Store for Postgres {
 
     fn finish_run(&mut self, figures: RunFigures, run: i64) -> Answer<'_, ()> {
         Box::pin(async move {
-            let sql = finish_run_sql(Dialect::Postgres, &figures);
+            let sql = runs::finish_sql(Dialect::Postgres, &figures);
             // Positional: the figures in order, then the run.
             let parameters: Vec<&(dyn ToSql + Sync)> = (figures.iter())
                 .map(|(_, cell)| cell as &(dyn ToSql + Sync))

@@ -3,7 +3,8 @@
 //! ([`tokio::task::spawn_blocking`]): a service that runs a sync beside its own tasks is not
 //! stalled by SQLite's disk I/O on the threads that poll them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::fs::{File, TryLockError};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
@@ -13,9 +14,10 @@ use rusqlite::{
     params_from_iter,
 };
 
+use super::runs::{self, RunFigures};
 use super::{
-    Answer, DayCounts, DaySql, Dialect, RunFigures, Store, bookkeeping, column_list, day_counts,
-    finish_run_sql, on_conflict, other_key_positions, quoted,
+    Answer, DayCounts, DaySql, Dialect, RunningSync, Store, column_list, day_counts, on_conflict,
+    other_key_positions, quoted,
 };
 use crate::SyncError;
 use crate::cell::Cell;
@@ -26,27 +28,31 @@ pub(super) struct Sqlite {
     /// future was dropped still runs to its end (a day's transaction commits or rolls back
     /// whole), and the next call waits for it.
     connection: Arc<Mutex<Connection>>,
+    /// The database file, whose name the tables' lock files extend.
+    path: String,
+    /// The lock files held, by table (see [`runs`]): locked while open.
+    locks: HashMap<String, File>,
 }
 
 impl Sqlite {
     pub(super) async fn open(path: &str) -> Result<Self, SyncError> {
-        let path = path.to_owned();
+        let file = path.to_owned();
         let connection = blocking(move || {
-            let connection = Connection::open(path)?;
+            let connection = Connection::open(file)?;
+            // First: a run of another table may be writing (its transactions are a day long).
+            connection.busy_timeout(std::time::Duration::from_secs(30))?;
             // Write-ahead logging: readers (a dashboard) never block the sync, and a commit is
             // one sequential append. NORMAL is durable across a crash of the program, which is
             // the failure a sync must survive.
             connection.pragma_update(None, "journal_mode", "WAL")?;
             connection.pragma_update(None, "synchronous", "NORMAL")?;
-            connection.busy_timeout(std::time::Duration::from_secs(30))?;
-            for statement in bookkeeping(Dialect::Sqlite) {
-                connection.execute(&statement, [])?;
-            }
             Ok(connection)
         })
         .await?;
         Ok(Self {
             connection: Arc::new(Mutex::new(connection)),
+            path: path.to_owned(),
+            locks: HashMap::new(),
         })
     }
 
@@ -164,13 +170,72 @@ impl Store for Sqlite {
 
     fn start_run<'a>(&'a mut self, table: &'a str, started_at: &'a str) -> Answer<'a, i64> {
         let (table, started_at) = (table.to_owned(), started_at.to_owned());
+        let (host, pid) = runs::this_process();
         self.run(move |connection| {
             Ok(connection.query_row(
-                "INSERT INTO sync_runs (stats_table, started_at) \
-                 VALUES (:stats_table, :started_at) RETURNING run",
-                named_params! {":stats_table": table, ":started_at": started_at},
+                &runs::start_sql(Dialect::Sqlite),
+                named_params! {
+                    ":stats_table": table, ":started_at": started_at, ":host": host, ":pid": pid,
+                },
                 |row| row.get(0),
             )?)
+        })
+    }
+
+    // The lock file is opened and tried without waiting: no call here blocks.
+    fn try_lock<'a>(&'a mut self, table: &'a str) -> Answer<'a, bool> {
+        let taken = match self.locks.contains_key(table) {
+            true => Ok(true),
+            false => {
+                let file = format!("{}.{table}.lock", self.path);
+                let opened = (File::options().create(true).truncate(false).write(true)).open(&file);
+                match opened.map(|lock| (lock.try_lock(), lock)) {
+                    Ok((Ok(()), lock)) => {
+                        self.locks.insert(table.to_owned(), lock);
+                        Ok(true)
+                    }
+                    Ok((Err(TryLockError::WouldBlock), _)) => Ok(false),
+                    Ok((Err(TryLockError::Error(error)), _)) | Err(error) => Err(
+                        SyncError::invalid("db", format!("cannot lock {file}: {error}")),
+                    ),
+                }
+            }
+        };
+        Box::pin(std::future::ready(taken))
+    }
+
+    fn unlock<'a>(&'a mut self, table: &'a str) -> Answer<'a, ()> {
+        // Closing the file lets the lock go.
+        self.locks.remove(table);
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn unfinished<'a>(&'a mut self, table: &'a str) -> Answer<'a, Vec<RunningSync>> {
+        let table = table.to_owned();
+        self.run(move |connection| {
+            let mut statement = connection.prepare(&runs::unfinished_sql(Dialect::Sqlite))?;
+            let runs = statement
+                .query_map(named_params! {":stats_table": table}, |row| {
+                    Ok(RunningSync {
+                        run: row.get(0)?,
+                        started_at: row.get(1)?,
+                        host: row.get(2)?,
+                        pid: row.get(3)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(runs)
+        })
+    }
+
+    fn mark_died<'a>(&'a mut self, table: &'a str) -> Answer<'a, Vec<i64>> {
+        let table = table.to_owned();
+        self.run(move |connection| {
+            let mut statement = connection.prepare(&runs::mark_died_sql(Dialect::Sqlite))?;
+            let died = statement
+                .query_map(named_params! {":stats_table": table}, |row| row.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(died)
         })
     }
 
@@ -193,7 +258,7 @@ impl Store for Sqlite {
                 .chain([(":run", &run as &dyn ToSql)])
                 .collect();
             connection.execute(
-                &finish_run_sql(Dialect::Sqlite, &figures),
+                &runs::finish_sql(Dialect::Sqlite, &figures),
                 parameters.as_slice(),
             )?;
             Ok(())
