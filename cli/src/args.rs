@@ -114,9 +114,10 @@ pub enum Command {
     /// --revise-days again (stats are corrected after the fact), and upsert: running it twice
     /// changes nothing. Each day is one transaction, so a killed run resumes where it stopped.
     /// Stats go to one table per grain (stats_by_date_campaign, ...), whose columns follow the
-    /// spec (a new metric is added as a column, and the statement printed); money is stored
-    /// exactly, in thousandths. Each run also stores a snapshot of the campaigns. One summary
-    /// line at the end (-o json for scripts); a progress bar on stderr on a terminal.
+    /// spec (a new metric is added as a column, and the statement printed); money is exact
+    /// under its plain name, so sum(spent) works in SQLite and PostgreSQL. Each run also
+    /// stores a snapshot of the campaigns. One run per table at a time (see --wait). One
+    /// summary line at the end (-o json for scripts); a progress bar on stderr on a terminal.
     Sync(SyncArgs),
     /// Any operation of the spec by its operationId (`adsterra api --list` lists them), with
     /// its parameters and body checked against the spec before sending.

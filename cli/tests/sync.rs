@@ -294,7 +294,7 @@ async fn killed_and_resumed(target: TestDatabase) {
     let stored = target
         .texts(
             "SELECT CAST(COUNT(*) AS TEXT), CAST(SUM(impressions) AS TEXT), \
-             CAST(SUM(spent_thousandths) AS TEXT) FROM stats_by_date_placement",
+             CAST(CAST(ROUND(SUM(spent) * 1000) AS BIGINT) AS TEXT) FROM stats_by_date_placement",
         )
         .await;
     let expected = [rows.len() as u64, totals.impressions, totals.spent_millis];

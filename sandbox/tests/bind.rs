@@ -24,12 +24,16 @@ fn start(args: &[&str]) -> (Child, Vec<String>, String) {
         assert!(stdout.read_line(&mut line).unwrap() > 0, "{lines:?}");
         lines.push(line.trim_end().to_owned());
     }
+    // Read on to the end: a closed pipe would end the sandbox at its next line.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let stderr = child.stderr.take().unwrap();
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
+        let mut stderr = BufReader::new(stderr);
         let mut first = String::new();
-        let _ = BufReader::new(stderr).read_line(&mut first);
+        let _ = stderr.read_line(&mut first);
         let _ = sender.send(first);
+        std::io::copy(&mut stderr, &mut std::io::sink())
     });
     // The warning comes before the serving line, so it is there by now, or never.
     let warning = receiver

@@ -26,8 +26,9 @@ const DECIMALS_KEY: &str = "x-adsterra-decimals";
 pub enum ColumnType {
     /// A whole number (`integer`; `boolean` as 0 or 1).
     Integer,
-    /// A fixed-point amount (`number` with `x-adsterra-decimals`), stored exactly as a whole
-    /// number of 10^-places units: `spent` 12.345 is `spent_thousandths` 12345.
+    /// A fixed-point amount (`number` with `x-adsterra-decimals`), stored exactly: a
+    /// `NUMERIC` in PostgreSQL; in SQLite a whole number of 10^-places units
+    /// (`spent_thousandths` 12345 for `spent` 12.345), beside which `spent` reads as a decimal.
     Decimal {
         /// Decimal places.
         places: u32,
@@ -47,8 +48,7 @@ pub enum ColumnType {
 pub struct Column {
     /// The property's name in an answer.
     pub field: String,
-    /// The column's name: the property's, with the unit of a fixed-point amount
-    /// (`spent_thousandths`).
+    /// The column's name: the property's.
     pub name: String,
     /// What it holds.
     pub kind: ColumnType,
@@ -58,15 +58,20 @@ pub struct Column {
 
 impl Column {
     fn new(field: &str, kind: ColumnType, key: bool) -> Self {
-        let name = match kind {
-            ColumnType::Decimal { places } => format!("{field}_{}", unit(places)),
-            _ => field.to_owned(),
-        };
         Self {
             field: field.to_owned(),
-            name,
+            name: field.to_owned(),
             kind,
             key,
+        }
+    }
+
+    /// For a fixed-point amount, the name of its whole units (`spent_thousandths`): the
+    /// column SQLite keeps it in, exactly.
+    pub fn units_name(&self) -> Option<String> {
+        match self.kind {
+            ColumnType::Decimal { places } => Some(format!("{}_{}", self.name, unit(places))),
+            _ => None,
         }
     }
 }
@@ -235,8 +240,10 @@ mod tests {
         // Group keys outside the grain are no columns; money and rates are exact.
         assert!(!values.contains(&"country") && !values.contains(&"banner"));
         assert!(values.contains(&"impressions"));
-        assert!(values.contains(&"spent_thousandths"));
-        assert!(values.contains(&"cpm_thousandths"));
+        assert!(values.contains(&"spent") && values.contains(&"cpm"));
+        let spent = schema.stats.values().find(|c| c.name == "spent").unwrap();
+        assert_eq!(spent.kind, ColumnType::Decimal { places: 3 });
+        assert_eq!(spent.units_name().as_deref(), Some("spent_thousandths"));
         let date = &schema.stats.columns[0];
         assert_eq!(date.kind, ColumnType::Date);
     }

@@ -66,8 +66,26 @@ impl TestDatabase {
         }
     }
 
-    /// Every row `sql` selects, each value read as text (`NULL` for null): the SQL casts what
-    /// is not text already, so one query reads the same on both databases.
+    /// Runs `sql` (any number of statements, such as a dump of a database).
+    pub async fn load(&self, sql: &str) {
+        match self.kind {
+            Kind::Sqlite => {
+                let path = self.url.strip_prefix("sqlite://").unwrap();
+                let connection = rusqlite::Connection::open(path).unwrap();
+                connection.execute_batch(sql).unwrap();
+            }
+            Kind::Postgres => {
+                let (client, connection) =
+                    tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
+                        .await
+                        .unwrap();
+                tokio::spawn(connection);
+                client.batch_execute(sql).await.unwrap();
+            }
+        }
+    }
+
+    /// Every row `sql` selects, each value read as text (`NULL` for null).
     pub async fn texts(&self, sql: &str) -> Vec<Vec<String>> {
         self.try_texts(sql)
             .await
@@ -99,19 +117,17 @@ impl TestDatabase {
                         .await
                         .map_err(|error| error.to_string())?;
                 tokio::spawn(connection);
-                let rows = client
-                    .query(sql, &[])
-                    .await
-                    .map_err(|error| error.to_string())?;
-                Ok(rows
-                    .iter()
-                    .map(|row| {
-                        (0..row.len())
-                            .map(|i| {
-                                row.get::<_, Option<String>>(i)
-                                    .unwrap_or_else(|| "NULL".to_owned())
-                            })
-                            .collect()
+                // The simple protocol answers every value as text, whatever its type.
+                let messages =
+                    (client.simple_query(sql).await).map_err(|error| error.to_string())?;
+                Ok((messages.iter())
+                    .filter_map(|message| match message {
+                        tokio_postgres::SimpleQueryMessage::Row(row) => Some(
+                            (0..row.len())
+                                .map(|i| row.get(i).unwrap_or("NULL").to_owned())
+                                .collect(),
+                        ),
+                        _ => None,
                     })
                     .collect())
             }

@@ -71,12 +71,13 @@ async fn sync(client: &Client, url: &str, since: NaiveDate) -> Summary {
         .unwrap()
 }
 
-/// Per day: rows, impressions, clicks and money in thousandths, from the database.
+/// Per day: rows, impressions, clicks and money in thousandths, from the database, as a user
+/// sums `spent` (a decimal in both databases).
 async fn stored(database: &TestDatabase) -> Vec<Vec<String>> {
     database
         .texts(&format!(
             "SELECT CAST(date AS TEXT), CAST(COUNT(*) AS TEXT), CAST(SUM(impressions) AS TEXT), \
-             CAST(SUM(clicks) AS TEXT), CAST(SUM(spent_thousandths) AS TEXT) \
+             CAST(SUM(clicks) AS TEXT), CAST(CAST(ROUND(SUM(spent) * 1000) AS BIGINT) AS TEXT) \
              FROM {TABLE} GROUP BY date ORDER BY date"
         ))
         .await
@@ -345,7 +346,7 @@ async fn the_date_alone_is_a_grain_too(kind: Kind) {
     let again = SyncJob::new(&client, &mut db).run().await.unwrap();
     assert_eq!((again.changes(), again.unchanged), (0, 3), "{again}");
     let stored = database
-        .number("SELECT CAST(SUM(spent_thousandths) AS TEXT) FROM stats_by_date")
+        .number("SELECT CAST(CAST(ROUND(SUM(spent) * 1000) AS BIGINT) AS TEXT) FROM stats_by_date")
         .await;
     let direct: i64 = direct(&client, since, today())
         .await

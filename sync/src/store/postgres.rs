@@ -14,9 +14,10 @@ use tokio_postgres::{Client, Config, GenericClient, NoTls, Row, Statement};
 mod tls;
 
 use self::tls::Tls;
+use super::migration::{self, Existing, column_list};
 use super::runs::{self, RunFigures};
 use super::{
-    Answer, DayCounts, DaySql, Dialect, RunningSync, Store, column_list, day_counts, on_conflict,
+    Answer, DayCounts, DaySql, Dialect, RunningSync, Store, day_counts, on_conflict,
     other_key_positions, quoted,
 };
 use crate::SyncError;
@@ -125,18 +126,23 @@ impl Store for Postgres {
         Dialect::Postgres
     }
 
-    fn columns<'a>(&'a mut self, table: &'a str) -> Answer<'a, Vec<String>> {
+    fn columns<'a>(&'a mut self, table: &'a str) -> Answer<'a, Vec<Existing>> {
         Box::pin(async move {
             let rows = self
                 .client
                 .query(
-                    "SELECT column_name::text FROM information_schema.columns \
+                    "SELECT column_name::text, data_type::text FROM information_schema.columns \
                      WHERE table_schema = current_schema() AND table_name = $1 \
                      ORDER BY ordinal_position",
                     &[&table],
                 )
                 .await?;
-            Ok(rows.iter().map(|row| row.get(0)).collect())
+            Ok((rows.iter())
+                .map(|row| Existing {
+                    name: row.get(0),
+                    sql_type: row.get(1),
+                })
+                .collect())
         })
     }
 
@@ -298,23 +304,31 @@ impl Store for Postgres {
     }
 }
 
-/// `INSERT … SELECT * FROM UNNEST($1::date[], $2::bigint[], …) ON CONFLICT …`: one parameter
-/// per column, an array of the column's values.
+/// `INSERT … SELECT u.c1, u.c2::numeric / 1000, … FROM UNNEST($1::date[], $2::bigint[], …)
+/// AS u(c1, c2, …) ON CONFLICT …`: one parameter per column, an array of the column's values,
+/// converted on the server where the column's type is not the array's (see
+/// [`migration::postgres_value`]).
 fn upsert_sql(table: &Table) -> String {
     let arrays: Vec<String> = (table.columns.iter().enumerate())
         .map(|(i, column)| {
             format!(
                 "{}::{}[]",
                 Dialect::Postgres.parameter(i + 1),
-                Dialect::Postgres.type_name(column.kind)
+                migration::postgres_parameter_type(column.kind)
             )
         })
         .collect();
+    let names: Vec<String> = (1..=table.columns.len()).map(|i| format!("c{i}")).collect();
+    let values: Vec<String> = (table.columns.iter().zip(&names))
+        .map(|(column, name)| migration::postgres_value(column.kind, &format!("u.{name}")))
+        .collect();
     format!(
-        "INSERT INTO {} AS t ({}) SELECT * FROM UNNEST({}) {}",
+        "INSERT INTO {} AS t ({}) SELECT {} FROM UNNEST({}) AS u({}) {}",
         quoted(&table.name),
-        column_list(table.columns.iter()),
+        column_list(Dialect::Postgres, table.columns.iter()),
+        values.join(", "),
         arrays.join(", "),
+        names.join(", "),
         on_conflict(Dialect::Postgres, table)
     )
 }

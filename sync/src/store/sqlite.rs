@@ -14,9 +14,10 @@ use rusqlite::{
     params_from_iter,
 };
 
+use super::migration::{Existing, column_list};
 use super::runs::{self, RunFigures};
 use super::{
-    Answer, DayCounts, DaySql, Dialect, RunningSync, Store, column_list, day_counts, on_conflict,
+    Answer, DayCounts, DaySql, Dialect, RunningSync, Store, day_counts, on_conflict,
     other_key_positions, quoted,
 };
 use crate::SyncError;
@@ -91,14 +92,21 @@ impl Store for Sqlite {
         Dialect::Sqlite
     }
 
-    fn columns<'a>(&'a mut self, table: &'a str) -> Answer<'a, Vec<String>> {
+    fn columns<'a>(&'a mut self, table: &'a str) -> Answer<'a, Vec<Existing>> {
         let table = table.to_owned();
         self.run(move |connection| {
-            let mut statement = connection.prepare("SELECT name FROM pragma_table_info(:table)")?;
-            let names = statement
-                .query_map(named_params! {":table": table}, |row| row.get(0))?
+            // `table_xinfo`: generated columns too.
+            let mut statement =
+                connection.prepare("SELECT name, lower(type) FROM pragma_table_xinfo(:table)")?;
+            let columns = statement
+                .query_map(named_params! {":table": table}, |row| {
+                    Ok(Existing {
+                        name: row.get(0)?,
+                        sql_type: row.get(1)?,
+                    })
+                })?
                 .collect::<Result<_, _>>()?;
-            Ok(names)
+            Ok(columns)
         })
     }
 
@@ -281,7 +289,7 @@ fn upsert(connection: &Connection, table: &Table, rows: &[Vec<Cell>]) -> Result<
     let sql = format!(
         "INSERT INTO {} AS t ({}) VALUES ({}) {}",
         quoted(&table.name),
-        column_list(table.columns.iter()),
+        column_list(Dialect::Sqlite, table.columns.iter()),
         parameters.join(", "),
         on_conflict(Dialect::Sqlite, table)
     );
