@@ -12,10 +12,22 @@
 # Prints the socket's connection string (`host=… port=… user=… dbname=postgres`), which the tests
 # take from ADSTERRA_TEST_POSTGRES. .ci/run starts it before the tests and stops it with
 # `.ci/postgres.sh stop`. A test run without the variable runs `.ci/postgres.sh --until PID`:
-# a server this call starts is stopped once process PID (the test run) has ended.
+# a server this call starts is stopped once process PID (the test run) has ended. `--dir DIR`
+# puts a server of its own in DIR instead (a test that stops its server mid-sync).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$root/.tools/postgres"
+action=start
+until_pid=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    stop) action=stop ;;
+    --until) until_pid="$2"; shift ;;
+    --dir) dir="$2"; shift ;;
+    *) echo "usage: $0 [stop] [--until PID] [--dir DIR]" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ ! -x "$bin/pg_ctl" ] || ! command -v openssl >/dev/null; then
@@ -43,7 +55,7 @@ else
 fi
 pg_ctl() { as_server "$bin/pg_ctl" --pgdata="$dir/data" "$@"; }
 
-if [ "${1:-}" = stop ]; then
+if [ "$action" = stop ]; then
   pg_ctl --mode=fast stop >/dev/null 2>&1 || true
   exit 0
 fi
@@ -71,9 +83,9 @@ if ! pg_ctl status >/dev/null 2>&1; then
         -c ssl=on -c ssl_cert_file='$dir/tls/server.crt' -c ssl_key_file='$dir/tls/server.key' \
         -c fsync=off -c full_page_writes=off" \
     start >/dev/null
-  if [ "${1:-}" = --until ] && [ -n "${2:-}" ]; then
+  if [ -n "$until_pid" ]; then
     # Detached, its output nowhere: the caller reads this script's output to its end.
-    nohup bash -c "while kill -0 $2 2>/dev/null; do sleep 1; done; $(declare -f as_server pg_ctl)
+    nohup bash -c "while kill -0 $until_pid 2>/dev/null; do sleep 1; done; $(declare -f as_server pg_ctl)
       bin='$bin' dir='$dir' pg_ctl --mode=fast stop" >/dev/null 2>&1 &
   fi
 fi

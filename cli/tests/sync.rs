@@ -218,15 +218,6 @@ async fn a_sync_killed_mid_run_resumes_where_it_stopped_postgres() {
     killed_and_resumed(TestDatabase::new(Kind::Postgres, "cli_killed").await).await;
 }
 
-/// The last day the sync recorded, once it has recorded one.
-async fn last_day(target: &TestDatabase) -> Option<NaiveDate> {
-    let rows = target
-        .try_texts("SELECT CAST(last_day AS TEXT) FROM sync_state")
-        .await
-        .ok()?;
-    rows.first()?.first()?.parse().ok()
-}
-
 async fn killed_and_resumed(target: TestDatabase) {
     let url = target.url.clone();
     let until = Utc::now().date_naive();
@@ -244,7 +235,8 @@ async fn killed_and_resumed(target: TestDatabase) {
     // Killed (SIGKILL: no chance to clean up, maybe inside a day's transaction) once it has
     // written 20 days.
     let deadline = Instant::now() + Duration::from_secs(120);
-    while last_day(&target)
+    while target
+        .last_day()
         .await
         .is_none_or(|day| day < since + Days::new(20))
     {
@@ -260,7 +252,7 @@ async fn killed_and_resumed(target: TestDatabase) {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    let killed_at = last_day(&target).await.unwrap();
+    let killed_at = target.last_day().await.unwrap();
     assert!(killed_at < until, "the sync finished before the kill");
 
     let resumed = sandboxed(&["sync", "--db", &url, "--group-by", "placement"]);

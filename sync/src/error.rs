@@ -46,6 +46,16 @@ pub enum SyncError {
         /// How long this run waited.
         waited: std::time::Duration,
     },
+    /// The connection to PostgreSQL was lost during the run (the server stopped, or the
+    /// network failed). The days written before stay written; the day being written was
+    /// rolled back whole.
+    #[error("PostgreSQL: connection closed ({reason}); {}", resumes(.last_day))]
+    ConnectionClosed {
+        /// What the server or the network said.
+        reason: String,
+        /// The last day the table holds, as far as this run knows.
+        last_day: Option<chrono::NaiveDate>,
+    },
     /// The TLS handshake with PostgreSQL refused the server, as its `sslmode` asks.
     #[error("PostgreSQL: TLS (sslmode={sslmode}): {message}")]
     PostgresTls {
@@ -57,6 +67,17 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// This error, as a lost connection when it is one; `last_day` is the last day written.
+    pub(crate) fn or_closed(self, last_day: Option<chrono::NaiveDate>) -> Self {
+        match &self {
+            SyncError::Postgres(error) => match connection_lost(error) {
+                Some(reason) => SyncError::ConnectionClosed { reason, last_day },
+                None => self,
+            },
+            _ => self,
+        }
+    }
+
     pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         Self::Invalid {
             field,
@@ -71,5 +92,32 @@ fn postgres_message(error: &tokio_postgres::Error) -> String {
     match error.source() {
         Some(source) => format!("{error}: {source}"),
         None => error.to_string(),
+    }
+}
+
+/// Why the connection was lost, when `error` says it was: closed, a connection exception
+/// (SQLSTATE class 08), or the server shutting down (57P01 to 57P03); not a statement the
+/// server refused.
+fn connection_lost(error: &tokio_postgres::Error) -> Option<String> {
+    if error.is_closed() {
+        return Some("the server closed it".to_owned());
+    }
+    if let Some(db) = error.as_db_error() {
+        let code = db.code().code();
+        return (code.starts_with("08") || code.starts_with("57P"))
+            .then(|| db.message().to_owned());
+    }
+    (error.source())
+        .and_then(|source| source.downcast_ref::<std::io::Error>())
+        .map(ToString::to_string)
+}
+
+/// What the next run does after a lost connection.
+fn resumes(last_day: &Option<chrono::NaiveDate>) -> String {
+    match last_day {
+        Some(day) => {
+            format!("every day up to {day} is written, and the next run resumes from there")
+        }
+        None => "the next run resumes from the last day written".to_owned(),
     }
 }

@@ -66,6 +66,8 @@ pub struct SyncJob<'a> {
     schema: Option<Schema>,
     wait: Duration,
     on_progress: Option<OnProgress>,
+    /// The last day the table holds, kept as the run writes: what a lost connection reports.
+    last_day: Option<NaiveDate>,
 }
 
 impl fmt::Debug for SyncJob<'_> {
@@ -96,6 +98,7 @@ impl<'a> SyncJob<'a> {
             schema: None,
             wait: Duration::ZERO,
             on_progress: None,
+            last_day: None,
         }
     }
 
@@ -163,7 +166,8 @@ impl<'a> SyncJob<'a> {
         self.check(until, today)?;
         let schema = self.tables()?;
         let died = self.database.lock(&schema.stats, self.wait).await?;
-        let result = self.run_locked(&schema, until, died, started).await;
+        let result = (self.run_locked(&schema, until, died, started).await)
+            .map_err(|error| error.or_closed(self.last_day));
         if let Err(error) = self.database.unlock(&schema.stats).await {
             // The lock goes with the connection (or the process) anyway.
             tracing::warn!(%error, "the table's lock could not be let go");
@@ -186,6 +190,7 @@ impl<'a> SyncJob<'a> {
         migrations.extend(database.migrate(&schema.stats).await?);
         migrations.extend(database.migrate_shared(&schema.campaigns).await?);
         let mut held = database.synced_days(&schema.stats).await?;
+        self.last_day = held.map(|(_, last)| last);
         let spans = plan::spans(held, self.since, until, self.revise_days, DEFAULT_DAYS);
         let run = database.start_run(&schema.stats, &started_at).await?;
 
@@ -220,6 +225,7 @@ impl<'a> SyncJob<'a> {
                 };
                 let counts = database.write_day(&schema.stats, day, &rows, after).await?;
                 held = Some(after);
+                self.last_day = Some(after.1);
                 totals.add(counts);
                 if let Some(progress) = &mut self.on_progress {
                     progress(Progress {

@@ -66,6 +66,15 @@ impl TestDatabase {
         }
     }
 
+    /// The database `url` names, on a server of the caller's own (which it keeps).
+    pub fn at(kind: Kind, url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            kind,
+            folder: None,
+        }
+    }
+
     /// Runs `sql` (any number of statements, such as a dump of a database).
     pub async fn load(&self, sql: &str) {
         match self.kind {
@@ -146,6 +155,16 @@ impl TestDatabase {
             option("port"),
             option("dbname")
         )
+    }
+
+    /// The last day the sync recorded in `sync_state`, once it has recorded one (a sync may
+    /// be running).
+    pub async fn last_day(&self) -> Option<chrono::NaiveDate> {
+        let rows = (self
+            .try_texts("SELECT CAST(last_day AS TEXT) FROM sync_state")
+            .await)
+            .ok()?;
+        rows.first()?.first()?.parse().ok()
     }
 
     /// The one integer `sql` selects (cast to text in the query).
