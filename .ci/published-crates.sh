@@ -9,7 +9,8 @@
 #    from its .crate file alone, its siblings resolved from those .crate files as they would be
 #    from crates.io ([patch.crates-io]), and the app runs the client example of
 #    client-ext/README.md, as written, against the sandbox.
-# 4. cargo-semver-checks (pinned in .ci/run, installed into .tools/cargo) for the library crates
+# 4. The packaged `adsterra` with each of its TLS features alone.
+# 5. cargo-semver-checks (pinned in .ci/run, installed into .tools/cargo) for the library crates
 #    against the previous commit: a breaking change without a version bump fails here.
 
 # One read of the manifests: the client's version (all published crates share it), the names,
@@ -80,6 +81,13 @@ printed=$(ADSTERRA_BASE_URL="$url" ADSTERRA_API_KEY="$token" target/debug/readme
 printf '%s\n' "$printed" | head -n 4
 printf '%s\n' "$printed" | grep -q '^balance: [0-9.]* USD$' || { echo "the README example printed no balance"; exit 1; }
 printf '%s\n' "$printed" | grep -q '^[1-9][0-9]* stats rows$' || { echo "the README example printed no stats rows"; exit 1; }
+
+step "adsterra's TLS features: the packaged crate builds with each of rustls-no-provider, native-tls and none (rustls, the default, built above)"
+for features in rustls-no-provider native-tls ""; do
+  echo "features: ${features:-(none)}"
+  CARGO_TARGET_DIR="$PWD/target" cargo build --quiet --manifest-path "$outside/Cargo.toml" \
+    -p adsterra --no-default-features ${features:+--features "$features"}
+done
 
 step "semver: cargo-semver-checks $SEMVER_CHECKS against the previous commit (library crates)"
 # Installed in the background since the start of the run (install_semver_checks in .ci/run).

@@ -144,8 +144,11 @@ impl Client {
 /// What stands for the token where [`Client::hide_token`] took it out.
 pub const TOKEN_STAND_IN: &str = "<API token>";
 
+/// How a service configures the HTTP client: see [`ClientBuilder::http_client`].
+type ConfigureHttp = Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
+
 /// Configures a [`Client`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "a builder makes nothing until build()"]
 pub struct ClientBuilder {
     token: Option<ApiToken>,
@@ -156,6 +159,23 @@ pub struct ClientBuilder {
     rate_limit_per_minute: Option<NonZeroU32>,
     user_agent: String,
     batch_size: usize,
+    http: Option<ConfigureHttp>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token)
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("user_agent", &self.user_agent)
+            .field("batch_size", &self.batch_size)
+            .field("http_client", &self.http.as_ref().map(|_| "configured"))
+            .finish()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -169,6 +189,7 @@ impl Default for ClientBuilder {
             rate_limit_per_minute: NonZeroU32::new(raw::limits::REQUESTS_PER_MINUTE),
             user_agent: concat!("adsterra-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             batch_size: 500,
+            http: None,
         }
     }
 }
@@ -224,6 +245,38 @@ impl ClientBuilder {
         self
     }
 
+    /// Configures the HTTP client as a service does its own: proxies, connection pools,
+    /// timeouts, DNS, extra root certificates. `configure` gets reqwest's builder with this
+    /// builder's timeouts and `User-Agent` set (it may change them), and returns it.
+    ///
+    /// The token's rules are set after it, and it cannot undo them: redirects are followed
+    /// only within the base URL's origin (reqwest would forward the `X-API-Key` header to
+    /// another host, as it keeps every header but a few standard ones), and plain http is
+    /// refused except to loopback. That is why it takes a configuration rather than a built
+    /// `reqwest::Client`, whose redirect policy cannot be read or replaced.
+    ///
+    /// ```
+    /// # fn demo(token: adsterra::ApiToken) -> Result<adsterra::Client, adsterra::Error> {
+    /// use std::time::Duration;
+    ///
+    /// adsterra::Client::builder()
+    ///     .token(token)
+    ///     .http_client(|http| {
+    ///         http.pool_max_idle_per_host(4)
+    ///             .pool_idle_timeout(Duration::from_secs(30))
+    ///             .tcp_keepalive(Duration::from_secs(60))
+    ///     })
+    ///     .build()
+    /// # }
+    /// ```
+    pub fn http_client(
+        mut self,
+        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http = Some(Arc::new(configure));
+        self
+    }
+
     /// Checks everything and builds the client; no request is sent.
     ///
     /// The token goes in a sensitive `X-API-Key` header, added by the request policy to every
@@ -241,14 +294,20 @@ impl ClientBuilder {
         let user_agent = HeaderValue::from_str(&self.user_agent).map_err(|_| {
             Error::invalid("user_agent", "must be visible ASCII, as HTTP headers are")
         })?;
+        check_tls(&base_url)?;
         let mut headers = HeaderMap::new();
         headers.insert(USER_AGENT, user_agent);
         let http = reqwest::Client::builder()
             .default_headers(headers)
-            .https_only(!base_url.is_loopback())
-            .redirect(same_origin_redirects())
             .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
+            .timeout(self.timeout);
+        let http = match &self.http {
+            Some(configure) => configure(http),
+            None => http,
+        };
+        // Last, so that no configuration undoes them.
+        let http = (http.https_only(!base_url.is_loopback()))
+            .redirect(same_origin_redirects())
             .build()
             .map_err(Error::http_client)?;
         if self.batch_size == 0 {
@@ -267,6 +326,39 @@ impl ClientBuilder {
             token,
         })
     }
+}
+
+/// Whether this build can reach `base_url`: https needs one of the TLS features, and rustls
+/// without a provider needs the one the application installs (reqwest would panic without it).
+fn check_tls(base_url: &BaseUrl) -> Result<(), Error> {
+    let https = base_url.as_str().starts_with("https:");
+    if https
+        && !cfg!(any(
+            feature = "rustls",
+            feature = "rustls-no-provider",
+            feature = "native-tls"
+        ))
+    {
+        return Err(Error::invalid(
+            "base_url",
+            "is https, and this build of adsterra has no TLS: enable its feature rustls (the \
+             default), rustls-no-provider or native-tls",
+        ));
+    }
+    #[cfg(all(
+        feature = "rustls-no-provider",
+        not(feature = "rustls"),
+        not(feature = "native-tls")
+    ))]
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        return Err(Error::invalid(
+            "TLS",
+            "adsterra's feature rustls-no-provider needs a rustls crypto provider installed \
+             before the client is built, such as \
+             rustls::crypto::ring::default_provider().install_default()",
+        ));
+    }
+    Ok(())
 }
 
 /// The retrying raw client and the one-attempt raw client over `policy`.

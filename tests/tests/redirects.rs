@@ -125,3 +125,62 @@ async fn a_redirect_points_at_the_decoy_origin_which_records_leaks() {
     assert!(seen[0].carried_api_key);
     assert_eq!(seen[0].path, "/advertiser/balance.json");
 }
+
+/// A service's own HTTP settings (`ClientBuilder::http_client`) apply, and the token's rules
+/// hold even when they try to undo them: a redirect policy that follows anything, and https
+/// turned off.
+#[tokio::test]
+async fn a_service_configured_http_client_keeps_the_token_rules() {
+    let sandbox = sandbox("redirect=1").await;
+    let careless = |http: reqwest::ClientBuilder| {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-service", "billing".parse().unwrap());
+        http.redirect(reqwest::redirect::Policy::limited(10))
+            .https_only(false)
+            .default_headers(headers)
+    };
+    let configured = adsterra::Client::builder()
+        .base_url(sandbox.base_url())
+        .token(adsterra::ApiToken::new(sandbox.token()).unwrap())
+        .retry(fast_retries(0))
+        .http_client(careless)
+        .build()
+        .unwrap();
+    let error = configured.balance().await.unwrap_err();
+    assert!(
+        matches!(error, Error::Unexpected { status: 307, .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        sandbox.decoy_requests(),
+        [],
+        "nothing, least of all the token, reached the other origin"
+    );
+
+    // Its settings are in force: its header arrives, with the key, where redirects stay home.
+    let (server, _) = server_and_client().await;
+    Mock::given(method("GET"))
+        .and(path("/balance.json"))
+        .and(header("x-service", "billing"))
+        .and(header("x-api-key", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"balance": 3.5})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let configured = adsterra::Client::builder()
+        .base_url(server.uri())
+        .token(adsterra::ApiToken::new(TOKEN).unwrap())
+        .http_client(careless)
+        .build()
+        .unwrap();
+    assert_eq!(configured.balance().await.unwrap().balance, 3.5);
+
+    // Plain http to anything but loopback is refused before anything is sent.
+    let error = adsterra::Client::builder()
+        .base_url("http://api3.adsterratools.com/advertiser")
+        .token(adsterra::ApiToken::new(TOKEN).unwrap())
+        .http_client(careless)
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("plain http"), "{error}");
+}
