@@ -6,7 +6,9 @@
 //!
 //! Besides the stats tables and `campaigns`, two tables of its own: `sync_state` (per stats
 //! table, the days it holds, first to last with no gap) and `sync_runs` (one row per run, its
-//! figures; `finished_at` stays empty for a run that did not finish).
+//! host, pid, status and figures; `finished_at` stays empty for a run that did not finish; see
+//! [`runs`], which also keeps a table to one run at a time). How each column is stored, and
+//! how an existing table is brought up to date, is [`migration`]'s.
 
 mod migration;
 mod postgres;

@@ -129,15 +129,15 @@ impl Tls {
     /// The rustls connector that checks the server's certificate as the mode says.
     pub(super) fn connector(&self) -> Result<MakeRustlsConnect, SyncError> {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let roots = self.roots();
-        let verifier: Arc<dyn ServerCertVerifier> = match (self.mode, &roots) {
-            (SslMode::Disable | SslMode::Prefer | SslMode::Require, None) => {
-                Arc::new(Unchecked(provider.signature_verification_algorithms))
-            }
-            (SslMode::VerifyFull, Some(roots)) => trusting(roots, &provider)?,
-            (_, Some(roots)) => Arc::new(CaOnly(trusting(roots, &provider)?)),
-            // A verify mode always has roots: the platform's at least.
-            (SslMode::VerifyCa | SslMode::VerifyFull, None) => unreachable!("roots are found"),
+        let verifier: Arc<dyn ServerCertVerifier> = match (self.mode, self.roots()) {
+            (SslMode::VerifyFull, roots) => trusting(&roots.unwrap_or(Roots::System), &provider)?,
+            (SslMode::VerifyCa, roots) => Arc::new(CaOnly(trusting(
+                &roots.unwrap_or(Roots::System),
+                &provider,
+            )?)),
+            // `prefer` and `require` with a root CA at hand check the CA, as libpq does.
+            (_, Some(roots)) => Arc::new(CaOnly(trusting(&roots, &provider)?)),
+            (_, None) => Arc::new(Unchecked(provider.signature_verification_algorithms)),
         };
         let config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -148,20 +148,16 @@ impl Tls {
         Ok(MakeRustlsConnect::new(config))
     }
 
-    /// The root CAs: as given; else libpq's default file when it exists; else, for a mode that
-    /// verifies, the platform's.
+    /// The root CAs at hand: as given, else libpq's default file when it exists. (A mode that
+    /// verifies and has none takes the platform's.)
     fn roots(&self) -> Option<Roots> {
-        if let Some(roots) = &self.root_cert {
-            return Some(roots.clone());
-        }
-        let default = std::env::var_os("HOME")
-            .map(|home| Path::new(&home).join(".postgresql/root.crt"))
-            .filter(|file| file.is_file());
-        match (default, self.mode) {
-            (Some(file), _) => Some(Roots::File(file)),
-            (None, SslMode::VerifyCa | SslMode::VerifyFull) => Some(Roots::System),
-            (None, _) => None,
-        }
+        let default = || {
+            std::env::var_os("HOME")
+                .map(|home| Path::new(&home).join(".postgresql/root.crt"))
+                .filter(|file| file.is_file())
+                .map(Roots::File)
+        };
+        self.root_cert.clone().or_else(default)
     }
 
     /// A sentence on what to do about a certificate the handshake refused.
