@@ -75,7 +75,12 @@ async fn require_and_the_default_connect_over_tls_and_disable_does_not() {
         assert_eq!(encrypted(&database).await, [tls], "{query}");
         drop(db);
         // The server notices the closed connection on its own time.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         while !encrypted(&database).await.is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{query}: still connected"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }
