@@ -10,23 +10,8 @@ use std::time::{Duration, Instant};
 
 use adsterra_sandbox::stats::{Filter, GroupKey};
 use adsterra_sandbox::{Config, Sandbox};
-use adsterra_tests::databases::{Kind, TestDatabase};
+use adsterra_tests::databases::{Kind, TestDatabase, postgres_in as server};
 use chrono::{Days, NaiveDate, Utc};
-
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/postgres.sh");
-
-/// `.ci/postgres.sh --dir DIR` with `args`: the server's connection string when it starts.
-fn server(dir: &std::path::Path, args: &[&str]) -> String {
-    let output = Command::new("bash")
-        .arg(SCRIPT)
-        .arg("--dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_connection_ends_the_run_cleanly_and_the_next_resumes() {

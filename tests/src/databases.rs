@@ -2,7 +2,7 @@
 //! the PostgreSQL server of `.ci/postgres.sh` (Debian's package, on a Unix socket in
 //! `.tools/postgres`), and the few reads the tests make of what the sync wrote.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -197,6 +197,20 @@ fn sqlite_text(value: rusqlite::types::ValueRef<'_>) -> String {
 fn fastrand_suffix() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     RandomState::new().hash_one(std::time::SystemTime::now())
+}
+
+/// `.ci/postgres.sh --dir DIR` with `args` (`--until PID`, `stop`): a server of the caller's
+/// own in DIR, for a test that stops or replaces it; its connection string when it starts.
+pub fn postgres_in(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("bash")
+        .arg(workspace_root().join(".ci/postgres.sh"))
+        .arg("--dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
 
 /// The CA that signed the test server's certificate (made by `.ci/postgres.sh`, beside its

@@ -7,20 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use adsterra_tests::workspace_root;
-
-/// `.ci/postgres.sh --dir DIR` with `args`; its connection string.
-fn script(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("bash")
-        .arg(workspace_root().join(".ci/postgres.sh"))
-        .arg("--dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
+use adsterra_tests::databases::postgres_in as script;
 
 /// Whether a server answers at `server`.
 async fn answers(server: &str) -> bool {
